@@ -1,0 +1,25 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { toast } from 'sonner';
+import { api, call, errorMessage } from '@/api/client';
+import { keys, meQuery } from './queries';
+
+export function useMe() {
+  const q = useQuery(meQuery);
+  return q.data ?? null;
+}
+
+export function useLogout() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: () => call(api.POST('/api/auth/logout')),
+    onSuccess: async () => {
+      qc.setQueryData(keys.me, null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'persona-templates' });
+      await navigate({ to: '/login' });
+      toast.success('You are logged out.');
+    },
+    onError: (err) => toast.error(errorMessage(err)),
+  });
+}

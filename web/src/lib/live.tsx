@@ -1,0 +1,80 @@
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import * as React from 'react';
+import { keys } from './queries';
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+const LiveContext = React.createContext<LiveState>('connecting');
+export const useLiveState = () => React.useContext(LiveContext);
+
+function parse(data: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(data) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Batches invalidations so a burst of events (a bulk pause of 200 characters) causes one refetch. */
+function createInvalidator(qc: QueryClient) {
+  const pending = new Map<string, readonly unknown[]>();
+  let timer: number | undefined;
+  return (key: readonly unknown[]) => {
+    pending.set(JSON.stringify(key), key);
+    if (timer !== undefined) return;
+    timer = window.setTimeout(() => {
+      timer = undefined;
+      const all = [...pending.values()];
+      pending.clear();
+      for (const k of all) void qc.invalidateQueries({ queryKey: k });
+    }, 150);
+  };
+}
+
+/** Subscribes to GET /api/events and keeps TanStack Query caches fresh. */
+export function LiveEventsProvider({ children }: { children: React.ReactNode }) {
+  const qc = useQueryClient();
+  const [state, setState] = React.useState<LiveState>('connecting');
+
+  React.useEffect(() => {
+    if (typeof EventSource === 'undefined') {
+      setState('offline');
+      return;
+    }
+    const invalidate = createInvalidator(qc);
+    const es = new EventSource('/api/events');
+    es.onopen = () => setState('live');
+    es.onerror = () => setState(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+
+    const onCharacterUpdated = (e: MessageEvent<string>) => {
+      const { id, status } = parse(e.data);
+      if (typeof id === 'string') {
+        if (typeof status === 'string') {
+          qc.setQueryData(keys.character(id), (old: { status: string } | undefined) => (old ? { ...old, status } : old));
+        }
+        invalidate(keys.character(id));
+        invalidate(keys.prompt(id));
+      }
+      invalidate(['characters', 'list']);
+    };
+    const onCharacterDeleted = (e: MessageEvent<string>) => {
+      const { id } = parse(e.data);
+      if (typeof id === 'string') qc.removeQueries({ queryKey: keys.character(id) });
+      invalidate(['characters', 'list']);
+    };
+    const onPhotoUpdated = (e: MessageEvent<string>) => {
+      const { characterId } = parse(e.data);
+      if (typeof characterId === 'string') {
+        invalidate(keys.photos(characterId));
+        invalidate(keys.character(characterId));
+      }
+      invalidate(['characters', 'list']);
+    };
+    es.addEventListener('character.updated', onCharacterUpdated);
+    es.addEventListener('character.deleted', onCharacterDeleted);
+    es.addEventListener('photo.updated', onPhotoUpdated);
+    return () => es.close();
+  }, [qc]);
+
+  return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
+}

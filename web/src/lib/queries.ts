@@ -1,0 +1,70 @@
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import { api, ApiError, call, type CharacterStatus } from '@/api/client';
+
+export const keys = {
+  me: ['me'] as const,
+  characters: ['characters'] as const,
+  characterList: (p: { status: string; q: string; sort: string }) => ['characters', 'list', p] as const,
+  character: (id: string) => ['characters', 'detail', id] as const,
+  photos: (id: string) => ['characters', 'photos', id] as const,
+  prompt: (id: string) => ['characters', 'prompt', id] as const,
+  templates: ['persona-templates'] as const,
+  sessions: ['sessions'] as const,
+  outbox: ['outbox'] as const,
+};
+
+export const meQuery = queryOptions({
+  queryKey: keys.me,
+  queryFn: async () => {
+    try {
+      return await call(api.GET('/api/auth/me'));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return null;
+      throw err;
+    }
+  },
+  staleTime: 5 * 60_000,
+  retry: false,
+});
+
+export type StatusFilter = 'all' | CharacterStatus;
+
+export const characterListQuery = (p: { status: StatusFilter; q: string; sort: 'created' | 'name' | 'updated' }) =>
+  queryOptions({
+    queryKey: keys.characterList(p),
+    queryFn: ({ signal }) =>
+      call(api.GET('/api/characters', { params: { query: { status: p.status, q: p.q || undefined, sort: p.sort, limit: 200 } }, signal })),
+    placeholderData: (prev) => prev,
+  });
+
+export const characterQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.character(id),
+    queryFn: ({ signal }) => call(api.GET('/api/characters/{id}', { params: { path: { id } }, signal })),
+  });
+
+export const photosQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.photos(id),
+    queryFn: ({ signal }) => call(api.GET('/api/characters/{id}/photos', { params: { path: { id } }, signal })),
+  });
+
+export const promptQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.prompt(id),
+    queryFn: ({ signal }) => call(api.GET('/api/characters/{id}/prompt', { params: { path: { id } }, signal })),
+  });
+
+export const templatesQuery = queryOptions({
+  queryKey: keys.templates,
+  queryFn: ({ signal }) => call(api.GET('/api/persona-templates', { signal })),
+  staleTime: 60 * 60_000,
+});
+
+export function invalidateCharacters(qc: QueryClient, id?: string) {
+  void qc.invalidateQueries({ queryKey: ['characters', 'list'] });
+  if (id) {
+    void qc.invalidateQueries({ queryKey: keys.character(id) });
+    void qc.invalidateQueries({ queryKey: keys.prompt(id) });
+  }
+}

@@ -1,0 +1,179 @@
+import type { QueryClient } from '@tanstack/react-query';
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from '@tanstack/react-router';
+import { AppShell } from '@/components/app/app-shell';
+import { NotFoundContent, RouteError } from '@/components/app/errors';
+import { PageSpinner } from '@/components/app/page-spinner';
+import { PublicShell } from '@/components/app/public-shell';
+import { meQuery, type StatusFilter } from '@/lib/queries';
+
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+/** Only same-site paths are allowed as ?next= targets (no open redirects). */
+export function safeNext(next: unknown): string | undefined {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : undefined;
+}
+const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: () => (
+    <PublicShell>
+      <NotFoundContent />
+    </PublicShell>
+  ),
+});
+
+const publicLayout = createRoute({ getParentRoute: () => rootRoute, id: 'public', component: PublicShell });
+
+const landingRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/',
+  component: lazyRouteComponent(() => import('./routes/landing'), 'LandingPage'),
+});
+
+async function redirectIfSignedIn(queryClient: QueryClient, next?: string) {
+  const me = await queryClient.ensureQueryData(meQuery).catch(() => null);
+  if (me) throw redirect({ to: safeNext(next) ?? '/app' });
+}
+
+const registerRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/register',
+  beforeLoad: ({ context }) => redirectIfSignedIn(context.queryClient),
+  component: lazyRouteComponent(() => import('./routes/auth'), 'RegisterPage'),
+});
+
+const loginRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/login',
+  validateSearch: (s: Record<string, unknown>): { next?: string; email?: string } => ({ next: safeNext(s.next), email: str(s.email) }),
+  beforeLoad: ({ context, search }) => redirectIfSignedIn(context.queryClient, search.next),
+  component: lazyRouteComponent(() => import('./routes/auth'), 'LoginPage'),
+});
+
+const checkEmailRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/check-email',
+  validateSearch: (s: Record<string, unknown>): { email?: string } => ({ email: str(s.email) }),
+  component: lazyRouteComponent(() => import('./routes/auth'), 'CheckEmailPage'),
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/verify-email',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: lazyRouteComponent(() => import('./routes/auth'), 'VerifyEmailPage'),
+});
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/forgot-password',
+  component: lazyRouteComponent(() => import('./routes/auth'), 'ForgotPasswordPage'),
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/reset-password',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: lazyRouteComponent(() => import('./routes/auth'), 'ResetPasswordPage'),
+});
+
+const appLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/app',
+  beforeLoad: async ({ context, location }) => {
+    const me = await context.queryClient.ensureQueryData(meQuery);
+    if (!me) throw redirect({ to: '/login', search: { next: location.href } });
+    return { me };
+  },
+  component: AppShell,
+  errorComponent: RouteError,
+  notFoundComponent: NotFoundContent,
+});
+
+const statuses: StatusFilter[] = ['all', 'active', 'paused', 'error', 'archived'];
+
+export interface DashboardSearch {
+  status?: Exclude<StatusFilter, 'all'>;
+  q?: string;
+}
+
+const dashboardRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/',
+  validateSearch: (s: Record<string, unknown>): DashboardSearch => ({
+    status: statuses.includes(s.status as StatusFilter) && s.status !== 'all' ? (s.status as DashboardSearch['status']) : undefined,
+    q: str(typeof s.q === 'string' ? s.q.slice(0, 100) : undefined),
+  }),
+  component: lazyRouteComponent(() => import('./routes/dashboard'), 'DashboardPage'),
+});
+
+const newCharacterRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/characters/new',
+  component: lazyRouteComponent(() => import('./routes/new-character'), 'NewCharacterPage'),
+});
+
+export const characterTabs = ['overview', 'persona', 'appearance', 'photos', 'prompt'] as const;
+export type CharacterTab = (typeof characterTabs)[number];
+
+const characterRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/characters/$id',
+  validateSearch: (s: Record<string, unknown>): { tab?: CharacterTab } => ({
+    tab: characterTabs.includes(s.tab as CharacterTab) && s.tab !== 'overview' ? (s.tab as CharacterTab) : undefined,
+  }),
+  component: lazyRouteComponent(() => import('./routes/character'), 'CharacterPage'),
+});
+
+const settingsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/settings',
+  component: lazyRouteComponent(() => import('./routes/settings'), 'SettingsPage'),
+});
+
+const outboxRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin/outbox',
+  component: lazyRouteComponent(() => import('./routes/outbox'), 'OutboxPage'),
+});
+
+const routeTree = rootRoute.addChildren([
+  publicLayout.addChildren([
+    landingRoute,
+    registerRoute,
+    loginRoute,
+    checkEmailRoute,
+    verifyEmailRoute,
+    forgotPasswordRoute,
+    resetPasswordRoute,
+  ]),
+  appLayout.addChildren([dashboardRoute, newCharacterRoute, characterRoute, settingsRoute, outboxRoute]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: 'intent',
+    defaultPreloadStaleTime: 0,
+    defaultPendingComponent: PageSpinner,
+    defaultErrorComponent: RouteError,
+    scrollRestoration: true,
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
