@@ -31,13 +31,11 @@ function LiveIndicator() {
   return (
     <Tooltip>
       <TooltipTrigger asChild>
-        <span
-          tabIndex={0}
-          role="status"
-          aria-label={`${label}: ${help}`}
+        <button
+          type="button"
           data-testid="live-indicator"
           data-state={state}
-          className="inline-flex items-center gap-1.5 rounded-full border px-2 py-0.5 text-xs font-medium text-muted-foreground focus-visible:outline-2 focus-visible:outline-ring"
+          className="inline-flex items-center gap-1.5 rounded-full border px-2 py-0.5 text-xs font-medium text-muted-foreground focus-visible:outline-2 focus-visible:outline-ring cursor-default"
         >
           <span
             aria-hidden="true"
@@ -48,8 +46,9 @@ function LiveIndicator() {
               state === 'offline' && 'bg-muted-foreground',
             )}
           />
-          <span aria-hidden="true">{label}</span>
-        </span>
+          {label}
+          <span className="sr-only">: {help}</span>
+        </button>
       </TooltipTrigger>
       <TooltipContent>{help}</TooltipContent>
     </Tooltip>
@@ -63,10 +62,11 @@ function UserMenu() {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="icon" aria-label="Account menu" className="rounded-full">
+        <Button variant="ghost" size="icon" className="rounded-full">
           <span className="flex size-8 items-center justify-center rounded-full bg-primary text-xs font-semibold text-primary-foreground" aria-hidden="true">
             {initials(me.user.name)}
           </span>
+          <span className="sr-only">Account menu</span>
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-60">

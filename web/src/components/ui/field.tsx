@@ -19,13 +19,14 @@ export function HelpTip({ label, children, id }: { label: string; children: Reac
     <PopoverPrimitive.Root open={open} onOpenChange={setOpen}>
       <PopoverPrimitive.Trigger
         type="button"
-        aria-label={`Help: ${label}`}
         aria-describedby={id}
         onPointerEnter={hover(true)}
         onPointerLeave={hover(false)}
         className="inline-flex size-5 items-center justify-center rounded-full text-muted-foreground hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring cursor-help"
       >
         <CircleHelpIcon className="size-4" aria-hidden="true" />
+        {/* Name from content (not aria-label) so getByLabel('Age') finds only the field itself. */}
+        <span className="sr-only">Help: {label}</span>
       </PopoverPrimitive.Trigger>
       <PopoverPrimitive.Portal>
         <PopoverPrimitive.Content
@@ -69,6 +70,7 @@ export function Field({ id, label, labelText, help, hint, error, required, class
     id: labelMode === 'for' ? id : (children.props.id as string | undefined),
     'aria-describedby': describedBy,
     'aria-invalid': error ? true : undefined,
+    ...(required ? { 'aria-required': true } : {}),
     ...(labelMode === 'id' ? { 'aria-labelledby': `${id}-label` } : {}),
   });
   return (
@@ -76,13 +78,12 @@ export function Field({ id, label, labelText, help, hint, error, required, class
       <div className="flex items-center gap-1.5">
         <Label htmlFor={labelMode === 'for' ? id : undefined} id={`${id}-label`}>
           {label}
-          {required ? (
-            <span className="text-destructive" aria-hidden="true">
-              {' '}
-              *
-            </span>
-          ) : null}
         </Label>
+        {required ? (
+          <span className="-ml-1 text-sm text-destructive" aria-hidden="true" title="Required">
+            *
+          </span>
+        ) : null}
         {help ? (
           <HelpTip label={text} id={helpId}>
             {help}
