@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { Toaster } from 'sonner';
 import { ApiError } from '@/api/client';
 import { TooltipProvider } from '@/components/ui/tooltip';
-import { keys } from '@/lib/queries';
+import { keys, setSessionHint } from '@/lib/queries';
 import { ThemeProvider, useTheme } from '@/lib/theme';
 import { createAppRouter } from './router';
 import './styles.css';
@@ -17,6 +17,7 @@ function onApiError(err: unknown) {
   if (!(err instanceof ApiError) || err.status !== 401) return;
   const loc = router?.state.location;
   if (!loc || !loc.pathname.startsWith('/app')) return;
+  setSessionHint(false);
   queryClient.setQueryData(keys.me, null);
   void router.navigate({ to: '/login', search: { next: loc.href } });
 }

@@ -11,7 +11,7 @@ import { AppShell } from '@/components/app/app-shell';
 import { NotFoundContent, RouteError } from '@/components/app/errors';
 import { PageSpinner } from '@/components/app/page-spinner';
 import { PublicShell } from '@/components/app/public-shell';
-import { meQuery, type StatusFilter } from '@/lib/queries';
+import { hasSessionHint, meQuery, type StatusFilter } from '@/lib/queries';
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -41,6 +41,7 @@ const landingRoute = createRoute({
 });
 
 async function redirectIfSignedIn(queryClient: QueryClient, next?: string) {
+  if (!hasSessionHint()) return;
   const me = await queryClient.ensureQueryData(meQuery).catch(() => null);
   if (me) throw redirect({ to: safeNext(next) ?? '/app' });
 }

@@ -2,10 +2,16 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { toast } from 'sonner';
 import { api, call, errorMessage } from '@/api/client';
-import { keys, meQuery } from './queries';
+import { hasSessionHint, keys, meQuery, setSessionHint } from './queries';
 
 export function useMe() {
   const q = useQuery(meQuery);
+  return q.data ?? null;
+}
+
+/** The signed-in user on public pages: asks the API only when this browser was signed in before. */
+export function usePublicMe() {
+  const q = useQuery({ ...meQuery, enabled: hasSessionHint() });
   return q.data ?? null;
 }
 
@@ -15,6 +21,7 @@ export function useLogout() {
   return useMutation({
     mutationFn: () => call(api.POST('/api/auth/logout')),
     onSuccess: async () => {
+      setSessionHint(false);
       qc.setQueryData(keys.me, null);
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'persona-templates' });
       await navigate({ to: '/login' });

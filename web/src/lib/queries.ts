@@ -13,13 +13,38 @@ export const keys = {
   outbox: ['outbox'] as const,
 };
 
+const SESSION_HINT = 'ainfluencer.signedIn';
+
+/** Remembers whether this browser was signed in, so public pages only ask /api/auth/me when it
+ * can succeed (a 401 there is noise in the console of every visitor). The cookie stays the truth. */
+export function hasSessionHint() {
+  try {
+    return localStorage.getItem(SESSION_HINT) === '1';
+  } catch {
+    return true;
+  }
+}
+export function setSessionHint(on: boolean) {
+  try {
+    if (on) localStorage.setItem(SESSION_HINT, '1');
+    else localStorage.removeItem(SESSION_HINT);
+  } catch {
+    /* ignore */
+  }
+}
+
 export const meQuery = queryOptions({
   queryKey: keys.me,
   queryFn: async () => {
     try {
-      return await call(api.GET('/api/auth/me'));
+      const me = await call(api.GET('/api/auth/me'));
+      setSessionHint(true);
+      return me;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return null;
+      if (err instanceof ApiError && err.status === 401) {
+        setSessionHint(false);
+        return null;
+      }
       throw err;
     }
   },

@@ -246,7 +246,7 @@ export function VerifyEmailPage() {
   const started = React.useRef(false);
   const m = useMutation({
     mutationFn: (t: string) => call(api.POST('/api/auth/verify-email', { body: { token: t } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.me }),
+    onSuccess: () => qc.fetchQuery({ ...meQuery, staleTime: 0 }).catch(() => null),
   });
   React.useEffect(() => {
     if (token && !started.current) {

@@ -11,7 +11,7 @@ import {
   VaultIcon,
 } from 'lucide-react';
 import { Button } from '@/components/ui/button';
-import { useMe } from '@/lib/auth';
+import { usePublicMe } from '@/lib/auth';
 import { useTitle } from '@/lib/hooks';
 
 const features = [
@@ -56,11 +56,12 @@ const safety = [
 
 export function LandingPage() {
   useTitle('');
-  const me = useMe();
+  const me = usePublicMe();
   return (
     <>
       <section className="border-b bg-gradient-to-b from-accent/60 to-background">
-        <div className="mx-auto max-w-6xl px-4 py-16 sm:px-6 sm:py-24">
+        <div className="mx-auto grid max-w-6xl items-center gap-12 px-4 py-16 sm:px-6 sm:py-24 lg:grid-cols-[minmax(0,1fr)_24rem]">
+          <div>
           <p className="inline-flex items-center gap-2 rounded-full border bg-background px-3 py-1 text-xs font-medium text-muted-foreground">
             <SparklesIcon className="size-3.5 text-primary" aria-hidden="true" />
             Free and open-source (AGPL-3.0), self-hosted
@@ -88,6 +89,8 @@ export function LandingPage() {
               </>
             )}
           </div>
+          </div>
+          <HeroPreview />
         </div>
       </section>
 
@@ -158,5 +161,40 @@ export function LandingPage() {
         </ol>
       </section>
     </>
+  );
+}
+
+/** Decorative sketch of the studio; hidden from assistive technology. */
+function HeroPreview() {
+  const rows = [
+    { name: 'Mia Rossi', handle: 'mia.rossi', color: 'bg-amber-200 text-amber-950', status: 'Active', post: 'Tue 09:30 · Lisbon tram at sunrise' },
+    { name: 'Kai Tanaka', handle: 'kai.builds', color: 'bg-sky-200 text-sky-950', status: 'Active', post: 'Tue 12:00 · 3 apps I deleted this week' },
+    { name: 'Noor Haddad', handle: 'noor.cooks', color: 'bg-emerald-200 text-emerald-950', status: 'Paused', post: 'Wed 18:15 · 20-minute lentil soup' },
+  ];
+  return (
+    <div aria-hidden="true" className="hidden lg:block">
+      <div className="rotate-1 rounded-2xl border bg-card p-4 shadow-xl">
+        <div className="mb-3 flex items-center justify-between px-1">
+          <span className="text-sm font-semibold">Characters</span>
+          <span className="inline-flex items-center gap-1.5 rounded-full border px-2 py-0.5 text-xs text-muted-foreground">
+            <span className="size-2 rounded-full bg-success" /> Live
+          </span>
+        </div>
+        <ul className="flex flex-col gap-2">
+          {rows.map((r) => (
+            <li key={r.handle} className="flex items-center gap-3 rounded-xl border bg-background p-3">
+              <span className={`flex size-10 items-center justify-center rounded-full text-sm font-semibold ${r.color}`}>
+                {r.name.split(' ').map((p) => p[0]).join('')}
+              </span>
+              <span className="min-w-0 flex-1">
+                <span className="block truncate text-sm font-medium">{r.name}</span>
+                <span className="block truncate text-xs text-muted-foreground">Next: {r.post}</span>
+              </span>
+              <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${r.status === 'Active' ? 'bg-success/10 text-success' : 'bg-warning/10 text-warning'}`}>{r.status}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
   );
 }

@@ -94,6 +94,7 @@ export function NewCharacterPage() {
         const keysWithErr = Object.keys(fe);
         if (keysWithErr.some((k) => ['name', 'handle', 'age', 'bio', 'location', 'timezone'].includes(k.split('.')[0]!))) setStep(1);
         else if (keysWithErr.some((k) => k.startsWith('persona') || k.startsWith('interests'))) setStep(2);
+        window.setTimeout(() => document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus(), 80);
       }
     },
   });

@@ -66,7 +66,7 @@ export function PercentSlider({ value, onChange, valueText, ...rest }: { value: 
         aria-valuetext={valueText}
         {...rest}
       />
-      <span className="w-24 shrink-0 text-right text-sm text-muted-foreground tabular-nums" aria-hidden="true">
+      <span className="shrink-0 text-right text-sm whitespace-nowrap text-muted-foreground tabular-nums" aria-hidden="true">
         {value.toFixed(2)} · {valueText}
       </span>
     </div>

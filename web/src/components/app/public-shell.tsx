@@ -1,12 +1,11 @@
-import { useQuery } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
 import type * as React from 'react';
 import { Button } from '@/components/ui/button';
-import { meQuery } from '@/lib/queries';
+import { usePublicMe } from '@/lib/auth';
 import { Footer, Logo, SkipLink, ThemeToggle } from './brand';
 
 export function PublicShell({ children }: { children?: React.ReactNode }) {
-  const me = useQuery(meQuery);
+  const me = { data: usePublicMe() };
   return (
     <div className="flex min-h-dvh flex-col">
       <SkipLink />

@@ -97,7 +97,7 @@ export function AppearanceTab({ character }: { character: Character }) {
 
         <section aria-labelledby="variations-title" className="rounded-xl border bg-card p-5 shadow-sm sm:p-6">
           <div className="mb-5 flex flex-wrap items-start justify-between gap-3">
-            <div>
+            <div className="min-w-0 flex-1">
               <div className="flex items-center gap-1.5">
                 <h2 id="variations-title" className="text-lg font-semibold">
                   Variations
@@ -188,6 +188,10 @@ function VariationEditor({
   const label = v.name.trim() || `Variation ${index + 1}`;
   return (
     <li className="rounded-lg border bg-background p-4" data-testid="variation">
+      <fieldset>
+      <legend className="mb-4 text-sm font-semibold">
+        <span className="text-muted-foreground">Variation {index + 1}:</span> {v.name.trim() || 'Untitled'}
+      </legend>
       <div className="grid gap-4 md:grid-cols-2">
         <Field id={id('name')} label="Variation name" required error={err('name')}>
           <Input maxLength={60} value={v.name} onChange={(e) => onChange({ name: e.target.value })} />
@@ -229,6 +233,7 @@ function VariationEditor({
           <Trash2Icon aria-hidden="true" /> Remove
         </Button>
       </div>
+      </fieldset>
     </li>
   );
 }

@@ -53,8 +53,8 @@ export function SaveBar({ dirty, pending, onSave, onDiscard }: { dirty: boolean;
   return (
     <div
       className={cn(
-        'sticky bottom-0 z-20 -mx-4 mt-6 flex items-center justify-end gap-3 border-t bg-background/95 px-4 py-3 backdrop-blur sm:mx-0 sm:rounded-xl sm:border',
-        dirty && 'shadow-[0_-4px_16px_-8px_rgb(0_0_0/0.2)]',
+        'z-20 flex items-center justify-end gap-3 rounded-xl border bg-background/95 px-4 py-3 backdrop-blur',
+        dirty && 'sticky bottom-2 border-primary/50 shadow-[0_-4px_24px_-8px_rgb(0_0_0/0.25)]',
       )}
     >
       <p className="mr-auto text-sm text-muted-foreground" aria-live="polite">
@@ -76,7 +76,7 @@ export function Section({ title, description, children, actions, className }: { 
   return (
     <section aria-labelledby={id} className={cn('rounded-xl border bg-card p-5 shadow-sm sm:p-6', className)}>
       <div className="mb-5 flex flex-wrap items-start justify-between gap-3">
-        <div>
+        <div className="min-w-0 flex-1">
           <h2 id={id} className="text-lg font-semibold">
             {title}
           </h2>

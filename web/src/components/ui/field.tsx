@@ -75,7 +75,7 @@ export function Field({ id, label, labelText, help, hint, error, required, class
   });
   return (
     <div className={cn('flex flex-col gap-2', className)}>
-      <div className="flex items-center gap-1.5">
+      <div className="flex min-h-5 items-center gap-1.5">
         <Label htmlFor={labelMode === 'for' ? id : undefined} id={`${id}-label`}>
           {label}
         </Label>
