@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = performance.now();
+const a = await PGlite.create();
+console.log('create', performance.now() - t);
+await a.exec('create table x(a int)');
+t = performance.now();
+const blob = await a.dumpDataDir('none');
+console.log('dump', performance.now() - t, blob.size);
+t = performance.now();
+const b = await PGlite.create({ loadDataDir: blob });
+console.log('load', performance.now() - t);
+console.log(await b.query('select count(*) from x'));

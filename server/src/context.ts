@@ -1,0 +1,121 @@
+// The composition root: builds every infrastructure piece, repository and service once and
+// wires them through constructors. Nothing else creates singletons.
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/env.ts';
+import { createAuth, type Auth } from './infra/auth.ts';
+import { openDatabase, type Database, type DatabaseOptions } from './infra/database.ts';
+import { EventBus } from './infra/events.ts';
+import { Mailer } from './infra/mail.ts';
+import { Queue } from './infra/queue.ts';
+import { createStorage } from './infra/storage/index.ts';
+import type { Storage } from './infra/storage/storage.ts';
+import type { JobHandlers } from './jobs/jobs.ts';
+import { JobName } from './jobs/jobs.ts';
+import { CharacterRepository } from './repositories/character.repository.ts';
+import { OutboxRepository } from './repositories/outbox.repository.ts';
+import { ReferencePhotoRepository } from './repositories/reference-photo.repository.ts';
+import { SettingsRepository } from './repositories/settings.repository.ts';
+import { UserRepository } from './repositories/user.repository.ts';
+import { AuthService } from './services/auth.service.ts';
+import { CharacterService } from './services/character.service.ts';
+import { ReferencePhotoService } from './services/reference-photo.service.ts';
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  database: Database;
+  repos: {
+    characters: CharacterRepository;
+    photos: ReferencePhotoRepository;
+    outbox: OutboxRepository;
+    settings: SettingsRepository;
+    users: UserRepository;
+  };
+  services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService };
+  auth: Auth;
+  queue: Queue;
+  storage: Storage;
+  mailer: Mailer;
+  events: EventBus;
+  /** Open SSE responses, ended on shutdown. */
+  sse: Set<ServerResponse>;
+  jobHandlers: JobHandlers;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'log'>): Logger {
+  const redact = { paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token', '*.secretAccessKey'], censor: '[redacted]' };
+  if (config.log.pretty) {
+    try {
+      return pino({ level: config.log.level, redact, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } });
+    } catch { /* pino-pretty not installed: plain JSON */ }
+  }
+  return pino({ level: config.log.level, redact });
+}
+
+export interface ContextOptions {
+  log?: Logger;
+  /** Tests pass an existing PGlite or a fresh database. */
+  database?: DatabaseOptions;
+  /** Faster job polling for tests. */
+  queuePollingSeconds?: number;
+}
+
+export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
+  const log = opts.log ?? createLogger(config);
+  const database = await openDatabase(
+    opts.database ?? (config.database.kind === 'pglite'
+      ? { kind: 'pglite', dataDir: config.database.dataDir }
+      : { kind: 'postgres', url: config.database.url, poolSize: config.database.poolSize }),
+  );
+  const cleanups: Array<() => Promise<void>> = [() => database.close()];
+  try {
+    await database.migrate();
+    const db = database.db;
+    const repos = {
+      characters: new CharacterRepository(db),
+      photos: new ReferencePhotoRepository(db),
+      outbox: new OutboxRepository(db),
+      settings: new SettingsRepository(db),
+      users: new UserRepository(db),
+    };
+    const storage = createStorage(config.storage);
+    cleanups.unshift(async () => { await (storage as { destroy?: () => unknown }).destroy?.(); });
+    await storage.check();
+    const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom });
+    cleanups.unshift(() => mailer.close());
+    const secret = config.authSecret ?? (await repos.settings.getOrInit<string>('auth.secret', () => randomBytes(32).toString('hex')));
+    const auth = createAuth({ db, secret, publicUrl: config.http.publicUrl, mailer });
+    const events = new EventBus(database);
+    cleanups.unshift(() => events.stop());
+    const queue = new Queue({
+      database,
+      log: log.child({ component: 'queue' }),
+      pollingIntervalSeconds: opts.queuePollingSeconds,
+    });
+    await queue.start();
+    cleanups.unshift(() => queue.stop());
+
+    const characters = new CharacterService({ characters: repos.characters, events, storage });
+    const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, events });
+    const services = { auth: new AuthService({ auth, users: repos.users }), characters, photos };
+    const jobHandlers: JobHandlers = {
+      [JobName.ReferencePhotoThumbnail]: (p) => photos.handleThumbnail(p),
+    };
+    const sse = new Set<ServerResponse>();
+
+    return {
+      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers,
+      async close() {
+        for (const res of sse) res.end();
+        sse.clear();
+        for (const c of cleanups) await c().catch((err) => log.warn({ err }, 'cleanup failed'));
+      },
+    };
+  } catch (err) {
+    for (const c of cleanups) await c().catch(() => {});
+    throw err;
+  }
+}

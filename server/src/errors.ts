@@ -1,0 +1,66 @@
+// Closed error families (see docs/architecture.md): UserError → 4xx with the message shown to
+// the user; OperationalError → transient, retried by jobs; anything else is a bug → 500 with a
+// correlation id and the stack only in the log.
+
+export class UserError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details?: unknown;
+  constructor(statusCode: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class ValidationError extends UserError {
+  constructor(message: string, details?: unknown) { super(400, 'validation_failed', message, details); }
+}
+export class UnauthorizedError extends UserError {
+  constructor(message = 'Please sign in to continue.') { super(401, 'unauthorized', message); }
+}
+export class ForbiddenError extends UserError {
+  constructor(message = 'You are not allowed to do that.') { super(403, 'forbidden', message); }
+}
+export class NotFoundError extends UserError {
+  constructor(what = 'That item') { super(404, 'not_found', `${what} was not found.`); }
+}
+export class ConflictError extends UserError {
+  constructor(message: string, details?: unknown) { super(409, 'conflict', message, details); }
+}
+export class PayloadTooLargeError extends UserError {
+  constructor(message: string) { super(413, 'payload_too_large', message); }
+}
+export class UnsupportedMediaError extends UserError {
+  constructor(message: string) { super(415, 'unsupported_media_type', message); }
+}
+export class RateLimitedError extends UserError {
+  constructor(message = 'Too many attempts. Please wait a minute and try again.') { super(429, 'rate_limited', message); }
+}
+
+/** Transient failure of something outside our control: retry with backoff. */
+export class OperationalError extends Error {
+  readonly retryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OperationalError';
+  }
+}
+
+/** Postgres unique violation, as raised by pg and PGlite alike. */
+export function isUniqueViolation(err: unknown): err is { constraint?: string } {
+  const e = findPgError(err);
+  return e?.code === '23505';
+}
+
+export function findPgError(err: unknown): { code?: string; constraint?: string } | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const c = cur as { code?: unknown; cause?: unknown };
+    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) return c as { code: string };
+    cur = c.cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+// Live events for the browser. Publishing goes through Postgres NOTIFY so that a worker
+// process's event reaches the API process that holds the user's SSE connection; each API
+// process LISTENs once and fans out to its own subscribers. Payloads carry ids, never secrets.
+import type { Database } from './database.ts';
+
+export type LiveEvent =
+  | { type: 'character.updated'; data: { id: string; status: string } }
+  | { type: 'character.deleted'; data: { id: string } }
+  | { type: 'photo.updated'; data: { id: string; characterId: string; status: string } };
+
+type Envelope = LiveEvent & { userId: string };
+type Listener = (event: LiveEvent) => void;
+
+const CHANNEL = 'ainfluencer_events';
+
+export class EventBus {
+  private readonly database: Database;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private unlisten: (() => Promise<void>) | null = null;
+
+  constructor(database: Database) { this.database = database; }
+
+  async publish(userId: string, event: LiveEvent): Promise<void> {
+    const payload: Envelope = { ...event, userId };
+    await this.database.notify(CHANNEL, JSON.stringify(payload));
+  }
+
+  /** Starts receiving events from every process; only roles that serve SSE call this. */
+  async start(): Promise<void> {
+    if (this.unlisten) return;
+    this.unlisten = await this.database.listen(CHANNEL, (raw) => {
+      let env: Envelope;
+      try {
+        env = JSON.parse(raw) as Envelope;
+      } catch {
+        return;
+      }
+      const set = this.listeners.get(env.userId);
+      if (!set) return;
+      const { userId: _u, ...event } = env;
+      for (const l of set) l(event as LiveEvent);
+    });
+  }
+
+  subscribe(userId: string, listener: Listener): () => void {
+    let set = this.listeners.get(userId);
+    if (!set) this.listeners.set(userId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(userId);
+    };
+  }
+
+  get subscriberCount(): number {
+    let n = 0;
+    for (const s of this.listeners.values()) n += s.size;
+    return n;
+  }
+
+  async stop(): Promise<void> {
+    await this.unlisten?.();
+    this.unlisten = null;
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,36 @@
+// Where files live. Keys are relative, slash-separated paths chosen by services
+// (e.g. `users/<userId>/characters/<id>/photos/<photoId>.jpg`); drivers never see user input
+// unvalidated. Local folder by default, any S3-compatible bucket at scale.
+import type { Readable } from 'node:stream';
+
+export interface StoredObject {
+  size: number;
+  contentType: string;
+}
+
+export interface Storage {
+  readonly driver: 'local' | 's3';
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** Streams the object; throws StorageNotFoundError when it does not exist. */
+  get(key: string): Promise<{ body: Readable; size: number; contentType: string }>;
+  stat(key: string): Promise<StoredObject | null>;
+  delete(key: string): Promise<void>;
+  /** Removes every object under the folder `prefix` (`a/b` removes `a/b/**`, not `a/bc`). */
+  deletePrefix(prefix: string): Promise<void>;
+  /** Throws with a readable message when the storage cannot be reached or written. */
+  check(): Promise<void>;
+}
+
+export class StorageNotFoundError extends Error {
+  constructor(key: string) {
+    super(`No stored object at ${key}`);
+    this.name = 'StorageNotFoundError';
+  }
+}
+
+/** Keys are our own, but check them anyway: no traversal, no absolute paths, no empty parts. */
+export function assertValidKey(key: string): void {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) || key.split('/').some((p) => p === '..' || p === '.')) {
+    throw new Error(`Invalid storage key: ${JSON.stringify(key)}`);
+  }
+}

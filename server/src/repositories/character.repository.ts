@@ -1,0 +1,185 @@
+// The only code that reads or writes characters. Every statement is scoped by user id.
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { characters, referencePhotos, type CharacterStatus } from '../db/schema.ts';
+import type { Db } from '../infra/database.ts';
+import type { Appearance, ListCharactersQuery, Persona } from '../schemas/character.schemas.ts';
+
+export interface CharacterRow {
+  id: string;
+  userId: string;
+  name: string;
+  handle: string;
+  bio: string;
+  age: number;
+  location: string;
+  interests: string[];
+  timezone: string;
+  activeHours: { start: string; end: string };
+  status: CharacterStatus;
+  statusReason: string | null;
+  persona: Persona;
+  appearance: Appearance;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CharacterSummaryRow {
+  id: string;
+  name: string;
+  handle: string;
+  bio: string;
+  age: number;
+  location: string;
+  status: CharacterStatus;
+  statusReason: string | null;
+  timezone: string;
+  createdAt: Date;
+  updatedAt: Date;
+  photoCount: number;
+  variationCount: number;
+  avatarPhotoId: string | null;
+}
+
+export type CharacterInsert = Omit<CharacterRow, 'id' | 'userId' | 'status' | 'statusReason' | 'createdAt' | 'updatedAt'>;
+
+const photoCount = sql<number>`(select count(*)::int from ${referencePhotos} rp where rp.character_id = ${characters.id})`;
+const avatarPhotoId = sql<string | null>`(select rp.id from ${referencePhotos} rp where rp.character_id = ${characters.id} and rp.status = 'ready' order by rp.created_at desc limit 1)`;
+const variationCount = sql<number>`jsonb_array_length(coalesce(${characters.appearance}->'variations', '[]'::jsonb))`;
+
+const summaryColumns = {
+  id: characters.id,
+  name: characters.name,
+  handle: characters.handle,
+  bio: characters.bio,
+  age: characters.age,
+  location: characters.location,
+  status: characters.status,
+  statusReason: characters.statusReason,
+  timezone: characters.timezone,
+  createdAt: characters.createdAt,
+  updatedAt: characters.updatedAt,
+  photoCount,
+  variationCount,
+  avatarPhotoId,
+};
+
+const fullColumns = {
+  id: characters.id,
+  userId: characters.userId,
+  name: characters.name,
+  handle: characters.handle,
+  bio: characters.bio,
+  age: characters.age,
+  location: characters.location,
+  interests: characters.interests,
+  timezone: characters.timezone,
+  activeHours: characters.activeHours,
+  status: characters.status,
+  statusReason: characters.statusReason,
+  persona: characters.persona,
+  appearance: characters.appearance,
+  createdAt: characters.createdAt,
+  updatedAt: characters.updatedAt,
+};
+
+function escapeLike(s: string) {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export class CharacterRepository {
+  private readonly db: Db;
+  constructor(db: Db) { this.db = db; }
+
+  async listForDashboard(userId: string, q: ListCharactersQuery): Promise<{ items: CharacterSummaryRow[]; total: number }> {
+    const where: SQL[] = [eq(characters.userId, userId)];
+    if (q.status !== 'all') where.push(eq(characters.status, q.status));
+    if (q.q) {
+      const pattern = `%${escapeLike(q.q)}%`;
+      where.push(or(ilike(characters.name, pattern), ilike(characters.handle, pattern))!);
+    }
+    const order =
+      q.sort === 'name' ? [asc(sql`lower(${characters.name})`), asc(characters.id)]
+      : q.sort === 'updated' ? [desc(characters.updatedAt), desc(characters.id)]
+      : [desc(characters.createdAt), desc(characters.id)];
+    const rows = await this.db
+      .select({ ...summaryColumns, total: sql<number>`count(*) over ()::int` })
+      .from(characters)
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(q.limit)
+      .offset(q.offset);
+    let total = rows[0]?.total ?? 0;
+    if (rows.length === 0 && q.offset > 0) {
+      const [c] = await this.db.select({ n: sql<number>`count(*)::int` }).from(characters).where(and(...where));
+      total = c.n;
+    }
+    return { items: rows.map(({ total: _t, ...r }) => r as CharacterSummaryRow), total };
+  }
+
+  async statusCounts(userId: string): Promise<Record<string, number>> {
+    const rows = await this.db
+      .select({ status: characters.status, n: sql<number>`count(*)::int` })
+      .from(characters)
+      .where(eq(characters.userId, userId))
+      .groupBy(characters.status);
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  async getSummary(userId: string, id: string): Promise<CharacterSummaryRow | null> {
+    const [row] = await this.db.select(summaryColumns).from(characters).where(and(eq(characters.userId, userId), eq(characters.id, id)));
+    return (row as CharacterSummaryRow | undefined) ?? null;
+  }
+
+  async get(userId: string, id: string): Promise<CharacterRow | null> {
+    const [row] = await this.db.select(fullColumns).from(characters).where(and(eq(characters.userId, userId), eq(characters.id, id)));
+    return (row as CharacterRow | undefined) ?? null;
+  }
+
+  async create(userId: string, data: CharacterInsert): Promise<string> {
+    const [row] = await this.db.insert(characters).values({ ...data, userId }).returning({ id: characters.id });
+    return row.id;
+  }
+
+  async update(userId: string, id: string, patch: Partial<CharacterInsert>): Promise<boolean> {
+    const res = await this.db
+      .update(characters)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(and(eq(characters.userId, userId), eq(characters.id, id)))
+      .returning({ id: characters.id });
+    return res.length > 0;
+  }
+
+  /** Moves the given characters from one of `from` to `to`; returns the ids that changed. */
+  async transitionStatus(userId: string, ids: string[], from: CharacterStatus[], to: CharacterStatus): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const res = await this.db
+      .update(characters)
+      .set({ status: to, statusReason: null, updatedAt: new Date() })
+      .where(and(eq(characters.userId, userId), inArray(characters.id, ids), inArray(characters.status, from)))
+      .returning({ id: characters.id });
+    return res.map((r) => r.id);
+  }
+
+  async statusOf(userId: string, ids: string[]): Promise<Map<string, CharacterStatus>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: characters.id, status: characters.status })
+      .from(characters)
+      .where(and(eq(characters.userId, userId), inArray(characters.id, ids)));
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  async delete(userId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const res = await this.db
+      .delete(characters)
+      .where(and(eq(characters.userId, userId), inArray(characters.id, ids)))
+      .returning({ id: characters.id });
+    return res.map((r) => r.id);
+  }
+
+  async countForUser(userId: string): Promise<number> {
+    const [r] = await this.db.select({ n: sql<number>`count(*)::int` }).from(characters).where(eq(characters.userId, userId));
+    return r.n;
+  }
+}

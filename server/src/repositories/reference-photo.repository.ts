@@ -1,0 +1,70 @@
+import { and, desc, eq } from 'drizzle-orm';
+import { referencePhotos } from '../db/schema.ts';
+import type { Db } from '../infra/database.ts';
+
+export type ReferencePhotoRow = typeof referencePhotos.$inferSelect;
+
+const columns = {
+  id: referencePhotos.id,
+  userId: referencePhotos.userId,
+  characterId: referencePhotos.characterId,
+  storageKey: referencePhotos.storageKey,
+  thumbnailKey: referencePhotos.thumbnailKey,
+  mimeType: referencePhotos.mimeType,
+  width: referencePhotos.width,
+  height: referencePhotos.height,
+  bytes: referencePhotos.bytes,
+  sha256: referencePhotos.sha256,
+  originalName: referencePhotos.originalName,
+  status: referencePhotos.status,
+  error: referencePhotos.error,
+  createdAt: referencePhotos.createdAt,
+};
+
+export class ReferencePhotoRepository {
+  private readonly db: Db;
+  constructor(db: Db) { this.db = db; }
+
+  listForCharacter(userId: string, characterId: string): Promise<ReferencePhotoRow[]> {
+    return this.db.select(columns).from(referencePhotos)
+      .where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.characterId, characterId)))
+      .orderBy(desc(referencePhotos.createdAt));
+  }
+
+  async get(userId: string, id: string): Promise<ReferencePhotoRow | null> {
+    const [row] = await this.db.select(columns).from(referencePhotos).where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.id, id)));
+    return row ?? null;
+  }
+
+  /** For job handlers, which act on behalf of the owner recorded on the row. */
+  async getForThumbnailJob(id: string): Promise<ReferencePhotoRow | null> {
+    const [row] = await this.db.select(columns).from(referencePhotos).where(eq(referencePhotos.id, id));
+    return row ?? null;
+  }
+
+  async findBySha(characterId: string, sha256: string): Promise<ReferencePhotoRow | null> {
+    const [row] = await this.db.select(columns).from(referencePhotos)
+      .where(and(eq(referencePhotos.characterId, characterId), eq(referencePhotos.sha256, sha256)));
+    return row ?? null;
+  }
+
+  async insert(row: Omit<ReferencePhotoRow, 'createdAt' | 'status' | 'error' | 'thumbnailKey'>): Promise<ReferencePhotoRow> {
+    const [r] = await this.db.insert(referencePhotos).values(row).returning(columns);
+    return r;
+  }
+
+  async markReady(id: string, thumbnailKey: string): Promise<void> {
+    await this.db.update(referencePhotos).set({ status: 'ready', thumbnailKey, error: null }).where(eq(referencePhotos.id, id));
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.db.update(referencePhotos).set({ status: 'failed', error }).where(eq(referencePhotos.id, id));
+  }
+
+  async delete(userId: string, characterId: string, id: string): Promise<ReferencePhotoRow | null> {
+    const [r] = await this.db.delete(referencePhotos)
+      .where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.characterId, characterId), eq(referencePhotos.id, id)))
+      .returning(columns);
+    return r ?? null;
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { requireUser, type App } from '../app.ts';
+import type { AppContext } from '../context.ts';
+import { PayloadTooLargeError, UserError } from '../errors.ts';
+import { referencePhoto } from '../schemas/character.schemas.ts';
+import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
+import type { UploadedFile } from '../services/reference-photo.service.ts';
+
+const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse };
+
+export async function photoRoutes(app: App, ctx: AppContext) {
+  const svc = ctx.services.photos;
+  const tags = ['reference photos'];
+
+  app.get('/api/characters/:id/photos', {
+    schema: { tags, summary: "A character's reference photos", params: uuidParam, response: { 200: z.object({ items: z.array(referencePhoto) }), ...errors } },
+  }, async (req) => ({ items: await svc.list((await requireUser(ctx, req)).user.id, req.params.id) }));
+
+  app.post('/api/characters/:id/photos', {
+    schema: {
+      tags,
+      summary: 'Upload reference photos (multipart/form-data, field "files"; JPEG, PNG or WebP; metadata is stripped)',
+      params: uuidParam,
+      consumes: ['multipart/form-data'],
+      response: { 201: z.object({ items: z.array(referencePhoto) }), ...errors },
+    },
+  }, async (req, reply) => {
+    const userId = (await requireUser(ctx, req)).user.id;
+    if (!req.isMultipart()) throw new UserError(415, 'unsupported_media_type', 'Send the photos as multipart/form-data with the field "files".');
+    const files: UploadedFile[] = [];
+    for await (const part of req.files()) {
+      const data = await part.toBuffer().catch((err: { code?: string }) => {
+        if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new PayloadTooLargeError(`"${part.filename}" is too large; the limit is ${Math.round(ctx.config.uploads.maxBytes / 1024 / 1024)} MB per photo.`);
+        }
+        throw err;
+      });
+      files.push({ filename: part.filename || 'photo', data });
+    }
+    return reply.status(201).send({ items: await svc.upload(userId, req.params.id, files) });
+  });
+
+  app.delete('/api/characters/:id/photos/:photoId', {
+    schema: { tags, summary: 'Delete a reference photo', params: z.object({ id: z.uuid(), photoId: z.uuid() }), response: { 200: okResponse, ...errors } },
+  }, async (req) => {
+    await svc.delete((await requireUser(ctx, req)).user.id, req.params.id, req.params.photoId);
+    return { ok: true as const };
+  });
+
+  app.get('/api/photos/:id/:variant', {
+    schema: { tags, summary: 'The photo file (original without metadata, or thumbnail)', params: uuidParam.extend({ variant: z.enum(['original', 'thumbnail']) }) },
+  }, async (req, reply) => {
+    const userId = (await requireUser(ctx, req)).user.id;
+    const file = await svc.open(userId, req.params.id, req.params.variant);
+    reply.header('content-type', file.contentType).header('content-length', file.size).header('cache-control', 'private, max-age=3600');
+    reply.header('x-content-type-options', 'nosniff');
+    return reply.send(file.body);
+  });
+}

@@ -1,0 +1,118 @@
+// A real application per test file: real database (PGlite copy, or a fresh database on the
+// Postgres server when DATABASE_URL is set), real storage in a temp folder, real queue.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { buildApp, type App } from '../src/app.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { createContext, type AppContext } from '../src/context.ts';
+import type { DatabaseOptions } from '../src/infra/database.ts';
+
+export interface TestApp {
+  ctx: AppContext;
+  app: App;
+  dir: string;
+  close(): Promise<void>;
+}
+
+async function freshDatabase(): Promise<{ options: DatabaseOptions; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const name = `ainf_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    return {
+      options: { kind: 'postgres', url: u.toString(), poolSize: 5 },
+      drop: async () => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      },
+    };
+  }
+  const template = inject('pgliteTemplate');
+  const blob = new Blob([fs.readFileSync(template)]);
+  const client = await PGlite.create({ loadDataDir: blob });
+  return { options: { kind: 'pglite', dataDir: null, pglite: client }, drop: async () => {} };
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-app-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dir,
+    LOG_LEVEL: 'silent',
+    AUTH_SECRET: randomBytes(32).toString('hex'),
+    AUTH_RATE_LIMIT: '1000',
+    PUBLIC_URL: 'http://localhost:8080',
+    ...env,
+  });
+  const { options, drop } = await freshDatabase();
+  const ctx = await createContext(config, { database: options, log: pino({ level: 'silent' }), queuePollingSeconds: 0.5 });
+  const app = await buildApp(ctx);
+  await app.ready();
+  return {
+    ctx, app, dir,
+    async close() {
+      await app.close();
+      await ctx.close();
+      await drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  cookie: string;
+}
+
+export function cookieHeader(setCookie: string | string[] | undefined): string {
+  const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  return list.map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
+}
+
+export async function latestMailLink(t: TestApp, email: string, kind: string): Promise<string> {
+  const mails = await t.ctx.repos.outbox.listForRecipient(email);
+  const mail = mails.find((m) => m.kind === kind);
+  if (!mail) throw new Error(`no ${kind} email for ${email}`);
+  const m = mail.text.match(/https?:\/\/\S+/);
+  if (!m) throw new Error('no link in email');
+  return m[0];
+}
+
+let counter = 0;
+/** Registers, verifies through the emailed link, and signs in: the real flow. */
+export async function signUp(t: TestApp, name = 'Tester'): Promise<TestUser> {
+  const email = `user${++counter}-${randomBytes(3).toString('hex')}@example.com`;
+  const password = 'correct horse battery';
+  const reg = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { name, email, password } });
+  if (reg.statusCode !== 201) throw new Error(`register failed: ${reg.body}`);
+  const link = await latestMailLink(t, email, 'verify-email');
+  const token = new URL(link).searchParams.get('token');
+  const ver = await t.app.inject({ method: 'POST', url: '/api/auth/verify-email', payload: { token } });
+  if (ver.statusCode !== 200) throw new Error(`verify failed: ${ver.body}`);
+  const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
+  return { id: login.json().user.id, email, password, cookie: cookieHeader(login.headers['set-cookie']) };
+}
+
+export const validCharacter = (over: Record<string, unknown> = {}) => ({
+  name: `Nova ${randomBytes(3).toString('hex')}`,
+  handle: `nova_${randomBytes(3).toString('hex')}`,
+  age: 26,
+  bio: 'Test character',
+  ...over,
+});
