@@ -6,7 +6,9 @@ import {
   lazyRouteComponent,
   Outlet,
   redirect,
+  useRouterState,
 } from '@tanstack/react-router';
+import * as React from 'react';
 import { AppShell } from '@/components/app/app-shell';
 import { NotFoundContent, RouteError } from '@/components/app/errors';
 import { PageSpinner } from '@/components/app/page-spinner';
@@ -23,8 +25,24 @@ export function safeNext(next: unknown): string | undefined {
 }
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
+/** After client-side navigation, move focus to <main> so keyboard and screen-reader users start
+ * at the new page's content instead of a link that no longer exists. */
+function Root() {
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const first = React.useRef(true);
+  React.useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const main = document.getElementById('main');
+    if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }, [pathname]);
+  return <Outlet />;
+}
+
 const rootRoute = createRootRouteWithContext<RouterContext>()({
-  component: Outlet,
+  component: Root,
   notFoundComponent: () => (
     <PublicShell>
       <NotFoundContent />

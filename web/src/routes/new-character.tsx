@@ -278,7 +278,7 @@ export function NewCharacterPage() {
 
         <FormError error={generalError} />
 
-        <div className="flex flex-col-reverse gap-2 border-t pt-5 sm:flex-row sm:items-center sm:justify-between">
+        <div className="sticky bottom-0 z-10 -mx-5 -mb-5 flex flex-col-reverse gap-2 rounded-b-xl border-t bg-card/95 px-5 py-4 backdrop-blur sm:-mx-6 sm:-mb-6 sm:flex-row sm:items-center sm:justify-between sm:px-6">
           <div>
             {step > 0 ? (
               <Button type="button" variant="ghost" onClick={() => setStep(step - 1)}>
@@ -315,10 +315,10 @@ function TemplateOption({ id, name, summary, niche, checked, onSelect }: { id: s
     >
       <input id={inputId} type="radio" name="template" value={id} checked={checked} onChange={onSelect} className="sr-only" />
       <span className="flex flex-1 flex-col gap-1">
+        {niche ? <span className="text-xs font-medium text-primary">{niche}</span> : null}
         <span className="flex items-center gap-2 font-medium">
           {id === BLANK ? <FileIcon className="size-4 text-muted-foreground" aria-hidden="true" /> : null}
           {name}
-          {niche ? <span className="rounded-full bg-secondary px-2 py-0.5 text-xs font-normal text-secondary-foreground">{niche}</span> : null}
         </span>
         <span className="text-sm text-muted-foreground">{summary}</span>
       </span>
