@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useSearch } from '@tanstack/react-router';
+import { Link, useNavigate, useRouter, useSearch } from '@tanstack/react-router';
 import { CheckCircle2Icon, Loader2Icon, MailIcon, XCircleIcon } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
@@ -143,13 +143,16 @@ export function RegisterPage() {
 export function LoginPage() {
   const search = useSearch({ from: '/public/login' });
   const navigate = useNavigate();
+  const router = useRouter();
   const qc = useQueryClient();
   const [form, setForm] = React.useState({ email: search.email ?? '', password: '', rememberMe: true });
   const m = useMutation({
     mutationFn: (body: typeof form) => call(api.POST('/api/auth/login', { body })),
     onSuccess: async () => {
       await qc.fetchQuery({ ...meQuery, staleTime: 0 });
-      await navigate({ to: search.next ?? '/app' });
+      // `next` is a same-site path that may carry its own ?query (checked by safeNext in the router).
+      if (search.next) await router.navigate({ href: search.next });
+      else await navigate({ to: '/app' });
     },
   });
   const fe = fieldErrors(m.error);
