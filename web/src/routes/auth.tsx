@@ -56,16 +56,22 @@ export function ResendVerification({ defaultEmail = '', compact = false }: { def
     onSuccess: () => toast.success('If that account needs verifying, a new link is on its way.'),
   });
   const fe = fieldErrors(m.error);
+  // Compact mode lives inside the login form, so it must not render a nested <form>.
+  const Wrapper = compact ? 'div' : 'form';
   return (
-    <form
+    <Wrapper
       className="flex flex-col gap-3"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        m.mutate(email);
-      }}
+      {...(compact
+        ? {}
+        : {
+            noValidate: true,
+            onSubmit: (e: React.FormEvent) => {
+              e.preventDefault();
+              m.mutate(email);
+            },
+          })}
     >
-      {!compact || !defaultEmail ? (
+      {!compact ? (
         <Field id="resend-email" label="Email" error={fe.email}>
           <Input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         </Field>
@@ -76,11 +82,11 @@ export function ResendVerification({ defaultEmail = '', compact = false }: { def
           Sent. Check your inbox (or the server log) for the new link.
         </p>
       ) : null}
-      <Button type="submit" variant="outline" disabled={m.isPending || !email}>
+      <Button type={compact ? 'button' : 'submit'} variant="outline" disabled={m.isPending || !email} onClick={compact ? () => m.mutate(email) : undefined}>
         {m.isPending ? <Spinner /> : <MailIcon aria-hidden="true" />}
         Resend verification link
       </Button>
-    </form>
+    </Wrapper>
   );
 }
 
