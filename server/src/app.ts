@@ -23,6 +23,10 @@ import { systemRoutes } from './routes/system.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, for tests that must cover each one. */
+    routeList: Array<{ method: string; url: string }>;
+  }
   interface FastifyRequest {
     /** Resolved lazily by requireUser(). */
     currentSession?: CurrentSession | null;
@@ -71,6 +75,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
+  const routeList: Array<{ method: string; url: string }> = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url });
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

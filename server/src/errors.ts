@@ -55,7 +55,7 @@ export function isUniqueViolation(err: unknown): err is { constraint?: string } 
   return e?.code === '23505';
 }
 
-export function findPgError(err: unknown): { code?: string; constraint?: string } | undefined {
+export function findPgError(err: unknown): { code?: string; constraint?: string; detail?: string } | undefined {
   let cur: unknown = err;
   for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
     const c = cur as { code?: unknown; cause?: unknown };

@@ -59,6 +59,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   });
   const { options, drop } = await freshDatabase();
   const ctx = await createContext(config, { database: options, log: pino({ level: 'silent' }), queuePollingSeconds: 0.5 });
+  await ctx.queue.work(ctx.jobHandlers, 2); // all-in-one, like `ainfluencer start`
   const app = await buildApp(ctx);
   await app.ready();
   return {

@@ -36,14 +36,22 @@ export const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle
 
 export class DatabaseLockedError extends Error {}
 
+/** Lock files this process holds (a lock naming our own pid but absent here is stale: pid reuse). */
+const heldLocks = new Set<string>();
+
 /** One process owns an embedded data folder; a second gets a clear error instead of corruption. */
 function takeLock(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, '..', `${path.basename(dataDir)}.lock`);
+  const lockFile = path.resolve(dataDir, '..', `${path.basename(dataDir)}.lock`);
+  if (heldLocks.has(lockFile)) {
+    throw new DatabaseLockedError(`The embedded database in ${dataDir} is already open in this process. Close it before opening it again.`);
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      heldLocks.add(lockFile);
       return () => {
+        if (!heldLocks.delete(lockFile)) return;
         try {
           if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile);
         } catch { /* already gone */ }

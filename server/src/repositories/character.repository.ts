@@ -42,8 +42,11 @@ export interface CharacterSummaryRow {
 
 export type CharacterInsert = Omit<CharacterRow, 'id' | 'userId' | 'status' | 'statusReason' | 'createdAt' | 'updatedAt'>;
 
-const photoCount = sql<number>`(select count(*)::int from ${referencePhotos} rp where rp.character_id = ${characters.id})`;
-const avatarPhotoId = sql<string | null>`(select rp.id from ${referencePhotos} rp where rp.character_id = ${characters.id} and rp.status = 'ready' order by rp.created_at desc limit 1)`;
+// Drizzle may render a column unqualified inside a single-table select, which a correlated
+// subquery would resolve against its own table; so the outer column is spelled out.
+const outerId = sql.raw('"characters"."id"');
+const photoCount = sql<number>`(select count(*)::int from ${referencePhotos} rp where rp.character_id = ${outerId})`;
+const avatarPhotoId = sql<string | null>`(select rp.id from ${referencePhotos} rp where rp.character_id = ${outerId} and rp.status = 'ready' order by rp.created_at desc limit 1)`;
 const variationCount = sql<number>`jsonb_array_length(coalesce(${characters.appearance}->'variations', '[]'::jsonb))`;
 
 const summaryColumns = {

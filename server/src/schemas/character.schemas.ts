@@ -213,8 +213,6 @@ export const promptExport = z
   })
   .meta({ id: 'PromptExport' });
 
-export const appearancePreviewBody = z.object({ appearance: appearanceSchema });
-
 export const referencePhoto = z
   .object({
     id: z.uuid(),

@@ -41,7 +41,7 @@ function mapAuthError(err: unknown): never {
     case 'PASSWORD_TOO_LONG':
       throw new ValidationError('Password must be at most 128 characters.', [{ path: ['password'], message: 'must be at most 128 characters' }]);
     case 'INVALID_PASSWORD':
-      throw new UserError(400, 'invalid_password', 'Current password is incorrect.');
+      throw new ValidationError('Current password is incorrect.', [{ path: ['currentPassword'], message: 'is incorrect' }]);
     case 'INVALID_TOKEN':
     case 'TOKEN_EXPIRED':
       throw new UserError(400, 'invalid_token', 'This link is invalid or has expired. Request a new one.');

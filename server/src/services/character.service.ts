@@ -38,7 +38,7 @@ function toSummary(r: CharacterSummaryRow): CharacterSummaryDto {
 function conflictFor(err: unknown, input: { name?: string; handle?: string }): never {
   const pg = findPgError(err);
   if (pg?.code === '23505') {
-    const handle = (pg.constraint ?? '').includes('handle') || String((err as Error).message).includes('handle');
+    const handle = `${pg.constraint ?? ''} ${pg.detail ?? ''}`.includes('handle');
     throw handle
       ? new ConflictError(`You already have a character with the handle @${input.handle}.`, { field: 'handle' })
       : new ConflictError(`You already have a character named "${input.name}".`, { field: 'name' });

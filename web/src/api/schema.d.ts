@@ -2066,49 +2066,49 @@ export interface components {
              * @description Personality traits, e.g. curious, witty
              * @default []
              */
-            traits: string[];
+            traits?: string[];
             /**
              * @description How the character writes: sentence length, slang, formality
              * @default
              */
-            communicationStyle: string;
+            communicationStyle?: string;
             /**
              * @description Overall tone, e.g. upbeat and encouraging
              * @default
              */
-            tone: string;
+            tone?: string;
             /** @default [] */
-            topics: string[];
+            topics?: string[];
             /**
              * @description Subjects the character never talks about
              * @default []
              */
-            tabooTopics: string[];
+            tabooTopics?: string[];
             /**
              * @default rare
              * @enum {string}
              */
-            emojiUsage: "none" | "rare" | "moderate" | "frequent";
+            emojiUsage?: "none" | "rare" | "moderate" | "frequent";
             /**
              * @default few
              * @enum {string}
              */
-            hashtagStyle: "none" | "few" | "many";
+            hashtagStyle?: "none" | "few" | "many";
             /** @default [] */
-            signatureHashtags: string[];
+            signatureHashtags?: string[];
             /** @default en */
-            language: string;
+            language?: string;
             /** @default 0.6 */
-            warmth: number;
+            warmth?: number;
             /** @default 0 */
-            flirtLevel: number;
+            flirtLevel?: number;
             /**
              * @description Added to bios and automated replies so people know they talk to an AI
              * @default AI-generated character.
              */
-            disclosureLine: string;
+            disclosureLine?: string;
             /** @default null */
-            templateId: string | null;
+            templateId?: string | null;
         };
         AppearanceInput: {
             /**
@@ -2122,24 +2122,24 @@ export interface components {
              *       "distinctiveFeatures": ""
              *     }
              */
-            attributes: {
+            attributes?: {
                 /** @default  */
-                hairColor: string;
+                hairColor?: string;
                 /** @default  */
-                hairStyle: string;
+                hairStyle?: string;
                 /** @default  */
-                eyeColor: string;
+                eyeColor?: string;
                 /** @default  */
-                skinTone: string;
+                skinTone?: string;
                 /** @default  */
-                bodyType: string;
+                bodyType?: string;
                 /**
                  * @description Apparent age in images, e.g. mid-20s (always adult)
                  * @default
                  */
-                ageLook: string;
+                ageLook?: string;
                 /** @default  */
-                distinctiveFeatures: string;
+                distinctiveFeatures?: string;
             };
             /**
              * @default {
@@ -2148,65 +2148,65 @@ export interface components {
              *       "aesthetics": []
              *     }
              */
-            style: {
+            style?: {
                 /** @default [] */
-                clothing: string[];
+                clothing?: string[];
                 /** @default [] */
-                settings: string[];
+                settings?: string[];
                 /** @default [] */
-                aesthetics: string[];
+                aesthetics?: string[];
             };
             /** @default [] */
-            variations: {
+            variations?: {
                 id: string;
                 name: string;
                 /** @default  */
-                description: string;
+                description?: string;
                 /** @default {} */
-                overrides: {
+                overrides?: {
                     /** @default  */
-                    hairColor: string;
+                    hairColor?: string;
                     /** @default  */
-                    hairStyle: string;
+                    hairStyle?: string;
                     /** @default  */
-                    eyeColor: string;
+                    eyeColor?: string;
                     /** @default  */
-                    skinTone: string;
+                    skinTone?: string;
                     /** @default  */
-                    bodyType: string;
+                    bodyType?: string;
                     /**
                      * @description Apparent age in images, e.g. mid-20s (always adult)
                      * @default
                      */
-                    ageLook: string;
+                    ageLook?: string;
                     /** @default  */
-                    distinctiveFeatures: string;
+                    distinctiveFeatures?: string;
                 };
                 /** @default [] */
-                clothing: string[];
+                clothing?: string[];
                 /** @default  */
-                setting: string;
+                setting?: string;
             }[];
         };
         CreateCharacterInput: {
             name: string;
             handle: string;
             /** @default  */
-            bio: string;
+            bio?: string;
             age: number;
             /** @default  */
-            location: string;
+            location?: string;
             /** @default [] */
-            interests: string[];
+            interests?: string[];
             /** @default UTC */
-            timezone: string;
+            timezone?: string;
             /**
              * @default {
              *       "start": "09:00",
              *       "end": "22:00"
              *     }
              */
-            activeHours: {
+            activeHours?: {
                 start: string;
                 end: string;
             };
@@ -2227,7 +2227,7 @@ export interface components {
              *       "templateId": null
              *     }
              */
-            persona: components["schemas"]["PersonaInput"];
+            persona?: components["schemas"]["PersonaInput"];
             /**
              * @default {
              *       "attributes": {
@@ -2247,7 +2247,7 @@ export interface components {
              *       "variations": []
              *     }
              */
-            appearance: components["schemas"]["AppearanceInput"];
+            appearance?: components["schemas"]["AppearanceInput"];
         };
         UpdateCharacterInput: {
             name?: string;
@@ -2499,22 +2499,22 @@ export interface components {
                 /** @default {} */
                 overrides: {
                     /** @default  */
-                    hairColor: string;
+                    hairColor?: string;
                     /** @default  */
-                    hairStyle: string;
+                    hairStyle?: string;
                     /** @default  */
-                    eyeColor: string;
+                    eyeColor?: string;
                     /** @default  */
-                    skinTone: string;
+                    skinTone?: string;
                     /** @default  */
-                    bodyType: string;
+                    bodyType?: string;
                     /**
                      * @description Apparent age in images, e.g. mid-20s (always adult)
                      * @default
                      */
-                    ageLook: string;
+                    ageLook?: string;
                     /** @default  */
-                    distinctiveFeatures: string;
+                    distinctiveFeatures?: string;
                 };
                 /** @default [] */
                 clothing: string[];

@@ -1,0 +1,292 @@
+// The `ainfluencer` command line as an operator runs it: real child processes (node + the
+// TypeScript sources), a temp DATA_DIR, PORT=0 on 127.0.0.1. Exit codes: 0 ok, 2 bad usage or
+// configuration. With DATABASE_URL set, the same checks run against a fresh database on that
+// server (the embedded-folder lock checks are PGlite-only), plus split api/worker processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cookieHeader } from './harness.ts';
+
+const serverDir = path.resolve(import.meta.dirname, '..');
+const cli = path.join(serverDir, 'src', 'cli.ts');
+const serverUrl = process.env.DATABASE_URL;
+const usingPostgres = Boolean(serverUrl);
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Running {
+  child: ChildProcess;
+  /** Base URL on 127.0.0.1 (api roles only). */
+  base: string;
+  /** The URL the CLI printed. */
+  printed: string;
+  output(): string;
+  /** Sends a signal and resolves with the exit, or rejects after `ms`. */
+  stop(signal?: NodeJS.Signals, ms?: number): Promise<Result & { ms: number }>;
+}
+
+const children = new Set<ChildProcess>();
+
+function spawnCli(args: string[], env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: serverDir, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+  const exited = new Promise<Result>((resolve) => {
+    child.on('exit', (code, signal) => {
+      // Let the pipes drain before reporting.
+      setImmediate(() => { children.delete(child); resolve({ code, signal, stdout, stderr }); });
+    });
+  });
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+/** Runs a command that is expected to exit by itself. */
+async function run(args: string[], env: Record<string, string | undefined>, ms = 30_000): Promise<Result> {
+  const p = spawnCli(args, env);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), ms);
+  try {
+    return await p.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts a long-running `start` and waits for its ready line. */
+async function start(args: string[], env: Record<string, string | undefined>, ms = 30_000): Promise<Running> {
+  const p = spawnCli(['start', ...args], env);
+  const ready = /AInfluencer is running at (http:\/\/localhost:(\d+))|AInfluencer worker is running/;
+  const deadline = Date.now() + ms;
+  let exit: Result | null = null;
+  void p.exited.then((r) => { exit = r; });
+  let m: RegExpMatchArray | null = null;
+  while (!(m = p.out().match(ready))) {
+    if (exit) throw new Error(`start exited early (${(exit as Result).code}):\n${p.out()}\n${p.err()}`);
+    if (Date.now() > deadline) {
+      p.child.kill('SIGKILL');
+      throw new Error(`start did not become ready:\n${p.out()}\n${p.err()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child: p.child,
+    printed: m[1] ?? '',
+    base: m[2] ? `http://127.0.0.1:${m[2]}` : '',
+    output: () => p.out() + p.err(),
+    async stop(signal = 'SIGTERM', limit = 20_000) {
+      const t0 = Date.now();
+      p.child.kill(signal);
+      const timer = setTimeout(() => p.child.kill('SIGKILL'), limit + 2_000);
+      const r = await p.exited;
+      clearTimeout(timer);
+      return { ...r, ms: Date.now() - t0 };
+    },
+  };
+}
+
+async function api(base: string, method: string, url: string, opts: { body?: unknown; cookie?: string } = {}) {
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
+    body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+  });
+  const text = await res.text();
+  let json: any = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text, cookie: cookieHeader(res.headers.getSetCookie()) };
+}
+
+async function login(base: string, email: string, password: string) {
+  const res = await api(base, 'POST', '/api/auth/login', { body: { email, password } });
+  expect(res.status, res.text).toBe(200);
+  return res;
+}
+
+/** Opens the SSE stream and resolves once its first bytes arrived; `ended` settles when the server closes it. */
+function openEvents(base: string, cookie: string): Promise<{ ended: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${base}/api/events`, { headers: { cookie } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`events answered ${res.statusCode}`));
+      const ended = new Promise<void>((done) => { res.on('end', done); res.on('close', done); res.on('error', () => done()); });
+      res.once('data', () => resolve({ ended }));
+      res.resume();
+    });
+    req.on('error', reject);
+  });
+}
+
+let tmp: string;
+let dbName: string | null = null;
+let dbUrl: string | undefined;
+
+async function adminQuery(sql: string) {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+}
+
+function baseEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    LOG_PRETTY: 'false',
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-cli-'));
+  if (usingPostgres) {
+    dbName = `ainf_cli_${randomBytes(6).toString('hex')}`;
+    await adminQuery(`create database ${dbName}`);
+    const u = new URL(serverUrl!);
+    u.pathname = `/${dbName}`;
+    dbUrl = u.toString();
+  }
+});
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the command line', () => {
+  test.concurrent('bad usage and configuration exit with code 2 and name the problem: PORT=abc, worker role without DATABASE_URL, create-admin with a short password', async ({ expect }) => {
+    const dir = path.join(tmp, 'never-created');
+    const [badPort, worker, shortPw] = await Promise.all([
+      run(['start'], baseEnv(dir, { PORT: 'abc' })),
+      run(['start', '--role', 'worker'], { ...baseEnv(dir), DATABASE_URL: undefined }),
+      run(['create-admin', '--email', 'a@b.co', '--password', 'short'], baseEnv(dir)),
+    ]);
+    expect({ code: badPort.code, stderr: badPort.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/^Invalid configuration:\n\s+- PORT: /) });
+    expect({ code: worker.code, stderr: worker.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/DATABASE_URL: required for --role worker/) });
+    expect({ code: shortPw.code, stderr: shortPw.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/--password must be at least 8 characters/) });
+    // Nothing was created for commands that never got to the database.
+    expect(fs.existsSync(dir)).toBe(false);
+    // No stack traces for configuration mistakes.
+    for (const r of [badPort, worker, shortPw]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test.concurrent('an install from scratch: migrate, seed-demo twice, create-admin; then start serves the seeded data and stops gracefully', async ({ expect }) => {
+    const dataDir = path.join(tmp, 'studio');
+    const env = baseEnv(dataDir);
+
+    const migrate = await run(['migrate'], env);
+    expect(migrate.code, migrate.stderr).toBe(0);
+    expect(migrate.stdout).toContain('Database is up to date.');
+
+    const seed1 = await run(['seed-demo'], env);
+    expect(seed1.code, seed1.stderr).toBe(0);
+    expect(seed1.stdout).toContain('demo@example.com / demo-password');
+    expect(seed1.stdout).toContain('3 characters added');
+
+    const seed2 = await run(['seed-demo'], env);
+    expect(seed2.code, seed2.stderr).toBe(0);
+    expect(seed2.stdout).toContain('Demo data already present: sign in as demo@example.com / demo-password.');
+    expect(seed2.stdout).not.toMatch(/characters added/);
+
+    const admin = await run(['create-admin', '--email', 'admin@x.io', '--password', 'long-enough-pw'], env);
+    expect(admin.code, admin.stderr).toBe(0);
+    expect(admin.stdout).toContain('Created administrator admin@x.io.');
+
+    const server = await start([], env);
+    try {
+      const port = new URL(server.base).port;
+      expect(Number(port)).toBeGreaterThan(0);
+      expect(server.printed).toBe(`http://localhost:${port}`);
+      expect(server.output()).toContain(`AInfluencer is running at http://localhost:${port}`);
+
+      const health = await api(server.base, 'GET', '/api/health');
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ ok: true, database: usingPostgres ? 'postgres' : 'pglite', storage: 'local', mail: 'outbox' });
+
+      const demo = await login(server.base, 'demo@example.com', 'demo-password');
+      const list = await api(server.base, 'GET', '/api/characters', { cookie: demo.cookie });
+      expect(list.status).toBe(200);
+      const items = (list.json.items ?? list.json) as Array<{ handle: string }>;
+      expect(items.map((c) => c.handle).sort()).toEqual(['aurora.reads', 'kenji.codes', 'mila.moves']);
+
+      const adm = await login(server.base, 'admin@x.io', 'long-enough-pw');
+      const me = await api(server.base, 'GET', '/api/auth/me', { cookie: adm.cookie });
+      expect(me.status).toBe(200);
+      expect(me.json.user).toMatchObject({ email: 'admin@x.io', role: 'admin', emailVerified: true });
+      expect((await api(server.base, 'GET', '/api/auth/me', { cookie: demo.cookie })).json.user.role).toBe('user');
+
+      if (!usingPostgres) {
+        // The embedded database belongs to this process: a second start is refused clearly.
+        const second = await run(['start'], env);
+        expect(second.code).toBe(2);
+        expect(second.stderr).toMatch(/The embedded database in .* is in use by another process \(pid \d+\)/);
+        expect(second.stderr).toContain(`pid ${server.child.pid}`);
+        expect(second.stderr).toContain('DATABASE_URL');
+        expect(fs.readFileSync(path.join(dataDir, 'db.lock'), 'utf8')).toBe(String(server.child.pid));
+        // …and the first one is unaffected.
+        expect((await api(server.base, 'GET', '/api/health')).status).toBe(200);
+      }
+
+      // A browser tab with an open live-update stream must not hold up shutdown.
+      const events = await openEvents(server.base, demo.cookie);
+      const stopped = await server.stop('SIGTERM');
+      expect(stopped.code, stopped.stdout + stopped.stderr).toBe(0);
+      expect(stopped.signal).toBeNull();
+      expect(stopped.ms).toBeLessThan(20_000);
+      expect(stopped.stdout).toMatch(/shutting down gracefully/);
+      await events.ended;
+      if (!usingPostgres) expect(fs.existsSync(path.join(dataDir, 'db.lock'))).toBe(false);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
+
+describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {
+  test('start --role api and --role worker run side by side and stop gracefully', async () => {
+    const dir = path.join(tmp, 'split');
+    const secret = randomBytes(32).toString('hex');
+
+    // Without AUTH_SECRET the separate roles refuse to start (sessions must verify everywhere).
+    const noSecret = await run(['start', '--role', 'api'], baseEnv(dir));
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/AUTH_SECRET: required when running separate roles/);
+
+    const env = baseEnv(dir, { AUTH_SECRET: secret });
+    const [apiProc, worker] = await Promise.all([start(['--role', 'api'], env), start(['--role', 'worker'], env)]);
+    try {
+      expect(worker.output()).toContain('AInfluencer worker is running (no HTTP)');
+      expect(worker.output()).toMatch(/workers started/);
+      expect(apiProc.output()).not.toMatch(/workers started/);
+      const health = await api(apiProc.base, 'GET', '/api/health');
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ ok: true, database: 'postgres' });
+      // The api process knows the seeded accounts from the shared database.
+      await login(apiProc.base, 'admin@x.io', 'long-enough-pw');
+
+      const [a, w] = await Promise.all([apiProc.stop('SIGTERM'), worker.stop('SIGTERM')]);
+      for (const r of [a, w]) {
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        expect(r.ms).toBeLessThan(20_000);
+      }
+    } finally {
+      for (const p of [apiProc, worker]) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  }, 60_000);
+});

@@ -1,0 +1,124 @@
+// Every route, classified: public, acting only on the caller's own data, or addressing an
+// owned record by id. For the last kind, another user gets 404 and the record is unchanged.
+// A new route that is not in this table fails the test, so coverage cannot silently lapse.
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
+
+let t: TestApp;
+let owner: TestUser;
+let intruder: TestUser;
+let characterId: string;
+let photoId: string;
+let ownerSessionId: string;
+let photoUpload: { payload: Buffer; headers: Record<string, string> };
+
+beforeAll(async () => {
+  t = await createTestApp();
+  owner = await signUp(t, 'Owner');
+  intruder = await signUp(t, 'Intruder');
+  characterId = (await t.app.inject({ method: 'POST', url: '/api/characters', payload: validCharacter({ name: 'Private Pia' }), headers: { cookie: owner.cookie } })).json().id;
+  const img = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#123456' } }).png().toBuffer();
+  const boundary = 'xyzBOUNDARY';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n`), img, Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  photoId = (await t.app.inject({ method: 'POST', url: `/api/characters/${characterId}/photos`, payload, headers: { cookie: owner.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` } })).json().items[0].id;
+  photoUpload = { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  ownerSessionId = (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: owner.cookie } })).json().session.id;
+});
+afterAll(async () => { await t?.close(); });
+
+type Probe = { kind: 'public' } | { kind: 'self'; why: string } | { kind: 'owned'; request: () => { method: string; url: string; payload?: unknown; multipart?: boolean } };
+
+const table: Record<string, Probe> = {
+  'GET /api/health': { kind: 'public' },
+  'GET /api/docs*': { kind: 'public' },
+  'GET /api/openapi.json': { kind: 'public' },
+  'POST /api/auth/register': { kind: 'public' },
+  'POST /api/auth/login': { kind: 'public' },
+  'POST /api/auth/verify-email': { kind: 'public' },
+  'POST /api/auth/resend-verification': { kind: 'public' },
+  'POST /api/auth/forgot-password': { kind: 'public' },
+  'POST /api/auth/reset-password': { kind: 'public' },
+  'POST /api/auth/logout': { kind: 'self', why: 'ends the caller session only' },
+  'GET /api/auth/me': { kind: 'self', why: 'caller' },
+  'POST /api/auth/change-password': { kind: 'self', why: 'caller' },
+  'GET /api/auth/sessions': { kind: 'self', why: 'lists caller sessions (checked below)' },
+  'POST /api/auth/sessions/revoke-others': { kind: 'self', why: 'caller sessions' },
+  'DELETE /api/auth/sessions/:id': { kind: 'owned', request: () => ({ method: 'DELETE', url: `/api/auth/sessions/${ownerSessionId}` }) },
+  'GET /api/characters': { kind: 'self', why: 'lists caller characters (checked below)' },
+  'POST /api/characters': { kind: 'self', why: 'creates for the caller' },
+  'POST /api/characters/bulk': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/characters/bulk', payload: { ids: [characterId], action: 'delete' } }) },
+  'GET /api/characters/:id': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/characters/${characterId}` }) },
+  'PATCH /api/characters/:id': { kind: 'owned', request: () => ({ method: 'PATCH', url: `/api/characters/${characterId}`, payload: { name: 'Hijacked' } }) },
+  'DELETE /api/characters/:id': { kind: 'owned', request: () => ({ method: 'DELETE', url: `/api/characters/${characterId}` }) },
+  'POST /api/characters/:id/status': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/characters/${characterId}/status`, payload: { action: 'archive' } }) },
+  'GET /api/characters/:id/prompt': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/characters/${characterId}/prompt` }) },
+  'GET /api/characters/:id/photos': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/characters/${characterId}/photos` }) },
+  'POST /api/characters/:id/photos': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/characters/${characterId}/photos`, multipart: true }) },
+  'DELETE /api/characters/:id/photos/:photoId': { kind: 'owned', request: () => ({ method: 'DELETE', url: `/api/characters/${characterId}/photos/${photoId}` }) },
+  'GET /api/photos/:id/:variant': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/photos/${photoId}/original` }) },
+  'POST /api/prompt-preview': { kind: 'self', why: 'pure function of the request body' },
+  'GET /api/persona-templates': { kind: 'self', why: 'shared read-only templates' },
+  'GET /api/events': { kind: 'self', why: 'stream filtered to the caller (events.test.ts)' },
+  'GET /api/admin/outbox': { kind: 'self', why: 'administrators only (auth.test.ts)' },
+};
+
+function classify(method: string, url: string): Probe | undefined {
+  if (url.startsWith('/api/docs')) return table['GET /api/docs*'];
+  return table[`${method} ${url}`];
+}
+
+test('every API route is classified', () => {
+  const apiRoutes = t.app.routeList.filter((r) => r.url.startsWith('/api'));
+  expect(apiRoutes.length).toBeGreaterThan(25);
+  const missing = apiRoutes.filter((r) => !classify(r.method, r.url)).map((r) => `${r.method} ${r.url}`);
+  expect(missing, 'add these routes to the ownership table').toEqual([]);
+});
+
+test("another user's records answer 404 on every owned route, and stay unchanged", async () => {
+  const owned = Object.entries(table).filter(([, p]) => p.kind === 'owned') as Array<[string, Extract<Probe, { kind: 'owned' }>]>;
+  expect(owned.length).toBeGreaterThanOrEqual(10);
+  for (const [name, probe] of owned) {
+    const r = probe.request();
+    const res = r.multipart
+      ? await t.app.inject({ method: 'POST', url: r.url, payload: photoUpload.payload, headers: { ...photoUpload.headers, cookie: intruder.cookie } })
+      : await t.app.inject({ method: r.method as 'GET', url: r.url, payload: r.payload as object, headers: { cookie: intruder.cookie } });
+    if (name === 'POST /api/characters/bulk') {
+      expect(res.statusCode, name).toBe(200);
+      expect(res.json()).toEqual({ updated: [], skipped: [{ id: characterId, reason: 'not found' }] });
+    } else {
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(404);
+      expect(res.body).not.toContain('Private Pia');
+    }
+  }
+  const c = await t.app.inject({ method: 'GET', url: `/api/characters/${characterId}`, headers: { cookie: owner.cookie } });
+  expect(c.json()).toMatchObject({ name: 'Private Pia', status: 'active' });
+  expect((await t.app.inject({ method: 'GET', url: `/api/photos/${photoId}/original`, headers: { cookie: owner.cookie } })).statusCode).toBe(200);
+  expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: owner.cookie } })).statusCode).toBe(200);
+});
+
+test("lists never include another user's data", async () => {
+  const chars = (await t.app.inject({ method: 'GET', url: '/api/characters', headers: { cookie: intruder.cookie } })).json();
+  expect(chars.total).toBe(0);
+  expect(chars.statusCounts).toEqual({});
+  const search = (await t.app.inject({ method: 'GET', url: '/api/characters?q=Pia', headers: { cookie: intruder.cookie } })).json();
+  expect(search.items).toEqual([]);
+  const sessions = (await t.app.inject({ method: 'GET', url: '/api/auth/sessions', headers: { cookie: intruder.cookie } })).json().items as Array<{ id: string }>;
+  expect(sessions.map((s) => s.id)).not.toContain(ownerSessionId);
+});
+
+test('every protected route refuses anonymous requests', async () => {
+  for (const r of t.app.routeList.filter((x) => x.url.startsWith('/api'))) {
+    const probe = classify(r.method, r.url)!;
+    if (probe.kind === 'public' || r.url === '/api/auth/logout') continue;
+    const url = r.url.replace(':photoId', photoId).replace(':variant', 'original').replace(':id', r.url.startsWith('/api/photos') ? photoId : characterId);
+    const res = await t.app.inject({ method: r.method as 'GET', url, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+    expect([400, 401, 415], `${r.method} ${r.url}`).toContain(res.statusCode);
+    if (res.statusCode !== 401) {
+      // schema validation ran first; with a valid body it must still be 401
+      expect(res.json().error.code, `${r.method} ${r.url}`).toMatch(/validation_failed|unsupported/);
+    }
+  }
+});
