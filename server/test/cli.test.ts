@@ -54,7 +54,7 @@ function spawnCli(args: string[], env: Record<string, string | undefined>) {
 }
 
 /** Runs a command that is expected to exit by itself. */
-async function run(args: string[], env: Record<string, string | undefined>, ms = 30_000): Promise<Result> {
+async function run(args: string[], env: Record<string, string | undefined>, ms = 60_000): Promise<Result> {
   const p = spawnCli(args, env);
   const timer = setTimeout(() => p.child.kill('SIGKILL'), ms);
   try {
@@ -65,7 +65,7 @@ async function run(args: string[], env: Record<string, string | undefined>, ms =
 }
 
 /** Starts a long-running `start` and waits for its ready line. */
-async function start(args: string[], env: Record<string, string | undefined>, ms = 30_000): Promise<Running> {
+async function start(args: string[], env: Record<string, string | undefined>, ms = 60_000): Promise<Running> {
   const p = spawnCli(['start', ...args], env);
   const ready = /AInfluencer is running at (http:\/\/localhost:(\d+))|AInfluencer worker is running/;
   const deadline = Date.now() + ms;
@@ -255,7 +255,7 @@ describe('the command line', () => {
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
-  }, 90_000);
+  }, 180_000);
 });
 
 describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {
@@ -263,14 +263,17 @@ describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {
     const dir = path.join(tmp, 'split');
     const secret = randomBytes(32).toString('hex');
 
-    // Without AUTH_SECRET the separate roles refuse to start (sessions must verify everywhere).
-    const noSecret = await run(['start', '--role', 'api'], baseEnv(dir));
-    expect(noSecret.code).toBe(2);
-    expect(noSecret.stderr).toMatch(/AUTH_SECRET: required when running separate roles/);
-
     const env = baseEnv(dir, { AUTH_SECRET: secret });
-    const [apiProc, worker] = await Promise.all([start(['--role', 'api'], env), start(['--role', 'worker'], env)]);
+    const [noSecret, apiProc, worker] = await Promise.all([
+      run(['start', '--role', 'api'], baseEnv(dir)),
+      start(['--role', 'api'], env),
+      start(['--role', 'worker'], env),
+    ]);
     try {
+      // Without AUTH_SECRET the separate roles refuse to start (sessions must verify everywhere).
+      expect(noSecret.code).toBe(2);
+      expect(noSecret.stderr).toMatch(/AUTH_SECRET: required when running separate roles/);
+
       expect(worker.output()).toContain('AInfluencer worker is running (no HTTP)');
       expect(worker.output()).toMatch(/workers started/);
       expect(apiProc.output()).not.toMatch(/workers started/);
@@ -288,5 +291,5 @@ describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {
     } finally {
       for (const p of [apiProc, worker]) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 120_000);
 });
