@@ -87,7 +87,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom });
     cleanups.unshift(() => mailer.close());
     const secret = config.authSecret ?? (await repos.settings.getOrInit<string>('auth.secret', () => randomBytes(32).toString('hex')));
-    const auth = createAuth({ db, secret, publicUrl: config.http.publicUrl, mailer });
+    const auth = createAuth({ log: log.child({ component: 'auth' }), db, secret, publicUrl: config.http.publicUrl, mailer });
     const events = new EventBus(database);
     cleanups.unshift(() => events.stop());
     const queue = new Queue({

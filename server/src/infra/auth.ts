@@ -7,21 +7,30 @@ import { count, eq } from 'drizzle-orm';
 import * as schema from '../db/schema.ts';
 import type { Db } from './database.ts';
 import type { Mailer } from './mail.ts';
+import type { Logger } from 'pino';
 
 export interface AuthDeps {
+  log: Logger;
   db: Db;
   secret: string;
   publicUrl: string;
   mailer: Mailer;
 }
 
-export function createAuth({ db, secret, publicUrl, mailer }: AuthDeps) {
+export function createAuth({ log, db, secret, publicUrl, mailer }: AuthDeps) {
   return betterAuth({
     appName: 'AInfluencer',
     baseURL: publicUrl,
     basePath: '/api/auth/_ba', // never routed: we call auth.api directly
     secret,
     telemetry: { enabled: false },
+    logger: {
+      // better-auth's messages go through our logger (and its redaction), not the console.
+      log: (level, message, ...args) => {
+        const err = args.find((a) => a instanceof Error);
+        log[level]({ component: 'auth', ...(err ? { err } : {}) }, message);
+      },
+    },
     database: drizzleAdapter(db, {
       provider: 'pg',
       usePlural: true,

@@ -121,7 +121,9 @@ export class AuthService {
     try {
       await this.auth.api.sendVerificationEmail({ body: { email }, headers });
     } catch (err) {
-      mapAuthError(err);
+      // A delivery failure must answer like success (anything else reveals that the account
+      // exists); the mailer has already logged it and marked the outbox row failed.
+      if (typeof (err as { statusCode?: unknown }).statusCode === 'number') mapAuthError(err);
     }
   }
 
