@@ -115,6 +115,7 @@ CREATE UNIQUE INDEX "characters_user_name_uq" ON "characters" USING btree ("user
 CREATE UNIQUE INDEX "characters_user_handle_uq" ON "characters" USING btree ("user_id",lower("handle"));--> statement-breakpoint
 CREATE INDEX "characters_user_status_idx" ON "characters" USING btree ("user_id","status");--> statement-breakpoint
 CREATE INDEX "characters_user_created_idx" ON "characters" USING btree ("user_id","created_at");--> statement-breakpoint
+CREATE INDEX "characters_user_updated_idx" ON "characters" USING btree ("user_id","updated_at");--> statement-breakpoint
 CREATE INDEX "outbox_to_idx" ON "outbox" USING btree ("to","created_at");--> statement-breakpoint
 CREATE INDEX "reference_photos_character_idx" ON "reference_photos" USING btree ("character_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "reference_photos_character_sha_uq" ON "reference_photos" USING btree ("character_id","sha256");--> statement-breakpoint

@@ -8,6 +8,7 @@ import { DatabaseLockedError } from './infra/database.ts';
 import { buildApp } from './app.ts';
 import { createContext, createLogger, type AppContext } from './context.ts';
 import { seedDemo } from './services/demo-seed.ts';
+import { JobName } from './jobs/jobs.ts';
 
 const webDist = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -67,6 +68,8 @@ async function start(role: Role) {
 
   if (role === 'all' || role === 'worker') {
     await ctx.queue.work(ctx.jobHandlers, config.worker.concurrency);
+    await ctx.queue.schedule();
+    await ctx.queue.send(JobName.DatabaseMaintenance, {}, { singletonKey: 'boot' }); // fresh statistics after a restart
     log.info({ concurrency: config.worker.concurrency }, 'workers started');
   }
   if (role === 'all' || role === 'api') {

@@ -14,11 +14,12 @@ import type { Storage } from './infra/storage/storage.ts';
 import type { JobHandlers } from './jobs/jobs.ts';
 import { JobName } from './jobs/jobs.ts';
 import { CharacterRepository } from './repositories/character.repository.ts';
+import { MaintenanceRepository } from './repositories/maintenance.repository.ts';
 import { OutboxRepository } from './repositories/outbox.repository.ts';
 import { ReferencePhotoRepository } from './repositories/reference-photo.repository.ts';
 import { SettingsRepository } from './repositories/settings.repository.ts';
 import { UserRepository } from './repositories/user.repository.ts';
-import { AuthService } from './services/auth.service.ts';
+import { AuthService, SessionCache } from './services/auth.service.ts';
 import { CharacterService } from './services/character.service.ts';
 import { ReferencePhotoService } from './services/reference-photo.service.ts';
 
@@ -32,6 +33,7 @@ export interface AppContext {
     outbox: OutboxRepository;
     settings: SettingsRepository;
     users: UserRepository;
+    maintenance: MaintenanceRepository;
   };
   services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService };
   auth: Auth;
@@ -80,6 +82,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       outbox: new OutboxRepository(db),
       settings: new SettingsRepository(db),
       users: new UserRepository(db),
+      maintenance: new MaintenanceRepository(db),
     };
     const storage = createStorage(config.storage);
     cleanups.unshift(async () => { await (storage as { destroy?: () => unknown }).destroy?.(); });
@@ -87,8 +90,17 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom });
     cleanups.unshift(() => mailer.close());
     const secret = config.authSecret ?? (await repos.settings.getOrInit<string>('auth.secret', () => randomBytes(32).toString('hex')));
-    const auth = createAuth({ log: log.child({ component: 'auth' }), db, secret, publicUrl: config.http.publicUrl, mailer });
     const events = new EventBus(database);
+    const sessionCache = new SessionCache();
+    events.onSystem((e) => { if (e.type === 'sessions.invalidated') sessionCache.dropUser(e.data.userId); });
+    const invalidateSessions = async (userId: string) => {
+      sessionCache.dropUser(userId); // at once here; other API processes hear it via NOTIFY
+      await events.publishSystem({ type: 'sessions.invalidated', data: { userId } });
+    };
+    const auth = createAuth({
+      log: log.child({ component: 'auth' }), db, secret, publicUrl: config.http.publicUrl, mailer,
+      onSessionsRevoked: invalidateSessions,
+    });
     cleanups.unshift(() => events.stop());
     const queue = new Queue({
       database,
@@ -100,9 +112,13 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
 
     const characters = new CharacterService({ characters: repos.characters, events, storage });
     const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, events });
-    const services = { auth: new AuthService({ auth, users: repos.users }), characters, photos };
+    const services = { auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }), characters, photos };
     const jobHandlers: JobHandlers = {
       [JobName.ReferencePhotoThumbnail]: (p) => photos.handleThumbnail(p),
+      [JobName.DatabaseMaintenance]: async () => {
+        await repos.maintenance.analyze();
+        return { status: 'success' };
+      },
     };
     const sse = new Set<ServerResponse>();
 

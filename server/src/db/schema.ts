@@ -99,6 +99,7 @@ export const characters = pgTable('characters', {
   uniqueIndex('characters_user_handle_uq').on(t.userId, sql`lower(${t.handle})`),
   index('characters_user_status_idx').on(t.userId, t.status),
   index('characters_user_created_idx').on(t.userId, t.createdAt),
+  index('characters_user_updated_idx').on(t.userId, t.updatedAt),
   check('characters_age_adult', sql`${t.age} >= 18`),
 ]);
 

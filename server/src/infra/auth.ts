@@ -15,9 +15,11 @@ export interface AuthDeps {
   secret: string;
   publicUrl: string;
   mailer: Mailer;
+  /** Called after a password reset revoked the user's sessions. */
+  onSessionsRevoked?: (userId: string) => Promise<void>;
 }
 
-export function createAuth({ log, db, secret, publicUrl, mailer }: AuthDeps) {
+export function createAuth({ log, db, secret, publicUrl, mailer, onSessionsRevoked }: AuthDeps) {
   return betterAuth({
     appName: 'AInfluencer',
     baseURL: publicUrl,
@@ -55,6 +57,7 @@ export function createAuth({ log, db, secret, publicUrl, mailer }: AuthDeps) {
       minPasswordLength: 8,
       maxPasswordLength: 128,
       revokeSessionsOnPasswordReset: true,
+      onPasswordReset: async ({ user }) => { await onSessionsRevoked?.(user.id); },
       resetPasswordTokenExpiresIn: 60 * 60,
       sendResetPassword: async ({ user, token }) => {
         const url = `${publicUrl}/reset-password?token=${encodeURIComponent(token)}`;

@@ -8,7 +8,10 @@ export type LiveEvent =
   | { type: 'character.deleted'; data: { id: string } }
   | { type: 'photo.updated'; data: { id: string; characterId: string; status: string } };
 
-type Envelope = LiveEvent & { userId: string };
+/** Between server processes only; never sent to browsers. */
+export type SystemEvent = { type: 'sessions.invalidated'; data: { userId: string; tokens?: string[] } };
+
+type Envelope = (LiveEvent & { userId: string }) | (SystemEvent & { userId: string; system: true });
 type Listener = (event: LiveEvent) => void;
 
 const CHANNEL = 'ainfluencer_events';
@@ -16,6 +19,7 @@ const CHANNEL = 'ainfluencer_events';
 export class EventBus {
   private readonly database: Database;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly systemListeners = new Set<(event: SystemEvent) => void>();
   private unlisten: (() => Promise<void>) | null = null;
 
   constructor(database: Database) { this.database = database; }
@@ -25,7 +29,16 @@ export class EventBus {
     await this.database.notify(CHANNEL, JSON.stringify(payload));
   }
 
-  /** Starts receiving events from every process; only roles that serve SSE call this. */
+  async publishSystem(event: SystemEvent): Promise<void> {
+    await this.database.notify(CHANNEL, JSON.stringify({ ...event, userId: event.data.userId, system: true }));
+  }
+
+  onSystem(listener: (event: SystemEvent) => void): () => void {
+    this.systemListeners.add(listener);
+    return () => this.systemListeners.delete(listener);
+  }
+
+  /** Starts receiving events from every process; only roles that serve HTTP call this. */
   async start(): Promise<void> {
     if (this.unlisten) return;
     this.unlisten = await this.database.listen(CHANNEL, (raw) => {
@@ -33,6 +46,11 @@ export class EventBus {
       try {
         env = JSON.parse(raw) as Envelope;
       } catch {
+        return;
+      }
+      if ('system' in env) {
+        const { userId: _u, system: _s, ...event } = env;
+        for (const l of this.systemListeners) l(event as SystemEvent);
         return;
       }
       const set = this.listeners.get(env.userId);
@@ -62,5 +80,6 @@ export class EventBus {
     await this.unlisten?.();
     this.unlisten = null;
     this.listeners.clear();
+    this.systemListeners.clear();
   }
 }

@@ -3,7 +3,7 @@
 // has no handler (or a handler has no job).
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
-import { allJobNames, jobPolicies, type JobHandlers, type JobName, type JobPayloads } from '../jobs/jobs.ts';
+import { allJobNames, jobPolicies, jobSchedules, type JobHandlers, type JobName, type JobPayloads } from '../jobs/jobs.ts';
 import type { Database } from './database.ts';
 
 export interface QueueOptions {
@@ -73,6 +73,11 @@ export class Queue {
         }
       });
     }
+  }
+
+  /** Registers the recurring jobs (idempotent: pg-boss keeps one schedule per name). */
+  async schedule(): Promise<void> {
+    for (const s of jobSchedules) await this.boss.schedule(s.name, s.cron, {}, { tz: 'UTC' });
   }
 
   async getJobState(name: JobName, id: string): Promise<string | null> {

@@ -3,11 +3,13 @@
 
 export const JobName = {
   ReferencePhotoThumbnail: 'reference-photo-thumbnail',
+  DatabaseMaintenance: 'database-maintenance',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobPayloads {
   [JobName.ReferencePhotoThumbnail]: { photoId: string };
+  [JobName.DatabaseMaintenance]: Record<string, never>;
 }
 
 export type JobResult = { status: 'success' } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
@@ -19,6 +21,12 @@ export interface RetryPolicy { retryLimit: number; retryDelay: number; retryBack
 
 export const jobPolicies: Record<JobName, RetryPolicy> = {
   [JobName.ReferencePhotoThumbnail]: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 },
+  [JobName.DatabaseMaintenance]: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 600 },
 };
+
+/** Recurring jobs (cron, UTC), scheduled by worker roles. */
+export const jobSchedules: Array<{ name: JobName; cron: string }> = [
+  { name: JobName.DatabaseMaintenance, cron: '*/15 * * * *' },
+];
 
 export const allJobNames = Object.values(JobName) as JobName[];

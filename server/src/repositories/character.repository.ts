@@ -93,30 +93,38 @@ export class CharacterRepository {
   private readonly db: Db;
   constructor(db: Db) { this.db = db; }
 
-  async listForDashboard(userId: string, q: ListCharactersQuery): Promise<{ items: CharacterSummaryRow[]; total: number }> {
+  /** One page of the dashboard; reads only the page's rows (index on user_id + sort key). */
+  async listPage(userId: string, q: ListCharactersQuery): Promise<CharacterSummaryRow[]> {
+    const rows = await this.db
+      .select(summaryColumns)
+      .from(characters)
+      .where(and(...this.filters(userId, q)))
+      .orderBy(...this.order(q))
+      .limit(q.limit)
+      .offset(q.offset);
+    return rows as CharacterSummaryRow[];
+  }
+
+  /** How many characters match a search (only needed when searching; see CharacterService.list). */
+  async countMatching(userId: string, q: ListCharactersQuery): Promise<number> {
+    const [c] = await this.db.select({ n: sql<number>`count(*)::int` }).from(characters).where(and(...this.filters(userId, q)));
+    return c.n;
+  }
+
+  private filters(userId: string, q: ListCharactersQuery): SQL[] {
     const where: SQL[] = [eq(characters.userId, userId)];
     if (q.status !== 'all') where.push(eq(characters.status, q.status));
     if (q.q) {
       const pattern = `%${escapeLike(q.q)}%`;
       where.push(or(ilike(characters.name, pattern), ilike(characters.handle, pattern))!);
     }
-    const order =
-      q.sort === 'name' ? [asc(sql`lower(${characters.name})`), asc(characters.id)]
+    return where;
+  }
+
+  private order(q: ListCharactersQuery) {
+    return q.sort === 'name' ? [asc(sql`lower(${characters.name})`), asc(characters.id)]
       : q.sort === 'updated' ? [desc(characters.updatedAt), desc(characters.id)]
       : [desc(characters.createdAt), desc(characters.id)];
-    const rows = await this.db
-      .select({ ...summaryColumns, total: sql<number>`count(*) over ()::int` })
-      .from(characters)
-      .where(and(...where))
-      .orderBy(...order)
-      .limit(q.limit)
-      .offset(q.offset);
-    let total = rows[0]?.total ?? 0;
-    if (rows.length === 0 && q.offset > 0) {
-      const [c] = await this.db.select({ n: sql<number>`count(*)::int` }).from(characters).where(and(...where));
-      total = c.n;
-    }
-    return { items: rows.map(({ total: _t, ...r }) => r as CharacterSummaryRow), total };
   }
 
   async statusCounts(userId: string): Promise<Record<string, number>> {
@@ -128,12 +136,16 @@ export class CharacterRepository {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
-  async getSummary(userId: string, id: string): Promise<CharacterSummaryRow | null> {
-    const [row] = await this.db.select(summaryColumns).from(characters).where(and(eq(characters.userId, userId), eq(characters.id, id)));
-    return (row as CharacterSummaryRow | undefined) ?? null;
+  async get(userId: string, id: string): Promise<(CharacterRow & CharacterSummaryRow) | null> {
+    const [row] = await this.db
+      .select({ ...fullColumns, photoCount, variationCount, avatarPhotoId })
+      .from(characters)
+      .where(and(eq(characters.userId, userId), eq(characters.id, id)));
+    return (row as (CharacterRow & CharacterSummaryRow) | undefined) ?? null;
   }
 
-  async get(userId: string, id: string): Promise<CharacterRow | null> {
+  /** For prompt export and jobs: the character without derived counts. */
+  async getForPrompt(userId: string, id: string): Promise<CharacterRow | null> {
     const [row] = await this.db.select(fullColumns).from(characters).where(and(eq(characters.userId, userId), eq(characters.id, id)));
     return (row as CharacterRow | undefined) ?? null;
   }
@@ -181,8 +193,4 @@ export class CharacterRepository {
     return res.map((r) => r.id);
   }
 
-  async countForUser(userId: string): Promise<number> {
-    const [r] = await this.db.select({ n: sql<number>`count(*)::int` }).from(characters).where(eq(characters.userId, userId));
-    return r.n;
-  }
 }

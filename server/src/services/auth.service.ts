@@ -60,13 +60,60 @@ function cookiesOf(headers: Headers | undefined | null): string[] {
   return headers?.getSetCookie?.() ?? [];
 }
 
+/**
+ * Validated sessions, kept for a few seconds so that a page's burst of API calls costs one
+ * session lookup. Logout, revocation and password changes drop entries at once in this process
+ * and, through the event bus, in every other API process; the short TTL bounds anything else.
+ */
+export class SessionCache {
+  private readonly ttlMs: number;
+  private readonly max: number;
+  private readonly byToken = new Map<string, { value: CurrentSession; until: number }>();
+
+  constructor(opts: { ttlMs?: number; max?: number } = {}) {
+    this.ttlMs = opts.ttlMs ?? 5_000;
+    this.max = opts.max ?? 10_000;
+  }
+
+  get(token: string): CurrentSession | null {
+    const hit = this.byToken.get(token);
+    if (!hit) return null;
+    if (hit.until < Date.now() || hit.value.session.expiresAt.getTime() < Date.now()) {
+      this.byToken.delete(token);
+      return null;
+    }
+    return hit.value;
+  }
+
+  set(token: string, value: CurrentSession): void {
+    if (this.byToken.size >= this.max) this.byToken.delete(this.byToken.keys().next().value!);
+    this.byToken.set(token, { value, until: Date.now() + this.ttlMs });
+  }
+
+  dropUser(userId: string): void {
+    for (const [t, v] of this.byToken) if (v.value.user.id === userId) this.byToken.delete(t);
+  }
+}
+
+const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?ainfluencer\.session_token=([^;]+)/;
+
 export class AuthService {
   private readonly auth: Auth;
   private readonly users: UserRepository;
+  private readonly cache: SessionCache;
+  private readonly invalidate: (userId: string) => Promise<void>;
 
-  constructor(deps: { auth: Auth; users: UserRepository }) {
+  constructor(deps: {
+    auth: Auth;
+    users: UserRepository;
+    cache: SessionCache;
+    /** Tells every API process (this one included) to forget cached sessions. */
+    invalidate: (userId: string) => Promise<void>;
+  }) {
     this.auth = deps.auth;
     this.users = deps.users;
+    this.cache = deps.cache;
+    this.invalidate = deps.invalidate;
   }
 
   async register(input: { name: string; email: string; password: string }, headers: Headers): Promise<void> {
@@ -88,6 +135,8 @@ export class AuthService {
   }
 
   async logout(headers: Headers): Promise<AuthResult<{ ok: true }>> {
+    const current = await this.getSession(headers);
+    if (current) await this.invalidate(current.user.id);
     try {
       const res = await this.auth.api.signOut({ headers, returnHeaders: true });
       return { body: { ok: true }, setCookies: cookiesOf(res.headers) };
@@ -97,12 +146,24 @@ export class AuthService {
   }
 
   async getSession(headers: Headers): Promise<CurrentSession | null> {
-    const res = await this.auth.api.getSession({ headers, query: { disableCookieCache: true } }).catch(() => null);
+    const cookie = decodeURIComponent(headers.get('cookie')?.match(SESSION_COOKIE)?.[1] ?? '');
+    if (!cookie) return null;
+    // The cache key is the whole signed cookie value, so a forged signature never hits.
+    const cached = this.cache.get(cookie);
+    if (cached) return cached;
+    // A rejected cookie is "not signed in"; a database failure is a real error, not a 401.
+    const res = await this.auth.api.getSession({ headers, query: { disableCookieCache: true } }).catch((err: unknown) => {
+      const status = (err as { statusCode?: unknown }).statusCode;
+      if (typeof status === 'number' && status < 500) return null;
+      throw err;
+    });
     if (!res) return null;
-    return {
+    const current = {
       user: pickUser(res.user as unknown as SessionUser),
       session: { id: res.session.id, expiresAt: new Date(res.session.expiresAt), token: res.session.token },
     };
+    this.cache.set(cookie, current);
+    return current;
   }
 
   async verifyEmail(token: string, headers: Headers): Promise<AuthResult<{ ok: true }>> {
@@ -147,8 +208,10 @@ export class AuthService {
     input: { currentPassword: string; newPassword: string; revokeOtherSessions: boolean },
     headers: Headers,
   ): Promise<AuthResult<{ ok: true }>> {
+    const current = await this.getSession(headers);
     try {
       const res = await this.auth.api.changePassword({ body: input, headers, returnHeaders: true });
+      if (current) await this.invalidate(current.user.id);
       return { body: { ok: true }, setCookies: cookiesOf(res.headers) };
     } catch (err) {
       mapAuthError(err);
@@ -163,11 +226,13 @@ export class AuthService {
   async revokeSession(current: CurrentSession, sessionId: string): Promise<{ revokedCurrent: boolean }> {
     const token = await this.users.deleteSession(current.user.id, sessionId);
     if (!token) throw new NotFoundError('That session');
+    await this.invalidate(current.user.id);
     return { revokedCurrent: sessionId === current.session.id };
   }
 
   async revokeOtherSessions(current: CurrentSession): Promise<number> {
     const tokens = await this.users.deleteOtherSessions(current.user.id, current.session.id);
+    await this.invalidate(current.user.id);
     return tokens.length;
   }
 

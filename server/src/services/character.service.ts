@@ -59,17 +59,21 @@ export class CharacterService {
   }
 
   async list(userId: string, q: ListCharactersQuery) {
-    const [{ items, total }, statusCounts] = await Promise.all([
-      this.characters.listForDashboard(userId, q),
+    const [items, statusCounts] = await Promise.all([
+      this.characters.listPage(userId, q),
       this.characters.statusCounts(userId),
     ]);
+    // Without a search the status counts already give the total; only a search needs a count.
+    const total = q.q
+      ? await this.characters.countMatching(userId, q)
+      : q.status === 'all' ? Object.values(statusCounts).reduce((a, b) => a + b, 0) : (statusCounts[q.status] ?? 0);
     return { items: items.map(toSummary), total, statusCounts };
   }
 
   async get(userId: string, id: string): Promise<CharacterDto> {
-    const [row, summary] = await Promise.all([this.characters.get(userId, id), this.characters.getSummary(userId, id)]);
-    if (!row || !summary) throw new NotFoundError('Character');
-    return this.toDto(row, summary);
+    const row = await this.characters.get(userId, id);
+    if (!row) throw new NotFoundError('Character');
+    return this.toDto(row, row);
   }
 
   async create(userId: string, input: CreateCharacterInput): Promise<CharacterDto> {
@@ -143,7 +147,7 @@ export class CharacterService {
   }
 
   async exportPrompt(userId: string, id: string) {
-    const row = await this.characters.get(userId, id);
+    const row = await this.characters.getForPrompt(userId, id);
     if (!row) throw new NotFoundError('Character');
     return exportPrompts(row);
   }
