@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Role } from './config/env.ts';
 import { DatabaseLockedError } from './infra/database.ts';
+import { StorageUnavailableError } from './infra/storage/storage.ts';
 import { buildApp } from './app.ts';
 import { createContext, createLogger, type AppContext } from './context.ts';
 import { seedDemo } from './services/demo-seed.ts';
@@ -155,6 +156,7 @@ async function main() {
 main().catch((err) => {
   if (err instanceof ConfigError) fail(err.message, 2);
   if (err instanceof DatabaseLockedError) fail(err.message, 2);
+  if (err instanceof StorageUnavailableError) fail(err.message, 2);
   if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') fail(`${(err as Error).message}\n\n${usage}`, 2);
   process.stderr.write(`${(err as Error).stack ?? err}\n`);
   process.exit(1);

@@ -1,42 +1,23 @@
 // Storage contract suite: the same behaviour tests run against every driver.
 //
 // - LocalStorage runs in a fresh temp folder.
-// - S3Storage runs against s3rver (npm `s3rver`, https://github.com/jamhall/s3rver), a fake S3
-//   server that implements the S3 REST API over HTTP (signed requests, access key checked); we address
-//   it path-style (`http://127.0.0.1:<port>/<bucket>/<key>`). It is started in-process on
-//   127.0.0.1 with a random port. S3 operations exercised through @aws-sdk/client-s3:
-//   PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2 (MaxKeys + ContinuationToken
-//   pagination), DeleteObjects (multi-object delete, Quiet) and HeadBucket; the test bucket is
-//   provisioned with CreateBucket.
+// - S3Storage runs against s3rver, an in-process fake S3 (test/support/s3rver.ts: what it is,
+//   which S3 operations it serves, and the two workarounds it needs on Node 24: a single-DES shim
+//   for its ListObjectsV2 continuation tokens and fixes for two store races). S3 operations
+//   exercised through @aws-sdk/client-s3: PutObject, GetObject, HeadObject, DeleteObject,
+//   ListObjectsV2 (MaxKeys + ContinuationToken pagination), DeleteObjects (Quiet) and HeadBucket.
+//   s3rver does not guarantee atomic overwrites (S3 does), so the concurrent-overwrite test is
+//   LocalStorage-only.
 // No other network: the "unreachable" case uses a port on 127.0.0.1 that we just closed.
-//
-// s3rver 3.7.1 on Node 24: everything works except ListObjectsV2 pagination. s3rver encrypts its
-// NextContinuationToken with single DES (`createCipheriv('des', …)`, controllers/bucket.js), and
-// OpenSSL 3 only offers single DES in its legacy provider, so a truncated listing answers
-// InternalError ("digital envelope routines::unsupported"). `--openssl-legacy-provider` would
-// fix it but cannot be set from inside a running test, so `shimSingleDes` maps 'des' onto
-// 'des-ede3-cbc' with the key repeated three times, which is the same cipher (EDE with
-// K1=K2=K3 reduces to single DES: identical bytes), for the duration of the S3 suite.
-//
-// Its filesystem store also has two concurrency bugs that real S3 does not have;
-// `hardenS3rverStore` below patches the store (not the protocol):
-//  - PutObject truncates the object file in place and answers before the bytes are flushed, so
-//    an immediate GET can see a short file: we write to a temp file and rename, then answer;
-//  - DeleteObjects deletes its keys in parallel and each delete rmdir()s empty parent folders,
-//    so two keys in one folder race (readdirSync/rmdir ENOENT) and the whole request fails with
-//    InternalError: we serialise the deletes and treat a vanished folder as already clean.
-// S3 itself guarantees atomic overwrites; s3rver does not, so the concurrent-overwrite test is
-// LocalStorage-only.
-import crypto, { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm, stat as fsStat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer, type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat as fsStat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buffer as readAll } from 'node:stream/consumers';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStorage, LocalStorage, S3Storage, StorageNotFoundError, type Storage } from '../src/infra/storage/index.ts';
+import { StorageUnavailableError } from '../src/infra/storage/storage.ts';
+import { closedPort, startS3rver, type RunningS3rver } from './support/s3rver.ts';
 
 interface Harness {
   /** Called once before the suite; returns the storage under test. */
@@ -267,6 +248,7 @@ describe('LocalStorage specifics', () => {
     const blocker = path.join(root, 'a-file');
     await writeFile(blocker, 'not a folder');
     const storage = new LocalStorage({ dir: path.join(blocker, 'media') });
+    await expect(storage.check()).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(storage.check()).rejects.toThrow(`Storage folder ${path.join(blocker, 'media')} is not writable:`);
   });
 
@@ -280,116 +262,21 @@ describe('LocalStorage specifics', () => {
 // ---------------------------------------------------------------------------------------------
 // S3Storage against s3rver
 
-const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }; // s3rver's built-in account
-const BUCKET = 'ainfluencer-test';
-interface S3rverObject {
-  bucket: string;
-  key: string;
-  metadata: Record<string, string>;
-  content: Buffer | NodeJS.ReadableStream;
-}
-interface S3rverStore {
-  getResourcePath(bucket: string, key: string, resource: string): string;
-  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
-  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
-  deleteObject(bucket: string, key: string): Promise<void>;
-}
-interface S3rverInstance {
-  store: S3rverStore;
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-// s3rver ships CommonJS without type declarations.
-const S3rver = createRequire(import.meta.url)('s3rver') as new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-}) => S3rverInstance;
-
-/** See the file header: lets s3rver's DES continuation tokens work on OpenSSL 3. Returns an undo. */
-function shimSingleDes(): () => void {
-  type CipherFactory = (algorithm: string, key: Buffer, iv: Buffer, options?: unknown) => unknown;
-  const target = crypto as unknown as { createCipheriv: CipherFactory; createDecipheriv: CipherFactory };
-  const original = { createCipheriv: target.createCipheriv, createDecipheriv: target.createDecipheriv };
-  const viaEde3 =
-    (factory: CipherFactory): CipherFactory =>
-    (algorithm, key, iv, options) =>
-      algorithm.toLowerCase() === 'des' || algorithm.toLowerCase() === 'des-cbc'
-        ? factory('des-ede3-cbc', Buffer.concat([key, key, key]), iv, options)
-        : factory(algorithm, key, iv, options);
-  target.createCipheriv = viaEde3(original.createCipheriv);
-  target.createDecipheriv = viaEde3(original.createDecipheriv);
-  return () => Object.assign(target, original);
-}
-
-/** See the file header: fixes two s3rver store races so the S3 suite is deterministic. */
-function hardenS3rverStore(store: S3rverStore): void {
-  store.putObject = async (object) => {
-    const file = store.getResourcePath(object.bucket, object.key, 'object');
-    const content = Buffer.isBuffer(object.content) ? object.content : await readAll(object.content);
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-    await writeFile(temp, content);
-    await rename(temp, file);
-    const md5 = createHash('md5').update(content).digest('hex');
-    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
-    return { size: content.length, md5 };
-  };
-  const deleteOne = store.deleteObject.bind(store);
-  let queue: Promise<unknown> = Promise.resolve();
-  store.deleteObject = (bucket, key) => {
-    const run = queue.then(() =>
-      deleteOne(bucket, key).catch((err: NodeJS.ErrnoException) => {
-        // its existence check ran in parallel, before another key's delete removed the folder
-        if (err.code !== 'ENOENT') throw err;
-      }),
-    );
-    queue = run.catch(() => {});
-    return run;
-  };
-}
-
-let s3rver: S3rverInstance | undefined;
-let undoDesShim: (() => void) | undefined;
-let s3rverDir: string;
-let endpoint: string;
+let s3: RunningS3rver;
 const s3Clients: { destroy(): void }[] = [];
-
-async function startS3rver(): Promise<void> {
-  if (s3rver) return;
-  undoDesShim = shimSingleDes();
-  s3rverDir = await mkdtemp(path.join(tmpdir(), 'ainfluencer-s3rver-'));
-  s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3rverDir });
-  hardenS3rverStore(s3rver.store);
-  const { port } = await s3rver.run();
-  endpoint = `http://127.0.0.1:${port}`;
-  const admin = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3_CREDENTIALS });
-  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  admin.destroy();
-}
-
-async function stopS3rver(): Promise<void> {
-  for (const c of s3Clients.splice(0)) c.destroy();
-  undoDesShim?.();
-  if (!s3rver) return;
-  await s3rver.close();
-  s3rver = undefined;
-  await rm(s3rverDir, { recursive: true, force: true });
-}
 
 function s3Storage(overrides: Partial<ConstructorParameters<typeof S3Storage>[0]> = {}): S3Storage {
   const storage = new S3Storage({
-    endpoint,
-    region: 'us-east-1',
-    bucket: BUCKET,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    bucket: s3.bucket,
     forcePathStyle: true,
     maxAttempts: 2,
     connectionTimeoutMs: 2_000,
     requestTimeoutMs: 10_000,
     // small pages so deletePrefix walks several ListObjectsV2 pages even with ~30 objects
     listPageSize: 7,
-    ...S3_CREDENTIALS,
+    ...s3.credentials,
     ...overrides,
   });
   s3Clients.push(storage);
@@ -397,8 +284,13 @@ function s3Storage(overrides: Partial<ConstructorParameters<typeof S3Storage>[0]
 }
 
 describe('s3', () => {
-  beforeAll(startS3rver);
-  afterAll(stopS3rver);
+  beforeAll(async () => {
+    s3 = await startS3rver({ bucket: 'ainfluencer-test' });
+  });
+  afterAll(async () => {
+    for (const c of s3Clients.splice(0)) c.destroy();
+    await s3?.close();
+  });
 
   storageContract('s3 (s3rver)', {
     async setup() {
@@ -410,22 +302,23 @@ describe('s3', () => {
   describe('S3Storage specifics', () => {
     it('check() names the bucket and endpoint when the bucket does not exist', async () => {
       const storage = s3Storage({ bucket: 'no-such-bucket' });
+      await expect(storage.check()).rejects.toBeInstanceOf(StorageUnavailableError);
       await expect(storage.check()).rejects.toThrow(
-        `S3 bucket 'no-such-bucket' at ${endpoint} is not reachable: the bucket does not exist (404)`,
+        `S3 bucket 'no-such-bucket' at ${s3.endpoint} is not reachable: the bucket does not exist (404)`,
       );
     });
 
     it('check() fails fast and clearly when nothing listens at the endpoint', async () => {
-      const closedPort = await freePort();
-      const unreachable = `http://127.0.0.1:${closedPort}`;
+      const unreachable = `http://127.0.0.1:${await closedPort()}`;
       const storage = s3Storage({ endpoint: unreachable, maxAttempts: 1, connectionTimeoutMs: 1_000 });
       const started = Date.now();
       const error = await storage.check().then(
         () => null,
         (e: Error) => e,
       );
+      expect(error).toBeInstanceOf(StorageUnavailableError);
       expect(error?.message).toMatch(
-        new RegExp(`^S3 bucket '${BUCKET}' at ${unreachable.replaceAll('.', '\\.')} is not reachable: .*ECONNREFUSED`),
+        new RegExp(`^S3 bucket '${s3.bucket}' at ${unreachable.replaceAll('.', '\\.')} is not reachable: .*ECONNREFUSED`),
       );
       expect(Date.now() - started).toBeLessThan(5_000);
     });
@@ -436,7 +329,7 @@ describe('s3', () => {
         () => null,
         (e: Error) => e,
       );
-      expect(error?.message).toMatch(new RegExp(`^S3 bucket '${BUCKET}' at .* is not reachable: access denied \\(403\\)`));
+      expect(error?.message).toMatch(new RegExp(`^S3 bucket '${s3.bucket}' at .* is not reachable: access denied \\(403\\)`));
       expect(error?.message).not.toContain('super-secret-value');
     });
 
@@ -463,19 +356,10 @@ describe('s3', () => {
     });
 
     it('createStorage picks the s3 driver', () => {
-      const storage = createStorage({ driver: 's3', endpoint, region: 'us-east-1', bucket: BUCKET, forcePathStyle: true, ...S3_CREDENTIALS });
+      const storage = createStorage({ driver: 's3', endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, forcePathStyle: true, ...s3.credentials });
       s3Clients.push(storage as S3Storage);
       expect(storage).toBeInstanceOf(S3Storage);
       expect(storage.driver).toBe('s3');
     });
   });
 });
-
-/** A port on 127.0.0.1 that was free a moment ago and now has no listener. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -8,7 +8,7 @@ import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { assertValidKey, StorageNotFoundError, type Storage, type StoredObject } from './storage.ts';
+import { assertValidKey, StorageNotFoundError, StorageUnavailableError, type Storage, type StoredObject } from './storage.ts';
 
 export interface LocalStorageOptions {
   dir: string;
@@ -131,7 +131,7 @@ export class LocalStorage implements Storage {
       const actual = await readFile(probe);
       if (!actual.equals(expected)) throw new Error('read back different bytes than were written');
     } catch (err) {
-      throw new Error(`Storage folder ${this.#root} is not writable: ${describe(err)}`, { cause: err });
+      throw new StorageUnavailableError(`Storage folder ${this.#root} is not writable: ${describe(err)}`, { cause: err });
     } finally {
       await rm(probe, { force: true }).catch(() => {});
     }

@@ -12,7 +12,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { assertValidKey, StorageNotFoundError, type Storage, type StoredObject } from './storage.ts';
+import { assertValidKey, StorageNotFoundError, StorageUnavailableError, type Storage, type StoredObject } from './storage.ts';
 
 export interface S3StorageOptions {
   /** Omit for AWS itself; e.g. `http://minio:9000` for a self-hosted server. */
@@ -151,7 +151,7 @@ export class S3Storage implements Storage {
     try {
       await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
     } catch (err) {
-      throw new Error(`${where} is not reachable: ${describe(err)}`, { cause: err });
+      throw new StorageUnavailableError(`${where} is not reachable: ${describe(err)}`, { cause: err });
     }
     // Reachable is not enough: prove we may write and delete (credentials with read-only rights
     // would otherwise only fail at the first upload).
@@ -162,7 +162,7 @@ export class S3Storage implements Storage {
       );
       await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: probe }));
     } catch (err) {
-      throw new Error(`${where} is not writable: ${describe(err)}`, { cause: err });
+      throw new StorageUnavailableError(`${where} is not writable: ${describe(err)}`, { cause: err });
     }
   }
 

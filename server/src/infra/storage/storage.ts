@@ -17,7 +17,7 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /** Removes every object under the folder `prefix` (`a/b` removes `a/b/**`, not `a/bc`). */
   deletePrefix(prefix: string): Promise<void>;
-  /** Throws with a readable message when the storage cannot be reached or written. */
+  /** Throws StorageUnavailableError, with a readable message, when the storage cannot be reached or written. */
   check(): Promise<void>;
 }
 
@@ -25,6 +25,18 @@ export class StorageNotFoundError extends Error {
   constructor(key: string) {
     super(`No stored object at ${key}`);
     this.name = 'StorageNotFoundError';
+  }
+}
+
+/**
+ * The storage cannot be used at all (folder not writable, bucket missing, endpoint unreachable,
+ * credentials refused). Thrown by `check()` at boot; the message names the folder, or the bucket
+ * and endpoint, and says what to fix, so the CLI prints it as is (exit 2), without a stack.
+ */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
   }
 }
 
