@@ -7,6 +7,7 @@ import type { Config } from './config/env.ts';
 import { createAuth, type Auth } from './infra/auth.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './infra/database.ts';
 import { EventBus } from './infra/events.ts';
+import { UserReadCache } from './infra/read-cache.ts';
 import { Mailer } from './infra/mail.ts';
 import { Queue } from './infra/queue.ts';
 import { createStorage } from './infra/storage/index.ts';
@@ -110,7 +111,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     await queue.start();
     cleanups.unshift(() => queue.stop());
 
-    const characters = new CharacterService({ characters: repos.characters, events, storage });
+    const readCache = new UserReadCache();
+    events.onUserChanged((userId) => readCache.invalidateUser(userId));
+    const characters = new CharacterService({ characters: repos.characters, events, storage, cache: readCache });
     const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, events });
     const services = { auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }), characters, photos };
     const jobHandlers: JobHandlers = {

@@ -6,7 +6,8 @@ import type { Database } from './database.ts';
 export type LiveEvent =
   | { type: 'character.updated'; data: { id: string; status: string } }
   | { type: 'character.deleted'; data: { id: string } }
-  | { type: 'photo.updated'; data: { id: string; characterId: string; status: string } };
+  | { type: 'photo.updated'; data: { id: string; characterId: string; status: string } }
+  | { type: 'photo.deleted'; data: { id: string; characterId: string } };
 
 /** Between server processes only; never sent to browsers. */
 export type SystemEvent = { type: 'sessions.invalidated'; data: { userId: string; tokens?: string[] } };
@@ -20,11 +21,19 @@ export class EventBus {
   private readonly database: Database;
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly systemListeners = new Set<(event: SystemEvent) => void>();
+  private readonly changeListeners = new Set<(userId: string) => void>();
   private unlisten: (() => Promise<void>) | null = null;
 
   constructor(database: Database) { this.database = database; }
 
+  /** Called for every live event of a user, from this process at once and from others via NOTIFY. */
+  onUserChanged(listener: (userId: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   async publish(userId: string, event: LiveEvent): Promise<void> {
+    for (const l of this.changeListeners) l(userId);
     const payload: Envelope = { ...event, userId };
     await this.database.notify(CHANNEL, JSON.stringify(payload));
   }
@@ -53,6 +62,7 @@ export class EventBus {
         for (const l of this.systemListeners) l(event as SystemEvent);
         return;
       }
+      for (const l of this.changeListeners) l(env.userId);
       const set = this.listeners.get(env.userId);
       if (!set) return;
       const { userId: _u, ...event } = env;
@@ -81,5 +91,6 @@ export class EventBus {
     this.unlisten = null;
     this.listeners.clear();
     this.systemListeners.clear();
+    this.changeListeners.clear();
   }
 }

@@ -95,14 +95,24 @@ export class CharacterRepository {
 
   /** One page of the dashboard; reads only the page's rows (index on user_id + sort key). */
   async listPage(userId: string, q: ListCharactersQuery): Promise<CharacterSummaryRow[]> {
-    const rows = await this.db
-      .select(summaryColumns)
+    // Two steps: pick the page's ids (an index scan, no per-row work), then compute the counts
+    // for those rows only. In one statement the planner may evaluate the counting subqueries
+    // for every matching row before sorting and cutting the page.
+    const page = await this.db
+      .select({ id: characters.id })
       .from(characters)
       .where(and(...this.filters(userId, q)))
       .orderBy(...this.order(q))
       .limit(q.limit)
       .offset(q.offset);
-    return rows as CharacterSummaryRow[];
+    if (page.length === 0) return [];
+    const ids = page.map((r) => r.id);
+    const rows = (await this.db
+      .select(summaryColumns)
+      .from(characters)
+      .where(and(eq(characters.userId, userId), inArray(characters.id, ids)))) as CharacterSummaryRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)).filter((r): r is CharacterSummaryRow => r !== undefined);
   }
 
   /** How many characters match a search (only needed when searching; see CharacterService.list). */

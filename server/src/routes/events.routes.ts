@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 
 export async function eventRoutes(app: App, ctx: AppContext) {
   app.get('/api/events', {
-    schema: { tags: ['events'], summary: 'Live updates (text/event-stream): character.updated, character.deleted, photo.updated' },
+    schema: { tags: ['events'], summary: 'Live updates (text/event-stream): character.updated, character.deleted, photo.updated, photo.deleted' },
   }, async (req, reply) => {
     const session = await requireUser(ctx, req);
     reply.hijack();

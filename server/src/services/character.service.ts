@@ -9,6 +9,7 @@ import type {
   CharacterDto, CharacterSummaryDto, CreateCharacterInput, ListCharactersQuery, UpdateCharacterInput,
 } from '../schemas/character.schemas.ts';
 import { exportPrompts } from './prompt-builder.ts';
+import type { UserReadCache } from '../infra/read-cache.ts';
 
 type StatusAction = 'pause' | 'resume' | 'archive' | 'unarchive';
 type BulkAction = 'pause' | 'resume' | 'archive' | 'delete';
@@ -51,14 +52,25 @@ export class CharacterService {
   private readonly characters: CharacterRepository;
   private readonly events: EventBus;
   private readonly storage: Storage;
+  private readonly cache: UserReadCache;
 
-  constructor(deps: { characters: CharacterRepository; events: EventBus; storage: Storage }) {
+  constructor(deps: { characters: CharacterRepository; events: EventBus; storage: Storage; cache: UserReadCache }) {
     this.characters = deps.characters;
     this.events = deps.events;
     this.storage = deps.storage;
+    this.cache = deps.cache;
   }
 
-  async list(userId: string, q: ListCharactersQuery) {
+  /** Dashboard list; served from the per-user read cache, which every change event clears. */
+  list(userId: string, q: ListCharactersQuery) {
+    return this.cache.get(userId, `list:${q.status}:${q.sort}:${q.limit}:${q.offset}:${q.q ?? ''}`, () => this.loadList(userId, q));
+  }
+
+  get(userId: string, id: string): Promise<CharacterDto> {
+    return this.cache.get(userId, `character:${id}`, () => this.load(userId, id));
+  }
+
+  private async loadList(userId: string, q: ListCharactersQuery) {
     const [items, statusCounts] = await Promise.all([
       this.characters.listPage(userId, q),
       this.characters.statusCounts(userId),
@@ -70,7 +82,7 @@ export class CharacterService {
     return { items: items.map(toSummary), total, statusCounts };
   }
 
-  async get(userId: string, id: string): Promise<CharacterDto> {
+  private async load(userId: string, id: string): Promise<CharacterDto> {
     const row = await this.characters.get(userId, id);
     if (!row) throw new NotFoundError('Character');
     return this.toDto(row, row);

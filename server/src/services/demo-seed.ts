@@ -10,7 +10,7 @@ export const DEMO_PASSWORD = 'demo-password';
 export const demoCharacters = [
   {
     name: 'Mila Hart', handle: 'mila.moves', age: 27, location: 'Lisbon, Portugal', timezone: 'Europe/Lisbon',
-    bio: 'Strength coach sharing 20-minute workouts, honest form tips and zero-guilt nutrition. 🇵🇹',
+    bio: 'Strength coach sharing 20-minute workouts, honest form tips and zero-guilt nutrition.',
     interests: ['strength training', 'surfing', 'meal prep', 'mobility'],
     activeHours: { start: '07:00', end: '21:00' },
     template: 'fitness-coach',

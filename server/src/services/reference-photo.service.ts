@@ -126,6 +126,7 @@ export class ReferencePhotoService {
   async delete(userId: string, characterId: string, photoId: string) {
     const row = await this.photos.delete(userId, characterId, photoId);
     if (!row) throw new NotFoundError('Photo');
+    await this.events.publish(userId, { type: 'photo.deleted', data: { id: photoId, characterId } });
     await this.storage.delete(row.storageKey);
     if (row.thumbnailKey) await this.storage.delete(row.thumbnailKey);
   }

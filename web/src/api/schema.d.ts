@@ -2012,7 +2012,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live updates (text/event-stream): character.updated, character.deleted, photo.updated */
+        /** Live updates (text/event-stream): character.updated, character.deleted, photo.updated, photo.deleted */
         get: {
             parameters: {
                 query?: never;

@@ -73,6 +73,7 @@ export function LiveEventsProvider({ children }: { children: React.ReactNode }) 
     es.addEventListener('character.updated', onCharacterUpdated);
     es.addEventListener('character.deleted', onCharacterDeleted);
     es.addEventListener('photo.updated', onPhotoUpdated);
+    es.addEventListener('photo.deleted', onPhotoUpdated);
     return () => es.close();
   }, [qc]);
 

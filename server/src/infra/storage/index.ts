@@ -37,4 +37,4 @@ export function createStorage(config: StorageConfig): Storage {
 
 export { LocalStorage, type LocalStorageOptions } from './local.storage.ts';
 export { S3Storage, type S3StorageOptions } from './s3.storage.ts';
-export { assertValidKey, StorageNotFoundError, type Storage, type StoredObject } from './storage.ts';
+export { assertValidKey, StorageNotFoundError, StorageUnavailableError, type Storage, type StoredObject } from './storage.ts';
