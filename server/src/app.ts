@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -57,6 +57,21 @@ export async function requireAdmin(ctx: AppContext, req: FastifyRequest): Promis
   const s = await requireUser(ctx, req);
   if (s.user.role !== 'admin') throw new ForbiddenError('Only an administrator can see this.');
   return s;
+}
+
+const serialized = new WeakMap<object, string>();
+
+/**
+ * Sends a (cached) response object, validating and serializing it once per object: results
+ * served from the read cache are the same object until a change replaces them.
+ */
+export function sendJson<T extends object>(reply: FastifyReply, schema: { parse(v: unknown): unknown }, value: T) {
+  let json = serialized.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(schema.parse(value));
+    serialized.set(value, json);
+  }
+  return reply.type('application/json; charset=utf-8').send(json);
 }
 
 export interface BuildAppOptions {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireUser, type App } from '../app.ts';
+import { requireUser, sendJson, type App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import {
   bulkActionBody, bulkActionResult, character, characterList, createCharacterBody, listCharactersQuery,
@@ -16,7 +16,7 @@ export async function characterRoutes(app: App, ctx: AppContext) {
 
   app.get('/api/characters', {
     schema: { tags, summary: 'List your characters (dashboard)', querystring: listCharactersQuery, response: { 200: characterList, ...errors } },
-  }, async (req) => svc.list((await requireUser(ctx, req)).user.id, req.query));
+  }, async (req, reply) => sendJson(reply, characterList, await svc.list((await requireUser(ctx, req)).user.id, req.query)));
 
   app.post('/api/characters', {
     schema: { tags, summary: 'Create a character', body: createCharacterBody, response: { 201: character, ...errors } },
@@ -28,7 +28,7 @@ export async function characterRoutes(app: App, ctx: AppContext) {
 
   app.get('/api/characters/:id', {
     schema: { tags, summary: 'Get a character with persona and appearance', params: uuidParam, response: { 200: character, ...errors } },
-  }, async (req) => svc.get((await requireUser(ctx, req)).user.id, req.params.id));
+  }, async (req, reply) => sendJson(reply, character, await svc.get((await requireUser(ctx, req)).user.id, req.params.id)));
 
   app.patch('/api/characters/:id', {
     schema: { tags, summary: 'Edit a character (any subset of fields)', params: uuidParam, body: updateCharacterBody, response: { 200: character, ...errors } },
