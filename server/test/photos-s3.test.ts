@@ -21,6 +21,7 @@ import { S3Storage } from '../src/infra/storage/index.ts';
 import { StorageUnavailableError } from '../src/infra/storage/storage.ts';
 import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
 import { closedPort, startS3rver, type RunningS3rver } from './support/s3rver.ts';
+import { phonePhoto, photo, uploadPhotos, waitForPhotoStatus, type UploadFile } from './support/uploads.ts';
 
 const serverDir = path.resolve(import.meta.dirname, '..');
 
@@ -48,21 +49,7 @@ afterAll(async () => {
   await s3?.close();
 });
 
-function multipart(files: Array<{ name: string; data: Buffer; type?: string }>) {
-  const boundary = `----ainfluencer${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'image/jpeg'}\r\n\r\n`));
-    parts.push(f.data, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-const upload = (characterId: string, files: Array<{ name: string; data: Buffer; type?: string }>, user = u) => {
-  const body = multipart(files);
-  return t.app.inject({ method: 'POST', url: `/api/characters/${characterId}/photos`, payload: body.payload, headers: { ...body.headers, cookie: user.cookie } });
-};
+const upload = (characterId: string, files: UploadFile[], user = u) => uploadPhotos(t, user, characterId, files);
 const get = (url: string, user = u) => t.app.inject({ method: 'GET', url, headers: { cookie: user.cookie } });
 const del = (url: string, user = u) => t.app.inject({ method: 'DELETE', url, headers: { cookie: user.cookie } });
 
@@ -72,40 +59,12 @@ async function newCharacter(user = u) {
   return res.json().id as string;
 }
 
-let colour = 0;
-async function photo() {
-  colour += 37;
-  return sharp({ create: { width: 300, height: 200, channels: 3, background: { r: colour % 256, g: (colour * 3) % 256, b: 90 } } }).jpeg().toBuffer();
-}
-
-/** A phone photo: EXIF with camera, owner name, GPS position and a 90° orientation flag. */
-async function phonePhoto() {
-  return sharp({ create: { width: 400, height: 240, channels: 3, background: '#3a7' } })
-    .jpeg()
-    .withMetadata({ orientation: 6 })
-    .withExif({
-      IFD0: { Make: 'TestCam', Artist: 'Jane Roe' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2400/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 300/100' },
-    })
-    .toBuffer();
-}
-
 /** An APP1 segment carrying EXIF: marker FF E1, two length bytes, then "Exif\0\0". */
 function hasExifSegment(jpeg: Buffer) {
   for (let i = jpeg.indexOf(Buffer.from([0xff, 0xe1])); i !== -1; i = jpeg.indexOf(Buffer.from([0xff, 0xe1]), i + 1)) {
     if (jpeg.subarray(i + 4, i + 10).equals(Buffer.from('Exif\0\0', 'latin1'))) return true;
   }
   return false;
-}
-
-async function waitForStatus(characterId: string, photoId: string, want: string, user = u) {
-  for (let i = 0; i < 100; i++) {
-    const items = (await get(`/api/characters/${characterId}/photos`, user)).json().items as Array<{ id: string; status: string }>;
-    const p = items.find((x) => x.id === photoId);
-    if (p?.status === want) return p;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`photo ${photoId} never became ${want}`);
 }
 
 const folderOf = (userId: string, characterId: string) => `users/${userId}/characters/${characterId}/`;
@@ -147,7 +106,7 @@ describe('the app on S3 storage', () => {
     expect(meta.exif).toBeUndefined();
     expect(meta.orientation).toBeUndefined();
 
-    const ready = await waitForStatus(cid, p.id, 'ready');
+    const ready = await waitForPhotoStatus(t, u, cid, p.id, 'ready');
     expect(ready).toMatchObject({ thumbnailUrl: `/api/photos/${p.id}/thumbnail` });
     expect(await s3.listKeys(folderOf(u.id, cid))).toEqual([originalKey, thumbKey]);
     const thumb = await s3.getObject(thumbKey);
@@ -180,8 +139,8 @@ describe('the app on S3 storage', () => {
   test('deleting a photo removes its original and thumbnail objects, and only those', async () => {
     const cid = await newCharacter();
     const [p, keep] = (await upload(cid, [{ name: 'a.jpg', data: await photo() }, { name: 'b.jpg', data: await photo() }])).json().items;
-    await waitForStatus(cid, p.id, 'ready');
-    await waitForStatus(cid, keep.id, 'ready');
+    await waitForPhotoStatus(t, u, cid, p.id, 'ready');
+    await waitForPhotoStatus(t, u, cid, keep.id, 'ready');
     const photos = `${folderOf(u.id, cid)}photos/`;
     expect(await s3.listKeys(folderOf(u.id, cid))).toEqual(
       [`${photos}${p.id}.jpg`, `${photos}${p.id}.thumb.webp`, `${photos}${keep.id}.jpg`, `${photos}${keep.id}.thumb.webp`].sort(),
@@ -206,7 +165,7 @@ describe('the app on S3 storage', () => {
     const [s1] = (await upload(sibling, [{ name: 's1.jpg', data: await photo() }])).json().items;
     const [o1] = (await upload(theirs, [{ name: 'o1.jpg', data: await photo() }], other)).json().items;
     for (const [cid, p, who] of [[doomed, d1, u], [doomed, d2, u], [sibling, s1, u], [theirs, o1, other]] as const) {
-      await waitForStatus(cid, p.id, 'ready', who);
+      await waitForPhotoStatus(t, who, cid, p.id, 'ready');
     }
     expect(await s3.listKeys(folderOf(u.id, doomed))).toHaveLength(4);
     const siblingBefore = await s3.listKeys(folderOf(u.id, sibling));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
+import { phonePhoto, photo, uploadPhotos, waitForPhotoStatus, type UploadFile } from './support/uploads.ts';
 
 let t: TestApp;
 let u: TestUser;
@@ -12,21 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t?.close(); });
 
-function multipart(files: Array<{ name: string; data: Buffer; type?: string }>) {
-  const boundary = `----ainfluencer${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'image/jpeg'}\r\n\r\n`));
-    parts.push(f.data, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-const upload = (characterId: string, files: Array<{ name: string; data: Buffer; type?: string }>, user = u) => {
-  const body = multipart(files);
-  return t.app.inject({ method: 'POST', url: `/api/characters/${characterId}/photos`, payload: body.payload, headers: { ...body.headers, cookie: user.cookie } });
-};
+const upload = (characterId: string, files: UploadFile[], user = u) => uploadPhotos(t, user, characterId, files);
 const get = (url: string, user = u) => t.app.inject({ method: 'GET', url, headers: { cookie: user.cookie } });
 
 async function newCharacter(user = u) {
@@ -34,37 +21,8 @@ async function newCharacter(user = u) {
   return res.json().id as string;
 }
 
-let colour = 0;
-async function photo(format: 'jpeg' | 'png' | 'webp' | 'gif' = 'jpeg', size = { width: 300, height: 200 }) {
-  colour += 37;
-  const img = sharp({ create: { ...size, channels: 3, background: { r: colour % 256, g: (colour * 3) % 256, b: 90 } } });
-  return img.toFormat(format).toBuffer();
-}
-
-/** A phone photo: EXIF with camera, owner name, GPS position and a 90° orientation flag. */
-async function phonePhoto() {
-  return sharp({ create: { width: 400, height: 240, channels: 3, background: '#3a7' } })
-    .jpeg()
-    .withMetadata({ orientation: 6 })
-    .withExif({
-      IFD0: { Make: 'TestCam', Artist: 'Jane Roe' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2400/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 300/100' },
-    })
-    .toBuffer();
-}
-
 function hasGpsPointer(exif: Buffer) {
   return exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88]));
-}
-
-async function waitForStatus(characterId: string, photoId: string, want: string) {
-  for (let i = 0; i < 100; i++) {
-    const items = (await get(`/api/characters/${characterId}/photos`)).json().items as Array<{ id: string; status: string }>;
-    const p = items.find((x) => x.id === photoId);
-    if (p?.status === want) return p;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`photo ${photoId} never became ${want}`);
 }
 
 describe('reference photo upload', () => {
@@ -95,7 +53,7 @@ describe('reference photo upload', () => {
     expect(onDisk, JSON.stringify(fs.readdirSync(path.join(t.dir, "media"), { recursive: true }))).toHaveLength(1);
     expect(fs.readFileSync(path.join(t.dir, 'media', onDisk[0])).includes(Buffer.from('Jane Roe'))).toBe(false);
 
-    const ready = await waitForStatus(cid, p.id, 'ready');
+    const ready = await waitForPhotoStatus(t, u, cid, p.id, 'ready');
     expect(ready).toMatchObject({ thumbnailUrl: `/api/photos/${p.id}/thumbnail` });
     const thumb = await get(`/api/photos/${p.id}/thumbnail`);
     expect(thumb.headers['content-type']).toBe('image/webp');
@@ -168,7 +126,7 @@ describe('reference photo upload', () => {
   test('deleting a photo removes its files; deleting the character removes its folder', async () => {
     const cid = await newCharacter();
     const [p] = (await upload(cid, [{ name: 'a.jpg', data: await photo() }])).json().items;
-    await waitForStatus(cid, p.id, 'ready');
+    await waitForPhotoStatus(t, u, cid, p.id, 'ready');
     const folder = path.join(t.dir, 'media', 'users', u.id, 'characters', cid);
     expect(fs.readdirSync(path.join(folder, 'photos')).filter((f) => !f.includes('~meta'))).toHaveLength(2);
     const del = await t.app.inject({ method: 'DELETE', url: `/api/characters/${cid}/photos/${p.id}`, headers: { cookie: u.cookie } });
