@@ -40,10 +40,13 @@ for (const scheme of ['light', 'dark'] as const) {
 
 test('the landing page can be used by keyboard alone', async ({ page }) => {
   await page.goto('/');
+  await page.waitForLoadState('networkidle'); // the signed-in check may re-render the header first
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await page.keyboard.press('Tab');
   const first = await page.evaluate(() => document.activeElement?.textContent ?? '');
   expect(first.toLowerCase()).toContain('skip');
   await page.keyboard.press('Enter');
-  const focusedInMain = await page.evaluate(() => !!document.activeElement?.closest('main') || document.activeElement?.tagName === 'MAIN');
-  expect(focusedInMain).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => !!document.activeElement?.closest('main') || document.activeElement?.tagName === 'MAIN'))
+    .toBe(true);
 });
