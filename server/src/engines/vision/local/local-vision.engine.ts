@@ -50,7 +50,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import sharp from 'sharp';
+import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import { UnsupportedMediaError } from '../../../errors.ts';
 import type { DetectedFace, NsfwScores, RatingResult, VisionCapabilities, VisionEngine } from '../vision.ts';
 
@@ -451,8 +451,8 @@ function clamp(v: number, lo: number, hi: number): number {
  */
 async function decode(
   image: Buffer,
-  shape: (s: sharp.Sharp, width: number, height: number) => sharp.Sharp,
-): Promise<{ data: Uint8Array; info: sharp.OutputInfo; width: number; height: number }> {
+  shape: (s: Sharp, width: number, height: number) => Sharp,
+): Promise<{ data: Uint8Array; info: OutputInfo; width: number; height: number }> {
   try {
     const meta = await sharp(image).metadata();
     if (!meta.width || !meta.height) throw new Error('no dimensions');
