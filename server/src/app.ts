@@ -21,6 +21,8 @@ import { characterRoutes } from './routes/characters.routes.ts';
 import { photoRoutes } from './routes/photos.routes.ts';
 import { systemRoutes } from './routes/system.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
+import { assetRoutes } from './routes/assets.routes.ts';
+import { accountRoutes } from './routes/account.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -166,6 +168,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     await characterRoutes(api as App, ctx);
     await photoRoutes(api as App, ctx);
     await eventRoutes(api as App, ctx);
+    await assetRoutes(api as App, ctx);
+    await accountRoutes(api as App, ctx);
   });
 
   if (opts.webDist && fs.existsSync(path.join(opts.webDist, 'index.html'))) {

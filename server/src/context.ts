@@ -23,6 +23,10 @@ import { UserRepository } from './repositories/user.repository.ts';
 import { AuthService, SessionCache } from './services/auth.service.ts';
 import { CharacterService } from './services/character.service.ts';
 import { ReferencePhotoService } from './services/reference-photo.service.ts';
+import { AssetService, type VaultSettings } from './services/vault/asset.service.ts';
+import { AssetRepository } from './repositories/asset.repository.ts';
+import { LocalVisionEngine } from './engines/vision/local/local-vision.engine.ts';
+import { DEFAULT_RATING_THRESHOLDS, type VisionEngine } from './engines/vision/vision.ts';
 
 export interface AppContext {
   config: Config;
@@ -35,8 +39,10 @@ export interface AppContext {
     settings: SettingsRepository;
     users: UserRepository;
     maintenance: MaintenanceRepository;
+    assets: AssetRepository;
   };
-  services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService };
+  services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService };
+  vision: VisionEngine;
   auth: Auth;
   queue: Queue;
   storage: Storage;
@@ -64,6 +70,8 @@ export interface ContextOptions {
   database?: DatabaseOptions;
   /** Faster job polling for tests. */
   queuePollingSeconds?: number;
+  /** Share one loaded vision engine (tests). */
+  vision?: VisionEngine;
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
@@ -84,6 +92,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       settings: new SettingsRepository(db),
       users: new UserRepository(db),
       maintenance: new MaintenanceRepository(db),
+      assets: new AssetRepository(db),
     };
     const storage = createStorage(config.storage);
     cleanups.unshift(async () => { await (storage as { destroy?: () => unknown }).destroy?.(); });
@@ -103,6 +112,10 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       onSessionsRevoked: invalidateSessions,
     });
     cleanups.unshift(() => events.stop());
+    // One vision engine per process: models load once, on first use. Closed after the queue
+    // has stopped (cleanups run in reverse), so no job is mid-inference when models go away.
+    const vision = opts.vision ?? new LocalVisionEngine();
+    cleanups.unshift(() => vision.close());
     const queue = new Queue({
       database,
       log: log.child({ component: 'queue' }),
@@ -114,10 +127,20 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const readCache = new UserReadCache();
     events.onUserChanged((userId) => readCache.invalidateUser(userId));
     const characters = new CharacterService({ characters: repos.characters, events, storage, cache: readCache });
-    const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, events });
-    const services = { auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }), characters, photos };
+    const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, events, vision });
+    const vaultSettings = async (): Promise<VaultSettings> => ({
+      ratingThresholds: DEFAULT_RATING_THRESHOLDS,
+      minApparentAge: 25,
+      ...((await repos.settings.get<Partial<VaultSettings>>('vault')) ?? {}),
+    });
+    const assetService = new AssetService({
+      assets: repos.assets, storage, queue, events, vision, settings: vaultSettings,
+      log: log.child({ component: 'vault' }), media: config.media,
+    });
+    const services = { auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }), characters, photos, assets: assetService };
     const jobHandlers: JobHandlers = {
       [JobName.ReferencePhotoThumbnail]: (p) => photos.handleThumbnail(p),
+      [JobName.AssetIngest]: (p) => assetService.handleIngest(p),
       [JobName.DatabaseMaintenance]: async () => {
         await repos.maintenance.analyze();
         return { status: 'success' };
@@ -126,7 +149,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const sse = new Set<ServerResponse>();
 
     return {
-      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers,
+      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers, vision,
       async close() {
         for (const res of sse) res.end();
         sse.clear();

@@ -12,24 +12,30 @@ let characterId: string;
 let photoId: string;
 let ownerSessionId: string;
 let photoUpload: { payload: Buffer; headers: Record<string, string> };
+let assetId: string;
+let folderId: string;
+const boundary = 'xyzBOUNDARY';
+let img: Buffer;
 
 beforeAll(async () => {
   t = await createTestApp();
   owner = await signUp(t, 'Owner');
   intruder = await signUp(t, 'Intruder');
   characterId = (await t.app.inject({ method: 'POST', url: '/api/characters', payload: validCharacter({ name: 'Private Pia' }), headers: { cookie: owner.cookie } })).json().id;
-  const img = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#123456' } }).png().toBuffer();
-  const boundary = 'xyzBOUNDARY';
+  img = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#123456' } }).png().toBuffer();
   const payload = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n`), img, Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   photoId = (await t.app.inject({ method: 'POST', url: `/api/characters/${characterId}/photos`, payload, headers: { cookie: owner.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` } })).json().items[0].id;
   photoUpload = { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  const assetUpload = multipartWith({ characterId }, await sharp({ create: { width: 120, height: 90, channels: 3, background: '#654321' } }).png().toBuffer());
+  assetId = (await t.app.inject({ method: 'POST', url: '/api/assets', payload: assetUpload, headers: { cookie: owner.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` } })).json().items[0].id;
+  folderId = (await t.app.inject({ method: 'POST', url: '/api/folders', payload: { name: 'Private folder' }, headers: { cookie: owner.cookie } })).json().id;
   ownerSessionId = (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: owner.cookie } })).json().session.id;
 });
 afterAll(async () => { await t?.close(); });
 
-type Probe = { kind: 'public' } | { kind: 'self'; why: string } | { kind: 'owned'; request: () => { method: string; url: string; payload?: unknown; multipart?: boolean } };
+type Probe = { kind: 'public' } | { kind: 'self'; why: string } | { kind: 'owned'; request: () => { method: string; url: string; payload?: unknown; multipart?: boolean; fields?: Record<string, string> } };
 
 const table: Record<string, Probe> = {
   'GET /api/health': { kind: 'public' },
@@ -63,7 +69,27 @@ const table: Record<string, Probe> = {
   'GET /api/persona-templates': { kind: 'self', why: 'shared read-only templates' },
   'GET /api/events': { kind: 'self', why: 'stream filtered to the caller (events.test.ts)' },
   'GET /api/admin/outbox': { kind: 'self', why: 'administrators only (auth.test.ts)' },
+  'GET /api/assets': { kind: 'self', why: 'lists caller assets (checked below)' },
+  'POST /api/assets': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets', multipart: true, fields: { characterId } }) },
+  'GET /api/assets/:id': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/assets/${assetId}` }) },
+  'POST /api/assets/:id/decision': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/assets/${assetId}/decision`, payload: { action: 'reject' } }) },
+  'POST /api/assets/batch': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets/batch', payload: { ids: [assetId], action: 'delete' } }) },
+  'POST /api/assets/download': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets/download', payload: { ids: [assetId] } }) },
+  'GET /api/assets/:id/:variant': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/assets/${assetId}/original` }) },
+  'GET /api/account/settings': { kind: 'self', why: 'caller' },
+  'PATCH /api/account/settings': { kind: 'self', why: 'caller' },
+  'GET /api/folders': { kind: 'self', why: 'lists caller folders (checked below)' },
+  'POST /api/folders': { kind: 'self', why: 'creates for the caller' },
+  'PATCH /api/folders/:id': { kind: 'owned', request: () => ({ method: 'PATCH', url: `/api/folders/${folderId}`, payload: { name: 'Hijacked' } }) },
+  'DELETE /api/folders/:id': { kind: 'owned', request: () => ({ method: 'DELETE', url: `/api/folders/${folderId}` }) },
 };
+
+function multipartWith(fields: Record<string, string>, file: Buffer) {
+  return Buffer.concat([
+    ...Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="f.png"\r\nContent-Type: image/png\r\n\r\n`), file, Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+}
 
 function classify(method: string, url: string): Probe | undefined {
   if (url.startsWith('/api/docs')) return table['GET /api/docs*'];
@@ -83,16 +109,18 @@ test("another user's records answer 404 on every owned route, and stay unchanged
   for (const [name, probe] of owned) {
     const r = probe.request();
     const res = r.multipart
-      ? await t.app.inject({ method: 'POST', url: r.url, payload: photoUpload.payload, headers: { ...photoUpload.headers, cookie: intruder.cookie } })
+      ? await t.app.inject({ method: 'POST', url: r.url, payload: r.fields ? multipartWith(r.fields, img) : photoUpload.payload, headers: { ...photoUpload.headers, cookie: intruder.cookie } })
       : await t.app.inject({ method: r.method as 'GET', url: r.url, payload: r.payload as object, headers: { cookie: intruder.cookie } });
-    if (name === 'POST /api/characters/bulk') {
+    if (name === 'POST /api/characters/bulk' || name === 'POST /api/assets/batch') {
       expect(res.statusCode, name).toBe(200);
-      expect(res.json()).toEqual({ updated: [], skipped: [{ id: characterId, reason: 'not found' }] });
+      expect(res.json()).toEqual({ updated: [], skipped: [{ id: name.includes('assets') ? assetId : characterId, reason: 'not found' }] });
     } else {
       expect(res.statusCode, `${name}: ${res.body}`).toBe(404);
       expect(res.body).not.toContain('Private Pia');
     }
   }
+  expect((await t.app.inject({ method: 'GET', url: `/api/assets/${assetId}`, headers: { cookie: owner.cookie } })).statusCode).toBe(200);
+  expect((await t.app.inject({ method: 'GET', url: '/api/folders', headers: { cookie: owner.cookie } })).json().items[0].name).toBe('Private folder');
   const c = await t.app.inject({ method: 'GET', url: `/api/characters/${characterId}`, headers: { cookie: owner.cookie } });
   expect(c.json()).toMatchObject({ name: 'Private Pia', status: 'active' });
   expect((await t.app.inject({ method: 'GET', url: `/api/photos/${photoId}/original`, headers: { cookie: owner.cookie } })).statusCode).toBe(200);
@@ -105,6 +133,8 @@ test("lists never include another user's data", async () => {
   expect(chars.statusCounts).toEqual({});
   const search = (await t.app.inject({ method: 'GET', url: '/api/characters?q=Pia', headers: { cookie: intruder.cookie } })).json();
   expect(search.items).toEqual([]);
+  expect((await t.app.inject({ method: 'GET', url: '/api/assets', headers: { cookie: intruder.cookie } })).json().items).toEqual([]);
+  expect((await t.app.inject({ method: 'GET', url: '/api/folders', headers: { cookie: intruder.cookie } })).json().items).toEqual([]);
   const sessions = (await t.app.inject({ method: 'GET', url: '/api/auth/sessions', headers: { cookie: intruder.cookie } })).json().items as Array<{ id: string }>;
   expect(sessions.map((s) => s.id)).not.toContain(ownerSessionId);
 });
@@ -113,7 +143,8 @@ test('every protected route refuses anonymous requests', async () => {
   for (const r of t.app.routeList.filter((x) => x.url.startsWith('/api'))) {
     const probe = classify(r.method, r.url)!;
     if (probe.kind === 'public' || r.url === '/api/auth/logout') continue;
-    const url = r.url.replace(':photoId', photoId).replace(':variant', 'original').replace(':id', r.url.startsWith('/api/photos') ? photoId : characterId);
+    const url = r.url.replace(':photoId', photoId).replace(':variant', 'original')
+      .replace(':id', r.url.startsWith('/api/photos') ? photoId : r.url.startsWith('/api/assets') ? assetId : r.url.startsWith('/api/folders') ? folderId : characterId);
     const res = await t.app.inject({ method: r.method as 'GET', url, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
     expect([400, 401, 415], `${r.method} ${r.url}`).toContain(res.statusCode);
     if (res.statusCode !== 401) {

@@ -24,6 +24,9 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   UPLOAD_MAX_MB: z.coerce.number().positive().max(200).default(15),
+  ASSET_MAX_MB: z.coerce.number().positive().max(4096).default(500),
+  FFMPEG_PATH: z.string().min(1).optional(),
+  FFPROBE_PATH: z.string().min(1).optional(),
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
   STORAGE_DIR: z.string().min(1).optional(),
   S3_ENDPOINT: z.url().optional(),
@@ -53,7 +56,8 @@ export interface Config {
   authSecret: string | null;
   authRateLimit: number;
   log: { level: string; pretty: boolean };
-  uploads: { maxBytes: number };
+  uploads: { maxBytes: number; assetMaxBytes: number };
+  media: { ffmpegPath?: string; ffprobePath?: string };
   storage:
     | { driver: 'local'; dir: string }
     | { driver: 's3'; endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
@@ -124,7 +128,8 @@ export function loadConfig(
     authSecret: e.AUTH_SECRET ?? null,
     authRateLimit: e.AUTH_RATE_LIMIT,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? Boolean(process.stdout.isTTY) },
-    uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024) },
+    uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), assetMaxBytes: Math.round(e.ASSET_MAX_MB * 1024 * 1024) },
+    media: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     storage,
     smtp: e.SMTP_HOST
       ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, rejectUnauthorized: e.SMTP_REJECT_UNAUTHORIZED }

@@ -2,7 +2,7 @@
 // snake_case columns); domain tables use uuid keys and are always scoped by user_id.
 import { sql } from 'drizzle-orm';
 import {
-  boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+  boolean, check, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -17,6 +17,8 @@ export const users = pgTable('users', {
   emailVerified: boolean('email_verified').notNull().default(false),
   image: text('image'),
   role: text('role').notNull().default('user'),
+  /** Account-level opt-in to adult content (with the date the user confirmed being an adult). */
+  adultContentAt: timestamp('adult_content_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -92,6 +94,8 @@ export const characters = pgTable('characters', {
   statusReason: text('status_reason'),
   persona: jsonb('persona').notNull(),
   appearance: jsonb('appearance').notNull(),
+  /** Vault gate rules (schemas/asset.schemas.ts characterGates). */
+  gates: jsonb('gates').notNull().default(sql`'{}'::jsonb`),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
@@ -117,10 +121,83 @@ export const referencePhotos = pgTable('reference_photos', {
   originalName: text('original_name').notNull().default(''),
   status: text('status', { enum: ['processing', 'ready', 'failed'] }).notNull().default('processing'),
   error: text('error'),
+  /** Embedding of the largest face (null: no face found, or not measured yet). */
+  faceEmbedding: jsonb('face_embedding').$type<number[]>(),
+  faceCount: integer('face_count'),
+  faceAge: real('face_age'),
   createdAt: createdAt(),
 }, (t) => [
   index('reference_photos_character_idx').on(t.characterId, t.createdAt),
   uniqueIndex('reference_photos_character_sha_uq').on(t.characterId, t.sha256),
+]);
+
+// ---- media vault ----------------------------------------------------------------------------
+
+export const assetKinds = ['image', 'video', 'audio'] as const;
+export const assetStatuses = ['processing', 'pending', 'approved', 'rejected', 'blocked', 'failed'] as const;
+export const assetRatings = ['safe', 'suggestive', 'explicit'] as const;
+export type AssetStatus = (typeof assetStatuses)[number];
+
+export const folders = pgTable('folders', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('folders_user_name_uq').on(t.userId, sql`lower(${t.name})`)]);
+
+export const assets = pgTable('assets', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  characterId: uuid('character_id').references(() => characters.id, { onDelete: 'cascade' }),
+  folderId: uuid('folder_id').references(() => folders.id, { onDelete: 'set null' }),
+  kind: text('kind', { enum: assetKinds }).notNull(),
+  source: text('source', { enum: ['upload', 'generated'] }).notNull(),
+  status: text('status', { enum: assetStatuses }).notNull().default('processing'),
+  decidedBy: text('decided_by', { enum: ['safety', 'rules', 'user'] }),
+  decidedByUserId: text('decided_by_user_id'),
+  decisionReasons: jsonb('decision_reasons').$type<Array<{ code: string; message: string; value?: number; threshold?: number }>>().notNull().default(sql`'[]'::jsonb`),
+  decidedAt: timestamp('decided_at', { withTimezone: true }),
+  originalName: text('original_name').notNull().default(''),
+  mimeType: text('mime_type').notNull(),
+  bytes: integer('bytes').notNull(),
+  width: integer('width'),
+  height: integer('height'),
+  durationSeconds: real('duration_seconds'),
+  sha256: text('sha256').notNull(),
+  phash: text('phash'),
+  nearDuplicateOfId: uuid('near_duplicate_of_id'),
+  rating: text('rating', { enum: assetRatings }),
+  nsfwScores: jsonb('nsfw_scores').$type<Record<string, number>>(),
+  identityScore: doublePrecision('identity_score'),
+  identityThreshold: doublePrecision('identity_threshold'),
+  faceCount: integer('face_count'),
+  minFaceAge: real('min_face_age'),
+  faces: jsonb('faces').$type<Array<{ box: { x: number; y: number; width: number; height: number }; score: number; age: number | null }>>(),
+  prompt: text('prompt'),
+  caption: text('caption'),
+  engine: text('engine'),
+  generation: jsonb('generation'),
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  /** prompt + caption + tags + file name, for full-text search. */
+  searchText: text('search_text').notNull().default(''),
+  incomingKey: text('incoming_key'),
+  storageKey: text('storage_key'),
+  thumbnailKey: text('thumbnail_key'),
+  previewKey: text('preview_key'),
+  posterKey: text('poster_key'),
+  waveform: jsonb('waveform').$type<number[]>(),
+  error: text('error'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  processedAt: timestamp('processed_at', { withTimezone: true }),
+}, (t) => [
+  uniqueIndex('assets_user_sha_uq').on(t.userId, t.sha256),
+  index('assets_user_created_idx').on(t.userId, t.createdAt, t.id),
+  index('assets_user_status_created_idx').on(t.userId, t.status, t.createdAt, t.id),
+  index('assets_user_character_created_idx').on(t.userId, t.characterId, t.createdAt, t.id),
+  index('assets_user_phash_idx').on(t.userId, t.phash),
+  index('assets_tags_idx').using('gin', t.tags),
+  index('assets_search_idx').using('gin', sql`to_tsvector('simple', ${t.searchText})`),
 ]);
 
 // ---- settings -----------------------------------------------------------------------------

@@ -7,7 +7,9 @@ export type LiveEvent =
   | { type: 'character.updated'; data: { id: string; status: string } }
   | { type: 'character.deleted'; data: { id: string } }
   | { type: 'photo.updated'; data: { id: string; characterId: string; status: string } }
-  | { type: 'photo.deleted'; data: { id: string; characterId: string } };
+  | { type: 'photo.deleted'; data: { id: string; characterId: string } }
+  | { type: 'asset.updated'; data: { id: string; status: string } }
+  | { type: 'asset.deleted'; data: { id: string } };
 
 /** Between server processes only; never sent to browsers. */
 export type SystemEvent = { type: 'sessions.invalidated'; data: { userId: string; tokens?: string[] } };

@@ -4,12 +4,14 @@
 export const JobName = {
   ReferencePhotoThumbnail: 'reference-photo-thumbnail',
   DatabaseMaintenance: 'database-maintenance',
+  AssetIngest: 'asset-ingest',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobPayloads {
   [JobName.ReferencePhotoThumbnail]: { photoId: string };
   [JobName.DatabaseMaintenance]: Record<string, never>;
+  [JobName.AssetIngest]: { assetId: string };
 }
 
 export type JobResult = { status: 'success' } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
@@ -22,6 +24,7 @@ export interface RetryPolicy { retryLimit: number; retryDelay: number; retryBack
 export const jobPolicies: Record<JobName, RetryPolicy> = {
   [JobName.ReferencePhotoThumbnail]: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 },
   [JobName.DatabaseMaintenance]: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 600 },
+  [JobName.AssetIngest]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 },
 };
 
 /** Recurring jobs (cron, UTC), scheduled by worker roles. */

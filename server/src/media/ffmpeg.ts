@@ -405,3 +405,23 @@ export async function audioWaveform(
   }
   return { peaks, durationSeconds: samples / WAVE_RATE };
 }
+
+/**
+ * Copies a video or audio file's streams into `outFile` without any metadata (no GPS or
+ * device atoms, no ID3 tags, no chapters): the stored original of an upload. Streams are not
+ * re-encoded. The container is chosen from `outFile`'s extension.
+ */
+export async function stripMediaMetadata(inFile: string, outFile: string, opts: { tools?: MediaTools; timeoutMs?: number } = {}): Promise<void> {
+  const tools = toolsOf(opts);
+  await probe(inFile, { tools });
+  try {
+    await run(
+      tools.ffmpeg,
+      ['-v', 'error', '-nostdin', '-y', '-protocol_whitelist', 'file', '-i', inputUrl(inFile), '-map', '0', '-c', 'copy', '-map_metadata', '-1', '-map_metadata:s', '-1', '-map_chapters', '-1', '-fflags', '+bitexact', path.resolve(outFile)],
+      { timeoutMs: opts.timeoutMs ?? 300_000 },
+    );
+  } catch (err) {
+    fs.rmSync(outFile, { force: true });
+    throw err;
+  }
+}

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-o
 import { characters, referencePhotos, type CharacterStatus } from '../db/schema.ts';
 import type { Db } from '../infra/database.ts';
 import type { Appearance, ListCharactersQuery, Persona } from '../schemas/character.schemas.ts';
+import type { CharacterGates } from '../schemas/asset.schemas.ts';
 
 export interface CharacterRow {
   id: string;
@@ -19,6 +20,7 @@ export interface CharacterRow {
   statusReason: string | null;
   persona: Persona;
   appearance: Appearance;
+  gates: CharacterGates;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -81,6 +83,7 @@ const fullColumns = {
   statusReason: characters.statusReason,
   persona: characters.persona,
   appearance: characters.appearance,
+  gates: characters.gates,
   createdAt: characters.createdAt,
   updatedAt: characters.updatedAt,
 };

@@ -18,6 +18,9 @@ const columns = {
   originalName: referencePhotos.originalName,
   status: referencePhotos.status,
   error: referencePhotos.error,
+  faceEmbedding: referencePhotos.faceEmbedding,
+  faceCount: referencePhotos.faceCount,
+  faceAge: referencePhotos.faceAge,
   createdAt: referencePhotos.createdAt,
 };
 
@@ -48,13 +51,15 @@ export class ReferencePhotoRepository {
     return row ?? null;
   }
 
-  async insert(row: Omit<ReferencePhotoRow, 'createdAt' | 'status' | 'error' | 'thumbnailKey'>): Promise<ReferencePhotoRow> {
+  async insert(row: Omit<ReferencePhotoRow, 'createdAt' | 'status' | 'error' | 'thumbnailKey' | 'faceEmbedding' | 'faceCount' | 'faceAge'>): Promise<ReferencePhotoRow> {
     const [r] = await this.db.insert(referencePhotos).values(row).returning(columns);
     return r;
   }
 
-  async markReady(id: string, thumbnailKey: string): Promise<void> {
-    await this.db.update(referencePhotos).set({ status: 'ready', thumbnailKey, error: null }).where(eq(referencePhotos.id, id));
+  async markReady(id: string, thumbnailKey: string, face: { embedding: number[] | null; count: number; age: number | null } | null): Promise<void> {
+    await this.db.update(referencePhotos)
+      .set({ status: 'ready', thumbnailKey, error: null, ...(face ? { faceEmbedding: face.embedding, faceCount: face.count, faceAge: face.age } : {}) })
+      .where(eq(referencePhotos.id, id));
   }
 
   async markFailed(id: string, error: string): Promise<void> {

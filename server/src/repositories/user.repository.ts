@@ -21,6 +21,15 @@ export class UserRepository {
     await this.db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, id));
   }
 
+  async getAdultContent(id: string): Promise<Date | null> {
+    const [u] = await this.db.select({ at: users.adultContentAt }).from(users).where(eq(users.id, id));
+    return u?.at ?? null;
+  }
+
+  async setAdultContent(id: string, at: Date | null) {
+    await this.db.update(users).set({ adultContentAt: at, updatedAt: new Date() }).where(eq(users.id, id));
+  }
+
   async markVerified(id: string) {
     await this.db.update(users).set({ emailVerified: true, updatedAt: new Date() }).where(eq(users.id, id));
   }

@@ -2,6 +2,7 @@
 // of truth and the validation of every write.
 import { z } from 'zod';
 import { characterStatuses } from '../db/schema.ts';
+import { characterGates } from './asset.schemas.ts';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 const tagList = (maxItems: number, maxLen = 60) =>
@@ -105,6 +106,7 @@ export const createCharacterBody = z
     ...characterFields,
     persona: personaSchema.default(personaSchema.parse({})),
     appearance: appearanceSchema.default(appearanceSchema.parse({})),
+    gates: characterGates.default(characterGates.parse({})),
   })
   .meta({ id: 'CreateCharacter' });
 
@@ -120,6 +122,7 @@ export const updateCharacterBody = z
     activeHours: activeHoursSchema,
     persona: personaSchema,
     appearance: appearanceSchema,
+    gates: characterGates,
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'Nothing to update: send at least one field')
@@ -156,6 +159,7 @@ export const character = characterSummary
     activeHours: activeHoursSchema,
     persona: personaSchema,
     appearance: appearanceSchema,
+    gates: characterGates,
   })
   .meta({ id: 'Character' });
 

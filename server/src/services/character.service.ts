@@ -10,6 +10,7 @@ import type {
 } from '../schemas/character.schemas.ts';
 import { exportPrompts } from './prompt-builder.ts';
 import type { UserReadCache } from '../infra/read-cache.ts';
+import { characterGates } from '../schemas/asset.schemas.ts';
 
 type StatusAction = 'pause' | 'resume' | 'archive' | 'unarchive';
 type BulkAction = 'pause' | 'resume' | 'archive' | 'delete';
@@ -182,6 +183,7 @@ export class CharacterService {
       activeHours: row.activeHours,
       persona: row.persona,
       appearance: row.appearance,
+      gates: characterGates.parse(row.gates ?? {}),
     };
   }
 }

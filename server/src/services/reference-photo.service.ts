@@ -11,6 +11,7 @@ import { JobName, type JobResult } from '../jobs/jobs.ts';
 import type { CharacterRepository } from '../repositories/character.repository.ts';
 import type { ReferencePhotoRepository, ReferencePhotoRow } from '../repositories/reference-photo.repository.ts';
 import { photoUrls } from './character.service.ts';
+import { largestFace, type VisionEngine } from '../engines/vision/vision.ts';
 
 const formats = {
   jpeg: { mime: 'image/jpeg', ext: 'jpg' },
@@ -70,8 +71,10 @@ export class ReferencePhotoService {
   private readonly storage: Storage;
   private readonly queue: Queue;
   private readonly events: EventBus;
+  private readonly vision: VisionEngine | null;
 
-  constructor(deps: { photos: ReferencePhotoRepository; characters: CharacterRepository; storage: Storage; queue: Queue; events: EventBus }) {
+  constructor(deps: { photos: ReferencePhotoRepository; characters: CharacterRepository; storage: Storage; queue: Queue; events: EventBus; vision?: VisionEngine | null }) {
+    this.vision = deps.vision ?? null;
     this.photos = deps.photos;
     this.characters = deps.characters;
     this.storage = deps.storage;
@@ -152,11 +155,13 @@ export class ReferencePhotoService {
       return { status: 'skipped', reason: 'already done' };
     }
     let thumb: Buffer;
+    let original: Buffer;
     try {
       const { body } = await this.storage.get(row.storageKey);
       const chunks: Buffer[] = [];
       for await (const c of body) chunks.push(c as Buffer);
-      thumb = await sharp(Buffer.concat(chunks))
+      original = Buffer.concat(chunks);
+      thumb = await sharp(original)
         .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'cover', position: 'attention' })
         .webp({ quality: 80 })
         .toBuffer();
@@ -170,7 +175,15 @@ export class ReferencePhotoService {
     }
     const thumbnailKey = row.storageKey.replace(/\/photos\/([^/]+)\.\w+$/, '/photos/$1.thumb.webp');
     await this.storage.put(thumbnailKey, thumb, 'image/webp');
-    await this.photos.markReady(row.id, thumbnailKey);
+    // The identity reference: the largest face's embedding (vault identity scores compare to
+    // the centroid of these).
+    let face: { embedding: number[] | null; count: number; age: number | null } | null = null;
+    if (this.vision?.capabilities.faceEmbedding) {
+      const faces = await this.vision.faces(original);
+      const largest = largestFace(faces);
+      face = { embedding: largest?.embedding.length ? largest.embedding : null, count: faces.length, age: largest?.age ?? null };
+    }
+    await this.photos.markReady(row.id, thumbnailKey, face);
     await this.events.publish(row.userId, { type: 'photo.updated', data: { id: row.id, characterId: row.characterId, status: 'ready' } });
     return { status: 'success' };
   }

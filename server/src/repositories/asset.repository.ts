@@ -1,0 +1,182 @@
+// The only code that reads or writes vault assets and folders. Every user-facing method is
+// scoped by user id; job handlers use the *ForIngest methods and act for the row's owner.
+import { and, asc, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { assets, characters, folders, referencePhotos, users, type AssetStatus } from '../db/schema.ts';
+import type { Db } from '../infra/database.ts';
+import type { ListAssetsQuery } from '../schemas/asset.schemas.ts';
+
+export type AssetRow = typeof assets.$inferSelect;
+export type AssetInsert = typeof assets.$inferInsert;
+
+function encodeCursor(row: { createdAt: Date; id: string }) {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  return { createdAt, id };
+}
+
+export function buildSearchText(a: { prompt?: string | null; caption?: string | null; tags?: string[]; originalName?: string }) {
+  return [a.prompt, a.caption, ...(a.tags ?? []), a.originalName?.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ')].filter(Boolean).join(' ');
+}
+
+export class AssetRepository {
+  private readonly db: Db;
+  constructor(db: Db) { this.db = db; }
+
+  async insert(row: AssetInsert): Promise<AssetRow> {
+    const [r] = await this.db.insert(assets).values({ ...row, searchText: buildSearchText(row) }).returning();
+    return r;
+  }
+
+  async findBySha(userId: string, sha256: string): Promise<{ id: string; status: AssetStatus } | null> {
+    const [r] = await this.db.select({ id: assets.id, status: assets.status }).from(assets).where(and(eq(assets.userId, userId), eq(assets.sha256, sha256)));
+    return r ?? null;
+  }
+
+  async get(userId: string, id: string): Promise<AssetRow | null> {
+    const [r] = await this.db.select().from(assets).where(and(eq(assets.userId, userId), eq(assets.id, id)));
+    return r ?? null;
+  }
+
+  async getForIngest(id: string): Promise<AssetRow | null> {
+    const [r] = await this.db.select().from(assets).where(eq(assets.id, id));
+    return r ?? null;
+  }
+
+  /** Keyset pagination on (created_at, id): constant cost per page at any depth. */
+  async list(userId: string, q: ListAssetsQuery): Promise<{ items: AssetRow[]; nextCursor: string | null } | null> {
+    const where: SQL[] = [eq(assets.userId, userId)];
+    if (q.characterId) where.push(eq(assets.characterId, q.characterId));
+    if (q.kind) where.push(eq(assets.kind, q.kind));
+    if (q.status) where.push(eq(assets.status, q.status));
+    if (q.rating) where.push(eq(assets.rating, q.rating));
+    if (q.source) where.push(eq(assets.source, q.source));
+    if (q.engine) where.push(eq(assets.engine, q.engine));
+    if (q.folderId) where.push(eq(assets.folderId, q.folderId));
+    if (q.tag) where.push(sql`${assets.tags} @> array[${q.tag}]::text[]`);
+    if (q.from) where.push(gte(assets.createdAt, new Date(q.from)));
+    if (q.to) where.push(lt(assets.createdAt, new Date(q.to)));
+    if (q.q) where.push(sql`to_tsvector('simple', ${assets.searchText}) @@ plainto_tsquery('simple', ${q.q})`);
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      if (!c) return null;
+      where.push(q.sort === 'oldest'
+        ? or(sql`${assets.createdAt} > ${c.createdAt.toISOString()}::timestamptz`, and(eq(assets.createdAt, c.createdAt), sql`${assets.id} > ${c.id}`))!
+        : or(sql`${assets.createdAt} < ${c.createdAt.toISOString()}::timestamptz`, and(eq(assets.createdAt, c.createdAt), sql`${assets.id} < ${c.id}`))!);
+    }
+    const order = q.sort === 'oldest' ? [asc(assets.createdAt), asc(assets.id)] : [desc(assets.createdAt), desc(assets.id)];
+    const rows = await this.db.select().from(assets).where(and(...where)).orderBy(...order).limit(q.limit + 1);
+    const more = rows.length > q.limit;
+    const items = more ? rows.slice(0, q.limit) : rows;
+    return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  async update(id: string, patch: Partial<AssetInsert>): Promise<void> {
+    await this.db.update(assets).set({ ...patch, updatedAt: new Date() }).where(eq(assets.id, id));
+  }
+
+  /** Phashes of the user's approved assets, for near-duplicate checks. */
+  approvedHashes(userId: string, excludeId: string) {
+    return this.db.select({ id: assets.id, phash: assets.phash }).from(assets)
+      .where(and(eq(assets.userId, userId), eq(assets.status, 'approved'), sql`${assets.phash} is not null`, sql`${assets.id} <> ${excludeId}`));
+  }
+
+  /** Moves assets to a decided status, never touching processing or safety-blocked ones. */
+  async decide(userId: string, ids: string[], status: 'approved' | 'rejected', byUserId: string, reason: string | null): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.update(assets)
+      .set({
+        status, decidedBy: 'user', decidedByUserId: byUserId, decidedAt: new Date(), updatedAt: new Date(),
+        decisionReasons: reason ? [{ code: 'user', message: reason }] : [],
+      })
+      .where(and(eq(assets.userId, userId), inArray(assets.id, ids), inArray(assets.status, ['pending', 'approved', 'rejected'])))
+      .returning({ id: assets.id });
+    return rows.map((r) => r.id);
+  }
+
+  statusOf(userId: string, ids: string[]) {
+    return this.db.select({ id: assets.id, status: assets.status }).from(assets).where(and(eq(assets.userId, userId), inArray(assets.id, ids)));
+  }
+
+  async delete(userId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    return this.db.delete(assets).where(and(eq(assets.userId, userId), inArray(assets.id, ids)))
+      .returning({ id: assets.id, incomingKey: assets.incomingKey, storageKey: assets.storageKey, thumbnailKey: assets.thumbnailKey, previewKey: assets.previewKey, posterKey: assets.posterKey });
+  }
+
+  async addTags(userId: string, ids: string[], tags: string[]): Promise<string[]> {
+    const rows = await this.db.update(assets)
+      .set({
+        tags: sql`(select coalesce(array_agg(distinct t order by t), '{}') from unnest(${assets.tags} || ${sql`array[${sql.join(tags.map((t) => sql`${t}`), sql`, `)}]::text[]`}) t)`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(assets.userId, userId), inArray(assets.id, ids)))
+      .returning({ id: assets.id, prompt: assets.prompt, caption: assets.caption, tags: assets.tags, originalName: assets.originalName });
+    for (const r of rows) await this.db.update(assets).set({ searchText: buildSearchText(r) }).where(eq(assets.id, r.id));
+    return rows.map((r) => r.id);
+  }
+
+  async removeTags(userId: string, ids: string[], tags: string[]): Promise<string[]> {
+    const rows = await this.db.update(assets)
+      .set({
+        tags: sql`(select coalesce(array_agg(t order by t), '{}') from unnest(${assets.tags}) t where not (t = any(${sql`array[${sql.join(tags.map((t) => sql`${t}`), sql`, `)}]::text[]`})))`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(assets.userId, userId), inArray(assets.id, ids)))
+      .returning({ id: assets.id, prompt: assets.prompt, caption: assets.caption, tags: assets.tags, originalName: assets.originalName });
+    for (const r of rows) await this.db.update(assets).set({ searchText: buildSearchText(r) }).where(eq(assets.id, r.id));
+    return rows.map((r) => r.id);
+  }
+
+  async move(userId: string, ids: string[], folderId: string | null): Promise<string[]> {
+    const rows = await this.db.update(assets).set({ folderId, updatedAt: new Date() })
+      .where(and(eq(assets.userId, userId), inArray(assets.id, ids))).returning({ id: assets.id });
+    return rows.map((r) => r.id);
+  }
+
+  /** What the gates need to know about the owner and the character. */
+  async gateContext(userId: string, characterId: string | null) {
+    const [u] = await this.db.select({ adultContentAt: users.adultContentAt }).from(users).where(eq(users.id, userId));
+    if (!characterId) return { accountAdult: Boolean(u?.adultContentAt), gates: null, references: [] as number[][] };
+    const [c] = await this.db.select({ gates: characters.gates }).from(characters).where(and(eq(characters.id, characterId), eq(characters.userId, userId)));
+    const refs = await this.db.select({ e: referencePhotos.faceEmbedding }).from(referencePhotos)
+      .where(and(eq(referencePhotos.characterId, characterId), eq(referencePhotos.status, 'ready'), sql`${referencePhotos.faceEmbedding} is not null`));
+    return { accountAdult: Boolean(u?.adultContentAt), gates: c?.gates ?? null, references: refs.map((r) => r.e as number[]) };
+  }
+
+  // ---- folders ----
+
+  listFolders(userId: string) {
+    return this.db.select({ id: folders.id, name: folders.name, createdAt: folders.createdAt, assetCount: sql<number>`(select count(*)::int from ${assets} a where a.folder_id = ${sql.raw('"folders"."id"')})` })
+      .from(folders).where(eq(folders.userId, userId)).orderBy(asc(sql`lower(${folders.name})`));
+  }
+
+  async folderExists(userId: string, id: string): Promise<boolean> {
+    const [r] = await this.db.select({ n: count() }).from(folders).where(and(eq(folders.userId, userId), eq(folders.id, id)));
+    return r.n > 0;
+  }
+
+  async createFolder(userId: string, name: string) {
+    const [r] = await this.db.insert(folders).values({ userId, name }).returning();
+    return r;
+  }
+
+  async renameFolder(userId: string, id: string, name: string) {
+    const [r] = await this.db.update(folders).set({ name }).where(and(eq(folders.userId, userId), eq(folders.id, id))).returning();
+    return r ?? null;
+  }
+
+  async deleteFolder(userId: string, id: string): Promise<boolean> {
+    const r = await this.db.delete(folders).where(and(eq(folders.userId, userId), eq(folders.id, id))).returning({ id: folders.id });
+    return r.length > 0;
+  }
+
+  /** Stream order for zip downloads: only the user's processed assets. */
+  downloadable(userId: string, ids: string[]) {
+    return this.db.select({ id: assets.id, originalName: assets.originalName, storageKey: assets.storageKey, mimeType: assets.mimeType })
+      .from(assets).where(and(eq(assets.userId, userId), inArray(assets.id, ids), sql`${assets.storageKey} is not null`));
+  }
+}

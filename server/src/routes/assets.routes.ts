@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { requireUser, type App } from '../app.ts';
+import type { AppContext } from '../context.ts';
+import { PayloadTooLargeError, UserError } from '../errors.ts';
+import {
+  asset, assetList, batchBody, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery,
+} from '../schemas/asset.schemas.ts';
+import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
+
+const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse };
+const tagList = z.string().max(500).optional();
+
+export async function assetRoutes(app: App, ctx: AppContext) {
+  const svc = ctx.services.assets;
+  const tags = ['vault'];
+
+  app.get('/api/assets', {
+    schema: { tags, summary: 'List vault assets (filters, search, cursor pagination)', querystring: listAssetsQuery, response: { 200: assetList, ...errors } },
+  }, async (req) => svc.list((await requireUser(ctx, req)).user.id, req.query));
+
+  app.post('/api/assets', {
+    schema: {
+      tags,
+      summary: 'Upload files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text)',
+      consumes: ['multipart/form-data'],
+      response: { 201: z.object({ items: z.array(asset) }), ...errors },
+    },
+  }, async (req, reply) => {
+    const userId = (await requireUser(ctx, req)).user.id;
+    if (!req.isMultipart()) throw new UserError(415, 'unsupported_media_type', 'Send the files as multipart/form-data with the field "files".');
+    const fields: Record<string, string> = {};
+    const files: { filename: string; data: Buffer }[] = [];
+    for await (const part of req.parts({ limits: { fileSize: ctx.config.uploads.assetMaxBytes } })) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      const data = await part.toBuffer().catch((err: { code?: string }) => {
+        if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new PayloadTooLargeError(`"${part.filename}" is too large; the limit is ${Math.round(ctx.config.uploads.assetMaxBytes / 1024 / 1024)} MB per file.`);
+        throw err;
+      });
+      files.push({ filename: part.filename || 'file', data });
+    }
+    if (files.length === 0) throw new UserError(400, 'no_files', 'Choose at least one file to upload.');
+    const meta = z.object({ characterId: z.uuid({ message: 'must be a valid id' }).optional(), folderId: z.uuid({ message: 'must be a valid id' }).optional(), tags: tagList })
+      .safeParse(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== '')));
+    if (!meta.success) {
+      const i = meta.error.issues[0];
+      throw new UserError(400, 'validation_failed', `${i.path.join('.')}: ${i.message}`, meta.error.issues.map((x) => ({ path: x.path.map(String), message: x.message })));
+    }
+    const tagValues = (meta.data.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean).slice(0, 20);
+    const items = [];
+    for (const f of files) {
+      items.push(await svc.ingest({ userId, source: 'upload', filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId, tags: tagValues }));
+    }
+    return reply.status(201).send({ items });
+  });
+
+  app.get('/api/assets/:id', {
+    schema: { tags, summary: 'One asset with its measurements and gate results', params: uuidParam, response: { 200: asset, ...errors } },
+  }, async (req) => svc.get((await requireUser(ctx, req)).user.id, req.params.id));
+
+  app.post('/api/assets/:id/decision', {
+    schema: { tags, summary: 'Approve or reject an asset (safety blocks cannot be overridden)', params: uuidParam, body: decisionBody, response: { 200: asset, ...errors } },
+  }, async (req) => svc.decide((await requireUser(ctx, req)).user.id, req.params.id, req.body.action, req.body.reason));
+
+  app.post('/api/assets/batch', {
+    schema: { tags, summary: 'Approve, reject, delete, tag, untag or move several assets', body: batchBody, response: { 200: batchResult, ...errors } },
+  }, async (req) => svc.batch((await requireUser(ctx, req)).user.id, req.body));
+
+  app.post('/api/assets/download', {
+    schema: { tags, summary: 'Download the selected assets as a zip (streamed)', body: downloadBody },
+  }, async (req, reply) => {
+    const userId = (await requireUser(ctx, req)).user.id;
+    const { stream } = await svc.zip(userId, req.body.ids);
+    const name = `ainfluencer-vault-${new Date().toISOString().slice(0, 10)}.zip`;
+    reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${name}"`);
+    return reply.send(stream);
+  });
+
+  app.get('/api/assets/:id/:variant', {
+    schema: { tags, summary: 'An asset file: processed original (metadata stripped), thumbnail, preview or poster', params: uuidParam.extend({ variant: z.enum(['original', 'thumbnail', 'preview', 'poster']) }) },
+  }, async (req, reply) => {
+    const file = await svc.open((await requireUser(ctx, req)).user.id, req.params.id, req.params.variant);
+    reply.header('content-type', file.contentType).header('content-length', file.size).header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
+    return reply.send(file.body);
+  });
+
+  app.get('/api/folders', {
+    schema: { tags, summary: 'Your vault folders', response: { 200: z.object({ items: z.array(folder) }), ...errors } },
+  }, async (req) => ({ items: await svc.listFolders((await requireUser(ctx, req)).user.id) }));
+
+  app.post('/api/folders', {
+    schema: { tags, summary: 'Create a folder', body: folderBody, response: { 201: folder, ...errors } },
+  }, async (req, reply) => reply.status(201).send(await svc.createFolder((await requireUser(ctx, req)).user.id, req.body.name)));
+
+  app.patch('/api/folders/:id', {
+    schema: { tags, summary: 'Rename a folder', params: uuidParam, body: folderBody, response: { 200: folder, ...errors } },
+  }, async (req) => svc.renameFolder((await requireUser(ctx, req)).user.id, req.params.id, req.body.name));
+
+  app.delete('/api/folders/:id', {
+    schema: { tags, summary: 'Delete a folder (its assets stay in the vault)', params: uuidParam, response: { 200: okResponse, ...errors } },
+  }, async (req) => {
+    await svc.deleteFolder((await requireUser(ctx, req)).user.id, req.params.id);
+    return { ok: true as const };
+  });
+}

@@ -1,0 +1,113 @@
+// Media vault: request and response schemas.
+import { z } from 'zod';
+import { assetKinds, assetRatings, assetStatuses } from '../db/schema.ts';
+
+export const ratingSchema = z.enum(assetRatings);
+
+/** Per-character vault rules (stored in characters.gates; every field has a default). */
+export const characterGates = z
+  .object({
+    autoApprove: z.boolean().default(true).meta({ description: 'Approve assets that pass every rule without review' }),
+    identityThreshold: z.number().min(0).max(1).nullable().default(null)
+      .meta({ description: 'Minimum face similarity to the reference photos; null = calibrated from the references (0.9 × their leave-one-out similarity)' }),
+    allowedRatings: z.array(ratingSchema).min(1).default(['safe']).meta({ description: 'Ratings that may be auto-approved' }),
+    adultContent: z.boolean().default(false).meta({ description: 'Character opted in to explicit content (the account must opt in too)' }),
+  })
+  .meta({ id: 'CharacterGates' });
+export type CharacterGates = z.infer<typeof characterGates>;
+
+const reason = z.object({ code: z.string(), message: z.string(), value: z.number().optional(), threshold: z.number().optional() });
+
+export const asset = z
+  .object({
+    id: z.uuid(),
+    characterId: z.uuid().nullable(),
+    folderId: z.uuid().nullable(),
+    kind: z.enum(assetKinds),
+    source: z.enum(['upload', 'generated']),
+    status: z.enum(assetStatuses),
+    decidedBy: z.enum(['safety', 'rules', 'user']).nullable(),
+    decisionReasons: z.array(reason),
+    decidedAt: z.iso.datetime().nullable(),
+    originalName: z.string(),
+    mimeType: z.string(),
+    bytes: z.number().int(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    durationSeconds: z.number().nullable(),
+    sha256: z.string(),
+    phash: z.string().nullable(),
+    nearDuplicateOfId: z.uuid().nullable(),
+    rating: ratingSchema.nullable(),
+    nsfwScores: z.record(z.string(), z.number()).nullable(),
+    identityScore: z.number().nullable(),
+    identityThreshold: z.number().nullable(),
+    faceCount: z.number().int().nullable(),
+    minFaceAge: z.number().nullable(),
+    prompt: z.string().nullable(),
+    caption: z.string().nullable(),
+    engine: z.string().nullable(),
+    tags: z.array(z.string()),
+    waveform: z.array(z.number()).nullable(),
+    error: z.string().nullable(),
+    urls: z.object({
+      original: z.string().nullable(),
+      thumbnail: z.string().nullable(),
+      preview: z.string().nullable(),
+      poster: z.string().nullable(),
+    }),
+    createdAt: z.iso.datetime(),
+    processedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Asset' });
+export type AssetDto = z.infer<typeof asset>;
+
+const tag = z.string().trim().min(1).max(40).regex(/^[\p{L}\p{N} _.-]+$/u, 'letters, digits, spaces, _ . - only');
+
+export const listAssetsQuery = z.object({
+  characterId: z.uuid().optional(),
+  kind: z.enum(assetKinds).optional(),
+  status: z.enum(assetStatuses).optional(),
+  rating: ratingSchema.optional(),
+  source: z.enum(['upload', 'generated']).optional(),
+  engine: z.string().max(80).optional(),
+  tag: tag.optional(),
+  folderId: z.uuid().optional(),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created at or after (ISO date-time)' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created before (ISO date-time)' }),
+  q: z.string().trim().max(200).optional().meta({ description: 'Search prompt, caption, tags and file name' }),
+  sort: z.enum(['newest', 'oldest']).default('newest'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+});
+export type ListAssetsQuery = z.infer<typeof listAssetsQuery>;
+
+export const assetList = z
+  .object({ items: z.array(asset), nextCursor: z.string().nullable() })
+  .meta({ id: 'AssetList' });
+
+export const decisionBody = z.object({
+  action: z.enum(['approve', 'reject']),
+  reason: z.string().trim().max(500).optional(),
+});
+
+export const batchBody = z
+  .object({
+    ids: z.array(z.uuid({ message: 'must be a valid id' })).min(1, 'select at least one asset').max(1000, 'at most 1000 at once'),
+    action: z.enum(['approve', 'reject', 'delete', 'tag', 'untag', 'move']),
+    tags: z.array(tag).max(20).optional(),
+    folderId: z.uuid().nullable().optional(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.action === 'tag' || b.action === 'untag') && !b.tags?.length) ctx.addIssue({ code: 'custom', path: ['tags'], message: 'give at least one tag' });
+    if (b.action === 'move' && b.folderId === undefined) ctx.addIssue({ code: 'custom', path: ['folderId'], message: 'give a folder id, or null for no folder' });
+  })
+  .meta({ id: 'AssetBatch' });
+
+export const batchResult = z.object({ updated: z.array(z.uuid()), skipped: z.array(z.object({ id: z.uuid(), reason: z.string() })) });
+
+export const folder = z.object({ id: z.uuid(), name: z.string(), assetCount: z.number().int(), createdAt: z.iso.datetime() }).meta({ id: 'Folder' });
+export const folderBody = z.object({ name: z.string().trim().min(1, 'is required').max(60) });
+
+export const downloadBody = z.object({ ids: z.array(z.uuid()).min(1, 'select at least one asset').max(5000) });

@@ -1,0 +1,486 @@
+// The media vault: the one entry for every asset, uploaded or generated. `ingest` stores the
+// raw bytes and queues AssetIngest; the job sanitizes (metadata stripped, provenance written),
+// derives thumbnails/previews, hashes, rates, scores identity and applies the gates.
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import sharp from 'sharp';
+import yazl from 'yazl';
+import type { Logger } from 'pino';
+import { ConflictError, NotFoundError, UnsupportedMediaError, UserError } from '../../errors.ts';
+import { calibrateIdentityThreshold, centroid, classifyRating, identityScore, type RatingThresholds, type VisionEngine } from '../../engines/vision/vision.ts';
+import type { EventBus } from '../../infra/events.ts';
+import type { Queue } from '../../infra/queue.ts';
+import { StorageNotFoundError, type Storage } from '../../infra/storage/storage.ts';
+import { JobName, type JobResult } from '../../jobs/jobs.ts';
+import { audioWaveform, posterFrame, probe, resolveFfmpeg, stripMediaMetadata, videoPreview, type MediaTools } from '../../media/ffmpeg.ts';
+import { hammingDistance, isNearDuplicate, perceptualHash } from '../../media/hash.ts';
+import { writeProvenance } from '../../media/provenance.ts';
+import type { AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
+import { characterGates, type AssetDto, type ListAssetsQuery } from '../../schemas/asset.schemas.ts';
+import { canApprove, evaluateGates } from './gates.ts';
+
+const MAX_PIXELS = 80_000_000;
+const THUMB = 400;
+
+export interface VaultSettings {
+  ratingThresholds: RatingThresholds;
+  minApparentAge: number;
+}
+
+export interface IngestInput {
+  userId: string;
+  characterId?: string | null;
+  folderId?: string | null;
+  tags?: string[];
+  source: 'upload' | 'generated';
+  filename: string;
+  data: Buffer;
+  prompt?: string | null;
+  caption?: string | null;
+  engine?: string | null;
+  generation?: unknown;
+}
+
+type Detected = { kind: 'image' | 'video' | 'audio'; mimeType: string; width: number | null; height: number | null; durationSeconds: number | null; ext: string };
+
+const imageFormats: Record<string, { mime: string; ext: string }> = {
+  jpeg: { mime: 'image/jpeg', ext: 'jpg' }, png: { mime: 'image/png', ext: 'png' }, webp: { mime: 'image/webp', ext: 'webp' },
+};
+
+export function assetUrls(a: Pick<AssetRow, 'id' | 'storageKey' | 'thumbnailKey' | 'previewKey' | 'posterKey'>) {
+  const u = (variant: string, key: string | null) => (key ? `/api/assets/${a.id}/${variant}` : null);
+  return { original: u('original', a.storageKey), thumbnail: u('thumbnail', a.thumbnailKey), preview: u('preview', a.previewKey), poster: u('poster', a.posterKey) };
+}
+
+export function toAssetDto(a: AssetRow): AssetDto {
+  return {
+    id: a.id, characterId: a.characterId, folderId: a.folderId, kind: a.kind, source: a.source, status: a.status,
+    decidedBy: a.decidedBy, decisionReasons: a.decisionReasons, decidedAt: a.decidedAt?.toISOString() ?? null,
+    originalName: a.originalName, mimeType: a.mimeType, bytes: a.bytes, width: a.width, height: a.height,
+    durationSeconds: a.durationSeconds, sha256: a.sha256, phash: a.phash, nearDuplicateOfId: a.nearDuplicateOfId,
+    rating: a.rating, nsfwScores: a.nsfwScores ?? null, identityScore: a.identityScore, identityThreshold: a.identityThreshold,
+    faceCount: a.faceCount, minFaceAge: a.minFaceAge, prompt: a.prompt, caption: a.caption, engine: a.engine, tags: a.tags,
+    waveform: a.waveform ?? null, error: a.error, urls: assetUrls(a),
+    createdAt: a.createdAt.toISOString(), processedAt: a.processedAt?.toISOString() ?? null,
+  };
+}
+
+async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainf-asset-'));
+  try {
+    return await fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export class AssetService {
+  private readonly assets: AssetRepository;
+  private readonly storage: Storage;
+  private readonly queue: Queue;
+  private readonly events: EventBus;
+  private readonly vision: VisionEngine;
+  private readonly settings: () => Promise<VaultSettings>;
+  private readonly log: Logger;
+  private readonly mediaPaths: { ffmpegPath?: string; ffprobePath?: string };
+  private mediaTools: MediaTools | null = null;
+
+  constructor(deps: {
+    assets: AssetRepository; storage: Storage; queue: Queue; events: EventBus; vision: VisionEngine;
+    settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string };
+  }) {
+    this.mediaPaths = deps.media ?? {};
+    this.assets = deps.assets;
+    this.storage = deps.storage;
+    this.queue = deps.queue;
+    this.events = deps.events;
+    this.vision = deps.vision;
+    this.settings = deps.settings;
+    this.log = deps.log;
+  }
+
+  private get tools(): MediaTools {
+    return (this.mediaTools ??= resolveFfmpeg(this.mediaPaths));
+  }
+
+  /** What kind of media a file is, from its content. */
+  private async detect(file: { filename: string; data: Buffer }): Promise<Detected> {
+    try {
+      const meta = await sharp(file.data, { limitInputPixels: MAX_PIXELS }).metadata();
+      const f = meta.format ? imageFormats[meta.format] : undefined;
+      if (f && (meta.pages ?? 1) === 1) return { kind: 'image', mimeType: f.mime, width: meta.width ?? null, height: meta.height ?? null, durationSeconds: null, ext: f.ext };
+      if (meta.format && !f && meta.format !== 'gif') {
+        throw new UnsupportedMediaError(`"${file.filename}" is a ${meta.format} image; upload JPEG, PNG or WebP images, or MP4/WebM/MOV videos, or MP3/WAV/M4A/OGG audio.`);
+      }
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+    }
+    return withTempDir(async (dir) => {
+      const tmp = path.join(dir, 'upload');
+      fs.writeFileSync(tmp, file.data);
+      let p;
+      try {
+        p = await probe(tmp, { tools: this.tools });
+      } catch {
+        throw new UnsupportedMediaError(`"${file.filename}" is not an image, video or audio file we can read.`);
+      }
+      if (p.kind === 'video') {
+        const ext = /mp4|mov|m4a|3gp/.test(p.formatName ?? '') ? 'mp4' : /webm|matroska/.test(p.formatName ?? '') ? 'webm' : null;
+        if (!ext) throw new UnsupportedMediaError(`"${file.filename}" is a ${p.formatName} video; upload MP4, MOV or WebM.`);
+        return { kind: 'video', mimeType: ext === 'mp4' ? 'video/mp4' : 'video/webm', width: p.width, height: p.height, durationSeconds: p.durationSeconds, ext };
+      }
+      if (p.kind === 'audio') {
+        const fmt = p.formatName ?? '';
+        const [mimeType, ext] = /mp3/.test(fmt) ? ['audio/mpeg', 'mp3'] : /wav/.test(fmt) ? ['audio/wav', 'wav'] : /ogg/.test(fmt) ? ['audio/ogg', 'ogg'] : /mp4|m4a|mov/.test(fmt) ? ['audio/mp4', 'm4a'] : [null, null];
+        if (!mimeType || !ext) throw new UnsupportedMediaError(`"${file.filename}" is a ${fmt} audio file; upload MP3, WAV, M4A or OGG.`);
+        return { kind: 'audio', mimeType, width: null, height: null, durationSeconds: p.durationSeconds, ext };
+      }
+      throw new UnsupportedMediaError(`"${file.filename}" is not an image, video or audio file we can read.`);
+    });
+  }
+
+  private folderFor(userId: string, characterId: string | null | undefined, id: string) {
+    return characterId ? `users/${userId}/characters/${characterId}/assets/${id}` : `users/${userId}/assets/${id}`;
+  }
+
+  /**
+   * The single entry of the vault. Exact duplicates are reported (409 with the existing id)
+   * and not stored twice. Returns the new asset in status `processing`.
+   */
+  async ingest(input: IngestInput): Promise<AssetDto> {
+    if (input.characterId) {
+      const ctx = await this.assets.gateContext(input.userId, input.characterId);
+      if (ctx.gates === null) throw new NotFoundError('Character');
+    }
+    if (input.folderId && !(await this.assets.folderExists(input.userId, input.folderId))) throw new NotFoundError('Folder');
+    const detected = await this.detect(input);
+    const sha256 = createHash('sha256').update(input.data).digest('hex');
+    const existing = await this.assets.findBySha(input.userId, sha256);
+    if (existing) {
+      throw new ConflictError(`"${input.filename}" is already in your vault.`, { duplicateOf: existing.id, reason: 'exact_duplicate' });
+    }
+    const id = randomUUID();
+    const incomingKey = `${this.folderFor(input.userId, input.characterId, id)}/incoming.${detected.ext}`;
+    await this.storage.put(incomingKey, input.data, detected.mimeType);
+    let row: AssetRow;
+    try {
+      row = await this.assets.insert({
+        id, userId: input.userId, characterId: input.characterId ?? null, folderId: input.folderId ?? null,
+        kind: detected.kind, source: input.source, status: 'processing', originalName: input.filename.slice(0, 200),
+        mimeType: detected.mimeType, bytes: input.data.length, width: detected.width, height: detected.height,
+        durationSeconds: detected.durationSeconds, sha256, prompt: input.prompt ?? null, caption: input.caption ?? null,
+        engine: input.engine ?? null, generation: input.generation ?? null, tags: [...new Set(input.tags ?? [])].sort(), incomingKey,
+      });
+    } catch (err) {
+      await this.storage.delete(incomingKey);
+      if ((err as { cause?: { code?: string } }).cause?.code === '23505') {
+        throw new ConflictError(`"${input.filename}" is already in your vault.`, { reason: 'exact_duplicate' });
+      }
+      throw err;
+    }
+    await this.queue.send(JobName.AssetIngest, { assetId: id }, { singletonKey: id });
+    await this.events.publish(input.userId, { type: 'asset.updated', data: { id, status: 'processing' } });
+    return toAssetDto(row);
+  }
+
+  /** Job AssetIngest: safe to run twice (a processed asset is skipped). */
+  async handleIngest({ assetId }: { assetId: string }): Promise<JobResult> {
+    const row = await this.assets.getForIngest(assetId);
+    if (!row) return { status: 'skipped', reason: 'asset deleted' };
+    if (row.status !== 'processing' || !row.incomingKey) return { status: 'skipped', reason: 'already processed' };
+    let data: Buffer;
+    try {
+      data = await readAll((await this.storage.get(row.incomingKey)).body);
+    } catch (err) {
+      if (err instanceof StorageNotFoundError) {
+        await this.fail(row, 'The uploaded file is missing from storage.');
+        return { status: 'failed', reason: 'incoming file missing' };
+      }
+      throw err;
+    }
+    const settings = await this.settings();
+    const folder = this.folderFor(row.userId, row.characterId, row.id);
+    try {
+      const m = row.kind === 'image'
+        ? await this.processImage(row, data, folder)
+        : row.kind === 'video' ? await this.processVideo(row, data, folder) : await this.processAudio(row, data, folder);
+
+      // Measurements on a still (the image itself or the video's poster frame).
+      let rating: AssetRow['rating'] = null;
+      let nsfwScores: Record<string, number> | null = null;
+      let faces: Awaited<ReturnType<VisionEngine['faces']>> = [];
+      if (m.still) {
+        const r = await this.vision.rate(m.still);
+        nsfwScores = { ...r.scores };
+        rating = classifyRating(r.scores, settings.ratingThresholds);
+        faces = await this.vision.faces(m.still);
+      }
+      const ctx = await this.assets.gateContext(row.userId, row.characterId);
+      const gates = characterGates.parse(ctx.gates ?? {});
+      const refCentroid = ctx.references.length ? centroid(ctx.references) : null;
+      const idScore = refCentroid ? identityScore(faces, refCentroid) : null;
+      const calibrated = ctx.references.length >= 2 ? calibrateIdentityThreshold(ctx.references) : null;
+      let nearDuplicateOfId: string | null = null;
+      if (m.phash) {
+        let best = Infinity;
+        for (const h of await this.assets.approvedHashes(row.userId, row.id)) {
+          if (h.phash && isNearDuplicate(m.phash, h.phash)) {
+            const d = hammingDistance(m.phash, h.phash);
+            if (d < best) { best = d; nearDuplicateOfId = h.id; }
+          }
+        }
+      }
+      const decision = evaluateGates(
+        { kind: row.kind, source: row.source, rating, faces: faces.map((f) => ({ age: f.age, score: f.score })), identityScore: idScore, nearDuplicateOf: nearDuplicateOfId, prompt: row.prompt },
+        row.characterId
+          ? { autoApprove: gates.autoApprove, identityThreshold: gates.identityThreshold, calibratedThreshold: calibrated, allowedRatings: gates.allowedRatings, adultContent: gates.adultContent }
+          : null,
+        { adultContent: ctx.accountAdult },
+        { minApparentAge: settings.minApparentAge },
+      );
+      if (decision.status === 'blocked') {
+        this.log.warn({ assetId: row.id, userId: row.userId, reasons: decision.reasons.map((r) => r.code) }, 'asset blocked by safety rules');
+      }
+      const ages = faces.map((f) => f.age).filter((a): a is number => a !== null);
+      await this.assets.update(row.id, {
+        ...m.fields,
+        status: decision.status,
+        decidedBy: decision.decidedBy,
+        decisionReasons: decision.reasons,
+        decidedAt: decision.decidedBy ? new Date() : null,
+        rating, nsfwScores, faceCount: m.still ? faces.length : null,
+        minFaceAge: ages.length ? Math.min(...ages) : null,
+        faces: faces.map((f) => ({ box: f.box, score: f.score, age: f.age })),
+        identityScore: idScore,
+        identityThreshold: gates.identityThreshold ?? calibrated,
+        nearDuplicateOfId,
+        incomingKey: null,
+        processedAt: new Date(),
+        error: null,
+      });
+      await this.storage.delete(row.incomingKey);
+      await this.events.publish(row.userId, { type: 'asset.updated', data: { id: row.id, status: decision.status } });
+      return { status: 'success' };
+    } catch (err) {
+      if (err instanceof UserError) {
+        await this.fail(row, err.message);
+        return { status: 'failed', reason: err.message };
+      }
+      throw err; // transient: retried by the queue
+    }
+  }
+
+  private async fail(row: AssetRow, message: string) {
+    await this.assets.update(row.id, { status: 'failed', error: message, processedAt: new Date() });
+    await this.events.publish(row.userId, { type: 'asset.updated', data: { id: row.id, status: 'failed' } });
+  }
+
+  private async processImage(row: AssetRow, data: Buffer, folder: string) {
+    let clean: Buffer;
+    try {
+      // Re-encoding drops EXIF/GPS/IPTC/comments; the XMP written back carries provenance only.
+      clean = (await writeProvenance(data, row.source === 'generated'
+        ? { origin: 'generated', creatorTool: row.engine ?? undefined, generationId: row.id }
+        : { origin: 'upload' }, { limitInputPixels: MAX_PIXELS })).data;
+    } catch {
+      throw new UnsupportedMediaError(`"${row.originalName}" could not be decoded as an image.`);
+    }
+    const ext = imageFormats[Object.keys(imageFormats).find((k) => imageFormats[k].mime === row.mimeType) ?? 'jpeg'].ext;
+    const storageKey = `${folder}/original.${ext}`;
+    const thumbnailKey = `${folder}/thumb.webp`;
+    const thumb = await sharp(clean).resize(THUMB, THUMB, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
+    const meta = await sharp(clean).metadata();
+    await this.storage.put(storageKey, clean, row.mimeType);
+    await this.storage.put(thumbnailKey, thumb, 'image/webp');
+    return {
+      still: clean,
+      phash: await perceptualHash(clean),
+      fields: { storageKey, thumbnailKey, bytes: clean.length, width: meta.width ?? row.width, height: meta.height ?? row.height, phash: await perceptualHash(clean) },
+    };
+  }
+
+  private async processVideo(row: AssetRow, data: Buffer, folder: string) {
+    return withTempDir(async (dir) => {
+      const ext = row.mimeType === 'video/webm' ? 'webm' : 'mp4';
+      const input = path.join(dir, `in.${ext}`);
+      const clean = path.join(dir, `clean.${ext}`);
+      fs.writeFileSync(input, data);
+      await stripMediaMetadata(input, clean, { tools: this.tools });
+      const poster = await posterFrame(clean, { tools: this.tools });
+      const preview = await videoPreview(clean, path.join(dir, 'preview'), { maxSeconds: 3, width: 320, tools: this.tools });
+      const thumb = await sharp(poster).resize(THUMB, THUMB, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
+      const storageKey = `${folder}/original.${ext}`;
+      const posterKey = `${folder}/poster.jpg`;
+      const thumbnailKey = `${folder}/thumb.webp`;
+      const previewKey = `${folder}/preview.${preview.container}`;
+      const cleanBytes = fs.readFileSync(clean);
+      await this.storage.put(storageKey, cleanBytes, row.mimeType);
+      await this.storage.put(posterKey, poster, 'image/jpeg');
+      await this.storage.put(thumbnailKey, thumb, 'image/webp');
+      await this.storage.put(previewKey, fs.readFileSync(preview.path), preview.mimeType);
+      const phash = await perceptualHash(poster);
+      return { still: poster, phash, fields: { storageKey, posterKey, thumbnailKey, previewKey, bytes: cleanBytes.length, phash } };
+    });
+  }
+
+  private async processAudio(row: AssetRow, data: Buffer, folder: string) {
+    return withTempDir(async (dir) => {
+      const ext = path.extname(row.incomingKey ?? '.mp3').slice(1) || 'mp3';
+      const input = path.join(dir, `in.${ext}`);
+      const clean = path.join(dir, `clean.${ext}`);
+      fs.writeFileSync(input, data);
+      await stripMediaMetadata(input, clean, { tools: this.tools });
+      const wave = await audioWaveform(clean, { points: 200, tools: this.tools });
+      const storageKey = `${folder}/original.${ext}`;
+      const cleanBytes = fs.readFileSync(clean);
+      await this.storage.put(storageKey, cleanBytes, row.mimeType);
+      return { still: null, phash: null, fields: { storageKey, bytes: cleanBytes.length, waveform: wave.peaks, durationSeconds: wave.durationSeconds } };
+    });
+  }
+
+  async list(userId: string, q: ListAssetsQuery) {
+    const res = await this.assets.list(userId, q);
+    if (!res) throw new UserError(400, 'validation_failed', 'cursor: is not a cursor from a previous page');
+    return { items: res.items.map(toAssetDto), nextCursor: res.nextCursor };
+  }
+
+  async get(userId: string, id: string): Promise<AssetDto> {
+    const row = await this.assets.get(userId, id);
+    if (!row) throw new NotFoundError('Asset');
+    return toAssetDto(row);
+  }
+
+  async decide(userId: string, id: string, action: 'approve' | 'reject', reason?: string): Promise<AssetDto> {
+    const row = await this.assets.get(userId, id);
+    if (!row) throw new NotFoundError('Asset');
+    if (row.status === 'processing') throw new ConflictError('This asset is still being processed; try again in a moment.');
+    if (row.status === 'failed') throw new ConflictError('This asset failed to process and cannot be approved.');
+    if (action === 'approve' && !canApprove(row.status, row.decisionReasons)) {
+      throw new UserError(403, 'safety_block', 'This asset was blocked by the safety rules and cannot be approved by anyone.');
+    }
+    if (row.status === 'blocked') throw new UserError(403, 'safety_block', 'This asset was blocked by the safety rules; its status cannot be changed.');
+    await this.assets.decide(userId, [id], action === 'approve' ? 'approved' : 'rejected', userId, reason ?? null);
+    await this.events.publish(userId, { type: 'asset.updated', data: { id, status: action === 'approve' ? 'approved' : 'rejected' } });
+    return this.get(userId, id);
+  }
+
+  async batch(userId: string, b: { ids: string[]; action: 'approve' | 'reject' | 'delete' | 'tag' | 'untag' | 'move'; tags?: string[]; folderId?: string | null; reason?: string }) {
+    const ids = [...new Set(b.ids)];
+    const found = new Map((await this.assets.statusOf(userId, ids)).map((r) => [r.id, r.status]));
+    const skipped = ids.filter((id) => !found.has(id)).map((id) => ({ id, reason: 'not found' }));
+    const owned = ids.filter((id) => found.has(id));
+    let updated: string[] = [];
+    switch (b.action) {
+      case 'approve':
+      case 'reject': {
+        const decidable = owned.filter((id) => ['pending', 'approved', 'rejected'].includes(found.get(id)!));
+        for (const id of owned) {
+          if (!decidable.includes(id)) {
+            const s = found.get(id)!;
+            skipped.push({ id, reason: s === 'blocked' ? 'blocked by safety rules' : s === 'processing' ? 'still processing' : `a ${s} asset cannot be decided` });
+          }
+        }
+        updated = await this.assets.decide(userId, decidable, b.action === 'approve' ? 'approved' : 'rejected', userId, b.reason ?? null);
+        break;
+      }
+      case 'delete': {
+        const rows = await this.assets.delete(userId, owned);
+        for (const r of rows) {
+          for (const k of [r.incomingKey, r.storageKey, r.thumbnailKey, r.previewKey, r.posterKey]) if (k) await this.storage.delete(k);
+        }
+        updated = rows.map((r) => r.id);
+        break;
+      }
+      case 'tag':
+        updated = await this.assets.addTags(userId, owned, b.tags!);
+        break;
+      case 'untag':
+        updated = await this.assets.removeTags(userId, owned, b.tags!);
+        break;
+      case 'move':
+        if (b.folderId && !(await this.assets.folderExists(userId, b.folderId))) throw new NotFoundError('Folder');
+        updated = await this.assets.move(userId, owned, b.folderId ?? null);
+        break;
+    }
+    for (const id of updated) {
+      await this.events.publish(userId, b.action === 'delete' ? { type: 'asset.deleted', data: { id } } : { type: 'asset.updated', data: { id, status: found.get(id)! } });
+    }
+    return { updated, skipped };
+  }
+
+  async open(userId: string, id: string, variant: 'original' | 'thumbnail' | 'preview' | 'poster') {
+    const row = await this.assets.get(userId, id);
+    if (!row) throw new NotFoundError('Asset');
+    const key = variant === 'original' ? row.storageKey : variant === 'thumbnail' ? row.thumbnailKey : variant === 'preview' ? row.previewKey : row.posterKey;
+    if (!key) throw new NotFoundError(variant === 'original' ? 'The processed file' : `The ${variant}`);
+    try {
+      return { ...(await this.storage.get(key)), filename: row.originalName };
+    } catch (err) {
+      if (err instanceof StorageNotFoundError) throw new NotFoundError('Asset file');
+      throw err;
+    }
+  }
+
+  /** A zip of the selected assets' processed originals, streamed entry by entry. */
+  async zip(userId: string, ids: string[]) {
+    const rows = await this.assets.downloadable(userId, [...new Set(ids)]);
+    if (rows.length === 0) throw new NotFoundError('None of the selected assets');
+    const zip = new yazl.ZipFile();
+    const used = new Set<string>();
+    const out = new PassThrough();
+    zip.outputStream.pipe(out);
+    (async () => {
+      for (const r of rows) {
+        const base = (r.originalName || r.id).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
+        const ext = path.extname(r.storageKey!);
+        let name = base.replace(/\.[^.]+$/, '') + ext;
+        for (let i = 2; used.has(name.toLowerCase()); i++) name = `${base.replace(/\.[^.]+$/, '')} (${i})${ext}`;
+        used.add(name.toLowerCase());
+        const { body } = await this.storage.get(r.storageKey!);
+        zip.addReadStream(body, name, { compress: false });
+      }
+      zip.end();
+    })().catch((err) => out.destroy(err as Error));
+    return { stream: out, count: rows.length };
+  }
+
+  // ---- folders ----
+
+  async listFolders(userId: string) {
+    return (await this.assets.listFolders(userId)).map((f) => ({ ...f, createdAt: f.createdAt.toISOString() }));
+  }
+
+  async createFolder(userId: string, name: string) {
+    try {
+      const f = await this.assets.createFolder(userId, name);
+      return { id: f.id, name: f.name, assetCount: 0, createdAt: f.createdAt.toISOString() };
+    } catch (err) {
+      if ((err as { cause?: { code?: string } }).cause?.code === '23505') throw new ConflictError(`You already have a folder named "${name}".`);
+      throw err;
+    }
+  }
+
+  async renameFolder(userId: string, id: string, name: string) {
+    try {
+      const f = await this.assets.renameFolder(userId, id, name);
+      if (!f) throw new NotFoundError('Folder');
+      return (await this.listFolders(userId)).find((x) => x.id === id)!;
+    } catch (err) {
+      if ((err as { cause?: { code?: string } }).cause?.code === '23505') throw new ConflictError(`You already have a folder named "${name}".`);
+      throw err;
+    }
+  }
+
+  async deleteFolder(userId: string, id: string) {
+    if (!(await this.assets.deleteFolder(userId, id))) throw new NotFoundError('Folder');
+  }
+}

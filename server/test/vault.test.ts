@@ -1,0 +1,302 @@
+// The media vault end to end on real components: uploads and generated assets go through the
+// one ingest pipeline (real sharp, real ffmpeg, real NSFW and face models from npm packages),
+// the gates decide, safety blocks cannot be overridden through the API.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { resolveFfmpeg } from '../src/media/ffmpeg.ts';
+import { metadataReport, readProvenance } from '../src/media/provenance.ts';
+import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
+import { multipart, phonePhoto, photo, uploadPhotos, waitForPhotoStatus } from './support/uploads.ts';
+
+const require = createRequire(import.meta.url);
+const humanAssets = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..', 'assets');
+
+let t: TestApp;
+let u: TestUser;
+let facematch: Buffer;
+beforeAll(async () => {
+  t = await createTestApp();
+  u = await signUp(t);
+  facematch = fs.readFileSync(path.join(humanAssets, 'screenshot-facematch.jpg'));
+}, 120_000);
+afterAll(async () => { await t?.close(); });
+
+/** Crops of the face-model package's own sample screenshot: row 1 tiles are one man, row 2 others. */
+async function crop(left: number, top: number, width: number, height: number, scale: number, pad: number) {
+  return sharp(facematch)
+    .extract({ left: Math.round(left), top: Math.round(top), width: Math.round(width), height: Math.round(height) })
+    .resize(Math.round(width * scale))
+    .extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#000000' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+const TILE = 1920 / 18;
+const tile = (row: 1 | 2, i: number) => crop(i * TILE + 1, row === 1 ? 284 : 394, TILE - 3, 104, 2, 40);
+
+const get = (url: string, user = u) => t.app.inject({ method: 'GET', url, headers: { cookie: user.cookie } });
+const post = (url: string, payload: unknown, user = u) => t.app.inject({ method: 'POST', url, payload: payload as object, headers: { cookie: user.cookie } });
+
+async function uploadAsset(files: Array<{ name: string; data: Buffer; type?: string }>, fields: Record<string, string> = {}, user = u) {
+  const body = multipart(files);
+  const extra = Object.entries(fields).map(([k, v]) => Buffer.from(`Content-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  // put fields before the files: same boundary
+  const boundary = body.headers['content-type'].split('boundary=')[1];
+  const payload = Buffer.concat([...extra.map((e) => Buffer.concat([Buffer.from(`--${boundary}\r\n`), e])), body.payload]);
+  return t.app.inject({ method: 'POST', url: '/api/assets', payload, headers: { ...body.headers, cookie: user.cookie } });
+}
+
+async function waitProcessed(id: string, user = u) {
+  for (let i = 0; i < 300; i++) {
+    const a = (await get(`/api/assets/${id}`, user)).json();
+    if (a.status !== 'processing') return a;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`asset ${id} still processing`);
+}
+
+async function characterWithReferences() {
+  const c = (await post('/api/characters', validCharacter({ name: 'Face Ref' }))).json();
+  const files = await Promise.all([1, 2, 3, 4].map(async (i) => ({ name: `ref${i}.jpg`, data: await tile(1, i) })));
+  const res = await uploadPhotos(t, u, c.id, files);
+  expect(res.statusCode, res.body).toBe(201);
+  for (const p of res.json().items) await waitForPhotoStatus(t, u, c.id, p.id, 'ready');
+  return c.id as string;
+}
+
+describe('ingest', () => {
+  test('an upload is stored without EXIF/GPS, marked as an upload, thumbnailed, rated and measured', async () => {
+    const res = await uploadAsset([{ name: 'beach.jpg', data: await phonePhoto() }], { tags: 'summer, beach' });
+    expect(res.statusCode, res.body).toBe(201);
+    const [created] = res.json().items;
+    expect(created).toMatchObject({ status: 'processing', kind: 'image', source: 'upload', tags: ['beach', 'summer'] });
+    const a = await waitProcessed(created.id);
+    expect(a.status).toBe('pending'); // no character: never auto-approved
+    expect(a.rating).toBe('safe');
+    expect(a.nsfwScores.neutral + a.nsfwScores.drawing).toBeGreaterThan(0.5);
+    expect(a.faceCount).toBe(0);
+    expect(a.phash).toMatch(/^[0-9a-f]{16}$/);
+    const original = (await get(a.urls.original)).rawPayload;
+    const report = await metadataReport(original);
+    expect(report).toMatchObject({ exif: false, gps: false });
+    expect(original.includes(Buffer.from('Jane Roe'))).toBe(false);
+    expect((await readProvenance(original))?.origin).toBe('upload');
+    const thumb = await get(a.urls.thumbnail);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+  });
+
+  test('a generated asset enters through the same pipeline and carries IPTC trainedAlgorithmicMedia', async () => {
+    const created = await t.ctx.services.assets.ingest({
+      userId: u.id, source: 'generated', filename: 'card.png', data: await photo('png'),
+      prompt: 'a sunny text card that says hello', engine: 'card-compositor',
+    });
+    const a = await waitProcessed(created.id);
+    expect(a).toMatchObject({ source: 'generated', engine: 'card-compositor', prompt: 'a sunny text card that says hello' });
+    const original = (await get(a.urls.original)).rawPayload;
+    const prov = await readProvenance(original);
+    expect(prov?.digitalSourceType).toBe('http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia');
+  });
+
+  test('exact duplicates are reported, not stored twice', async () => {
+    const data = await photo();
+    const first = await uploadAsset([{ name: 'a.jpg', data }]);
+    expect(first.statusCode).toBe(201);
+    const again = await uploadAsset([{ name: 'a-copy.jpg', data }]);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.details).toMatchObject({ duplicateOf: first.json().items[0].id, reason: 'exact_duplicate' });
+  });
+
+  test('a near-duplicate of an approved asset is flagged and waits for review', async () => {
+    const base = await crop(600, 0, 500, 280, 1, 0);
+    const a = (await uploadAsset([{ name: 'scene.jpg', data: base }])).json().items[0];
+    await waitProcessed(a.id);
+    expect((await post(`/api/assets/${a.id}/decision`, { action: 'approve' })).json().status).toBe('approved');
+    const near = await sharp(base).resize(420).jpeg({ quality: 70 }).toBuffer();
+    const b = (await uploadAsset([{ name: 'scene-small.jpg', data: near }])).json().items[0];
+    const measured = await waitProcessed(b.id);
+    expect(measured.nearDuplicateOfId).toBe(a.id);
+    expect(measured.status).toBe('pending');
+  });
+
+  test('files that are not media are refused with a clear message', async () => {
+    const res = await uploadAsset([{ name: 'notes.mp4', data: Buffer.from('just some text, not a video') }]);
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.message).toMatch(/not an image, video or audio file/);
+  });
+});
+
+describe('identity and gates', () => {
+  test('the same face as the references is auto-approved; a different person waits with the numbers', async () => {
+    const characterId = await characterWithReferences();
+    const same = (await uploadAsset([{ name: 'same.jpg', data: await crop(0, 0, 300, 260, 2, 0) }], { characterId })).json().items[0];
+    const other = (await uploadAsset([{ name: 'other.jpg', data: await tile(2, 6) }], { characterId })).json().items[0];
+    const s = await waitProcessed(same.id);
+    const o = await waitProcessed(other.id);
+    console.log('[vault] identity same', s.identityScore, 'other', o.identityScore, 'threshold', s.identityThreshold);
+    expect(s.identityThreshold).toBeGreaterThan(0.5);
+    expect(s.identityScore).toBeGreaterThanOrEqual(s.identityThreshold);
+    expect(s).toMatchObject({ status: 'approved', decidedBy: 'rules' });
+    expect(o.identityScore).toBeLessThan(o.identityThreshold);
+    expect(o.status).toBe('pending');
+    const reason = o.decisionReasons.find((r: { code: string }) => /identity/.test(r.code));
+    expect(reason).toMatchObject({ value: o.identityScore, threshold: o.identityThreshold });
+    expect(o.minFaceAge).toBeGreaterThan(18);
+  });
+
+  test('a prompt pairing sexual and minor terms is blocked, and nobody can approve it', async () => {
+    const created = await t.ctx.services.assets.ingest({
+      userId: u.id, source: 'generated', filename: 'x.png', data: await photo('png'),
+      prompt: 'nude teen girl', engine: 'test',
+    });
+    const a = await waitProcessed(created.id);
+    expect(a).toMatchObject({ status: 'blocked', decidedBy: 'safety' });
+    const approve = await post(`/api/assets/${a.id}/decision`, { action: 'approve' });
+    expect(approve.statusCode).toBe(403);
+    expect(approve.json().error.message).toMatch(/blocked by the safety rules/);
+    const reject = await post(`/api/assets/${a.id}/decision`, { action: 'reject' });
+    expect(reject.statusCode).toBe(403);
+    const batch = (await post('/api/assets/batch', { ids: [a.id], action: 'approve' })).json();
+    expect(batch).toEqual({ updated: [], skipped: [{ id: a.id, reason: 'blocked by safety rules' }] });
+    expect((await get(`/api/assets/${a.id}`)).json().status).toBe('blocked');
+  });
+});
+
+describe('vault operations', () => {
+  test('decisions, tags, folders, search, filters and cursor pages', async () => {
+    const owner = await signUp(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await uploadAsset([{ name: `img-${i}.png`, data: await photo('png') }], {}, owner);
+      ids.push(res.json().items[0].id);
+    }
+    for (const id of ids) await waitProcessed(id, owner);
+    const folder = (await post('/api/folders', { name: 'Launch week' }, owner)).json();
+    expect((await post('/api/folders', { name: 'launch WEEK' }, owner)).statusCode).toBe(409);
+    expect((await post('/api/assets/batch', { ids: ids.slice(0, 2), action: 'tag', tags: ['hero', 'blue'] }, owner)).json().updated).toHaveLength(2);
+    expect((await post('/api/assets/batch', { ids: [ids[0]], action: 'untag', tags: ['blue'] }, owner)).json().updated).toEqual([ids[0]]);
+    await post('/api/assets/batch', { ids: ids.slice(2, 4), action: 'move', folderId: folder.id }, owner);
+    await post('/api/assets/batch', { ids: [ids[4]], action: 'reject', reason: 'off-brand' }, owner);
+    await post('/api/assets/batch', { ids: [ids[3]], action: 'approve' }, owner);
+
+    const list = async (qs: string) => (await get(`/api/assets?${qs}`, owner)).json();
+    expect((await list('tag=hero')).items.map((a: { id: string }) => a.id).sort()).toEqual(ids.slice(0, 2).sort());
+    expect((await list('tag=blue')).items.map((a: { id: string }) => a.id)).toEqual([ids[1]]);
+    expect((await list('q=hero')).items).toHaveLength(2);
+    expect((await list('q=img 3')).items.map((a: { id: string }) => a.id)).toContain(ids[3]);
+    expect((await list(`folderId=${folder.id}`)).items).toHaveLength(2);
+    expect((await list('status=rejected')).items.map((a: { id: string; decisionReasons: unknown }) => [a.id, a.decisionReasons])).toEqual([[ids[4], [{ code: 'user', message: 'off-brand' }]]]);
+    expect((await list('status=approved')).items.map((a: { id: string }) => a.id)).toEqual([ids[3]]);
+    expect((await list('kind=video')).items).toEqual([]);
+    expect((await get('/api/folders', owner)).json().items).toEqual([expect.objectContaining({ name: 'Launch week', assetCount: 2 })]);
+
+    const page1 = await list('limit=2');
+    const page2 = await list(`limit=2&cursor=${page1.nextCursor}`);
+    const page3 = await list(`limit=2&cursor=${page2.nextCursor}`);
+    expect([...page1.items, ...page2.items, ...page3.items].map((a: { id: string }) => a.id)).toEqual([...ids].reverse());
+    expect(page3.nextCursor).toBeNull();
+    expect((await get('/api/assets?cursor=garbage', owner)).statusCode).toBe(400);
+    const oldest = await list('sort=oldest&limit=1');
+    expect(oldest.items[0].id).toBe(ids[0]);
+
+    const del = (await post('/api/assets/batch', { ids: [ids[4]], action: 'delete' }, owner)).json();
+    expect(del.updated).toEqual([ids[4]]);
+    expect((await get(`/api/assets/${ids[4]}`, owner)).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/folders/${folder.id}`, headers: { cookie: owner.cookie } })).statusCode).toBe(200);
+    expect((await get(`/api/assets/${ids[2]}`, owner)).json().folderId).toBeNull();
+  });
+
+  test('the zip download contains the processed files under their names', async () => {
+    const owner = await signUp(t);
+    const a = (await uploadAsset([{ name: 'one.png', data: await photo('png') }], {}, owner)).json().items[0];
+    const b = (await uploadAsset([{ name: 'one.png', data: await photo('png') }], {}, owner)).json().items[0];
+    await waitProcessed(a.id, owner);
+    await waitProcessed(b.id, owner);
+    const res = await post('/api/assets/download', { ids: [a.id, b.id] }, owner);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    const entries = readStoredZip(res.rawPayload);
+    expect(entries.map((e) => e.name).sort()).toEqual(['one (2).png', 'one.png']);
+    const originals = await Promise.all([a, b].map(async (x) => (await get(`/api/assets/${x.id}/original`, owner)).rawPayload));
+    for (const e of entries) expect(originals.some((o) => o.equals(e.data))).toBe(true);
+    const stranger = await signUp(t);
+    expect((await post('/api/assets/download', { ids: [a.id] }, stranger)).statusCode).toBe(404);
+  });
+
+  test('videos get a poster, a preview and no location metadata; audio gets a waveform', async () => {
+    const tools = resolveFfmpeg();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-media-'));
+    try {
+      const video = path.join(dir, 'clip.mp4');
+      execFileSync(tools.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2',
+        '-c:v', 'mpeg4', '-c:a', 'aac', '-metadata', 'location=+48.8584+002.2945/', '-metadata', 'title=Secret place', '-shortest', video]);
+      const audio = path.join(dir, 'voice.wav');
+      execFileSync(tools.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=1', '-metadata', 'artist=Jane Roe', audio]);
+      const v = (await uploadAsset([{ name: 'clip.mp4', data: fs.readFileSync(video), type: 'video/mp4' }])).json().items[0];
+      const s = (await uploadAsset([{ name: 'voice.wav', data: fs.readFileSync(audio), type: 'audio/wav' }])).json().items[0];
+      const vid = await waitProcessed(v.id);
+      const aud = await waitProcessed(s.id);
+      expect(vid).toMatchObject({ kind: 'video', mimeType: 'video/mp4', width: 320, height: 240 });
+      expect(vid.durationSeconds).toBeCloseTo(2, 0);
+      expect(vid.rating).not.toBeNull();
+      for (const variant of ['poster', 'preview', 'thumbnail']) expect((await get(vid.urls[variant])).statusCode, variant).toBe(200);
+      const stored = (await get(vid.urls.original)).rawPayload;
+      expect(stored.includes(Buffer.from('48.8584'))).toBe(false);
+      expect(stored.includes(Buffer.from('Secret place'))).toBe(false);
+      expect(aud).toMatchObject({ kind: 'audio', mimeType: 'audio/wav' });
+      expect(aud.waveform).toHaveLength(200);
+      expect(Math.max(...aud.waveform)).toBeCloseTo(0.125, 1); // ffmpeg's sine source peaks at 1/8
+      expect((await get(aud.urls.original)).rawPayload.includes(Buffer.from('Jane Roe'))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Reads a zip whose entries are stored (not deflated), through its central directory. */
+function readStoredZip(buf: Buffer): Array<{ name: string; data: Buffer }> {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    const lNameLen = buf.readUInt16LE(local + 26);
+    const lExtraLen = buf.readUInt16LE(local + 28);
+    const start = local + 30 + lNameLen + lExtraLen;
+    expect(method).toBe(0);
+    out.push({ name, data: buf.subarray(start, start + size) });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+describe('adult content opt-in', () => {
+  test('the account opt-in needs an explicit adult confirmation; characters carry their own gate rules', async () => {
+    const owner = await signUp(t);
+    const patch = (payload: unknown) => t.app.inject({ method: 'PATCH', url: '/api/account/settings', payload: payload as object, headers: { cookie: owner.cookie } });
+    expect((await get('/api/account/settings', owner)).json()).toEqual({ adultContent: false, adultContentAt: null });
+    const refused = await patch({ adultContent: true });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.message).toMatch(/confirm that you are an adult/);
+    const on = (await patch({ adultContent: true, confirmAdult: true })).json();
+    expect(on.adultContent).toBe(true);
+    expect((await patch({ adultContent: false })).json()).toEqual({ adultContent: false, adultContentAt: null });
+
+    const c = (await post('/api/characters', validCharacter(), owner)).json();
+    expect(c.gates).toEqual({ autoApprove: true, identityThreshold: null, allowedRatings: ['safe'], adultContent: false });
+    const updated = await t.app.inject({ method: 'PATCH', url: `/api/characters/${c.id}`, payload: { gates: { ...c.gates, identityThreshold: 0.8, allowedRatings: ['safe', 'suggestive'] } }, headers: { cookie: owner.cookie } });
+    expect(updated.json().gates).toMatchObject({ identityThreshold: 0.8, allowedRatings: ['safe', 'suggestive'] });
+    const bad = await t.app.inject({ method: 'PATCH', url: `/api/characters/${c.id}`, payload: { gates: { ...c.gates, identityThreshold: 1.5 } }, headers: { cookie: owner.cookie } });
+    expect(bad.statusCode).toBe(400);
+  });
+});
