@@ -40,6 +40,7 @@ const opts = {
   duration: num('BENCH_DURATION', 15),
   warmup: num('BENCH_WARMUP', 3),
   characters: num('BENCH_CHARACTERS', 1000),
+  assets: num('BENCH_ASSETS', 100_000),
   seedConcurrency: num('BENCH_SEED_CONCURRENCY', 20),
   only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null,
   cpuProf: process.env.BENCH_CPU_PROF === '1',
@@ -109,7 +110,8 @@ function freePort(): Promise<number> {
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'server/src/cli.ts'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const script = args[0] === '__seed-vault__' ? [path.join(import.meta.dirname, 'seed-vault.ts'), ...args.slice(1)] : [path.join(root, 'server/src/cli.ts'), ...args];
+    const child = spawn(process.execPath, script, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
@@ -456,6 +458,8 @@ async function main() {
   let t0 = performance.now();
   await runCli(['create-admin', '--email', email, '--password', password, '--name', 'Bench'], env);
   log(`create-admin (includes migrations): ${Math.round(performance.now() - t0)} ms`);
+  t0 = performance.now();
+  log((await runCli(['__seed-vault__', email, String(opts.assets)], env)).trim());
 
   const nodeArgs: string[] = [];
   if (opts.cpuProf) {
@@ -518,6 +522,17 @@ async function main() {
   const one = await expectOk(api(base, cookie, 'GET', `/api/characters/${ids[0]}`), 'GET /api/characters/:id');
   if (one.id !== ids[0] || !one.persona) throw new Error('GET /api/characters/:id returned the wrong character');
   log(`list: ${list.items.length} of ${list.total}; search "${term}"&status=active: ${search.items.length} of ${search.total}`);
+  const vault = await expectOk(api(base, cookie, 'GET', '/api/assets?limit=100'), 'GET /api/assets');
+  if (vault.items.length !== Math.min(100, opts.assets)) throw new Error(`GET /api/assets returned ${vault.items.length} items`);
+  // One uncached walk deep into the vault: keyset pages cost the same at any depth.
+  let page = vault;
+  const pageMs: number[] = [];
+  for (let i = 0; i < 20 && page.nextCursor; i++) {
+    const s = performance.now();
+    page = await expectOk(api(base, cookie, 'GET', `/api/assets?limit=100&cursor=${page.nextCursor}`), 'GET /api/assets page');
+    pageMs.push(performance.now() - s);
+  }
+  log(`vault: first page ${vault.items.length} items; 20 successive cursor pages took ${pageMs.map((m) => m.toFixed(1)).join(', ')} ms (single client, uncached)`);
 
   let cursor = 0;
   const scenarios: Scenario[] = [
@@ -527,6 +542,9 @@ async function main() {
       key: 'get', label: 'GET /api/characters/:id (random of 1,000)', path: `/api/characters/${ids[0]}`,
       nextPath: () => { cursor = (cursor + 1 + Math.floor(Math.random() * 997)) % ids.length; return `/api/characters/${ids[cursor]}`; },
     },
+    { key: 'vault', label: `GET /api/assets (100 of ${opts.assets.toLocaleString('en-US')})`, path: '/api/assets?limit=100' },
+    { key: 'vault-filter', label: 'GET /api/assets?status=approved&tag=travel', path: '/api/assets?status=approved&tag=travel&limit=100' },
+    { key: 'vault-search', label: 'GET /api/assets?q=rooftop', path: '/api/assets?q=rooftop&limit=100' },
     { key: 'me', label: 'baseline: GET /api/auth/me (session lookup only)', path: '/api/auth/me', baseline: true },
     { key: 'health', label: 'baseline: GET /api/health (no auth, no database)', path: '/api/health', baseline: true, anonymous: true },
   ].filter((s) => !opts.only || opts.only.includes(s.key));

@@ -135,7 +135,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     const assetService = new AssetService({
       assets: repos.assets, storage, queue, events, vision, settings: vaultSettings,
-      log: log.child({ component: 'vault' }), media: config.media,
+      log: log.child({ component: 'vault' }), media: config.media, cache: readCache,
     });
     const services = { auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }), characters, photos, assets: assetService };
     const jobHandlers: JobHandlers = {

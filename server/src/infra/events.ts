@@ -9,7 +9,8 @@ export type LiveEvent =
   | { type: 'photo.updated'; data: { id: string; characterId: string; status: string } }
   | { type: 'photo.deleted'; data: { id: string; characterId: string } }
   | { type: 'asset.updated'; data: { id: string; status: string } }
-  | { type: 'asset.deleted'; data: { id: string } };
+  | { type: 'asset.deleted'; data: { id: string } }
+  | { type: 'folder.deleted'; data: { id: string } };
 
 /** Between server processes only; never sent to browsers. */
 export type SystemEvent = { type: 'sessions.invalidated'; data: { userId: string; tokens?: string[] } };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireUser, type App } from '../app.ts';
+import { requireUser, sendJson, type App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { PayloadTooLargeError, UserError } from '../errors.ts';
 import {
@@ -16,7 +16,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
 
   app.get('/api/assets', {
     schema: { tags, summary: 'List vault assets (filters, search, cursor pagination)', querystring: listAssetsQuery, response: { 200: assetList, ...errors } },
-  }, async (req) => svc.list((await requireUser(ctx, req)).user.id, req.query));
+  }, async (req, reply) => sendJson(reply, assetList, await svc.list((await requireUser(ctx, req)).user.id, req.query)));
 
   app.post('/api/assets', {
     schema: {

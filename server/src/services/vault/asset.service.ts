@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UnsupportedMediaError, UserError } from '../../errors.ts';
 import { calibrateIdentityThreshold, centroid, classifyRating, identityScore, type RatingThresholds, type VisionEngine } from '../../engines/vision/vision.ts';
 import type { EventBus } from '../../infra/events.ts';
+import type { UserReadCache } from '../../infra/read-cache.ts';
 import type { Queue } from '../../infra/queue.ts';
 import { StorageNotFoundError, type Storage } from '../../infra/storage/storage.ts';
 import { JobName, type JobResult } from '../../jobs/jobs.ts';
@@ -91,13 +92,15 @@ export class AssetService {
   private readonly vision: VisionEngine;
   private readonly settings: () => Promise<VaultSettings>;
   private readonly log: Logger;
+  private readonly cache: UserReadCache;
   private readonly mediaPaths: { ffmpegPath?: string; ffprobePath?: string };
   private mediaTools: MediaTools | null = null;
 
   constructor(deps: {
     assets: AssetRepository; storage: Storage; queue: Queue; events: EventBus; vision: VisionEngine;
-    settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string };
+    settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string }; cache: UserReadCache;
   }) {
+    this.cache = deps.cache;
     this.mediaPaths = deps.media ?? {};
     this.assets = deps.assets;
     this.storage = deps.storage;
@@ -347,7 +350,13 @@ export class AssetService {
     });
   }
 
-  async list(userId: string, q: ListAssetsQuery) {
+  /** Served from the per-user read cache (cleared by every asset event of the user). */
+  list(userId: string, q: ListAssetsQuery) {
+    const key = `assets:${JSON.stringify(q, Object.keys(q).sort())}`;
+    return this.cache.get(userId, key, () => this.loadList(userId, q));
+  }
+
+  private async loadList(userId: string, q: ListAssetsQuery) {
     const res = await this.assets.list(userId, q);
     if (!res) throw new UserError(400, 'validation_failed', 'cursor: is not a cursor from a previous page');
     return { items: res.items.map(toAssetDto), nextCursor: res.nextCursor };
@@ -482,5 +491,6 @@ export class AssetService {
 
   async deleteFolder(userId: string, id: string) {
     if (!(await this.assets.deleteFolder(userId, id))) throw new NotFoundError('Folder');
+    await this.events.publish(userId, { type: 'folder.deleted', data: { id } }); // its assets now have no folder
   }
 }
