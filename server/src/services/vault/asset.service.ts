@@ -302,12 +302,13 @@ export class AssetService {
     const thumbnailKey = `${folder}/thumb.webp`;
     const thumb = await sharp(clean).resize(THUMB, THUMB, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
     const meta = await sharp(clean).metadata();
+    const phash = await perceptualHash(clean);
     await this.storage.put(storageKey, clean, row.mimeType);
     await this.storage.put(thumbnailKey, thumb, 'image/webp');
     return {
       still: clean,
-      phash: await perceptualHash(clean),
-      fields: { storageKey, thumbnailKey, bytes: clean.length, width: meta.width ?? row.width, height: meta.height ?? row.height, phash: await perceptualHash(clean) },
+      phash,
+      fields: { storageKey, thumbnailKey, bytes: clean.length, width: meta.width ?? row.width, height: meta.height ?? row.height, phash },
     };
   }
 
