@@ -142,7 +142,7 @@ const newCharacterRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/new-character'), 'NewCharacterPage'),
 });
 
-export const characterTabs = ['overview', 'persona', 'appearance', 'photos', 'prompt'] as const;
+export const characterTabs = ['overview', 'persona', 'appearance', 'photos', 'prompt', 'vault'] as const;
 export type CharacterTab = (typeof characterTabs)[number];
 
 const characterRoute = createRoute({
@@ -152,6 +152,54 @@ const characterRoute = createRoute({
     tab: characterTabs.includes(s.tab as CharacterTab) && s.tab !== 'overview' ? (s.tab as CharacterTab) : undefined,
   }),
   component: lazyRouteComponent(() => import('./routes/character'), 'CharacterPage'),
+});
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuid = (v: unknown) => (typeof v === 'string' && uuidRe.test(v) ? v : undefined);
+const day = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+const oneOf = <T extends string>(v: unknown, list: readonly T[]) => (list.includes(v as T) ? (v as T) : undefined);
+
+export interface VaultSearch {
+  characterId?: string;
+  kind?: 'image' | 'video' | 'audio';
+  status?: 'processing' | 'pending' | 'approved' | 'rejected' | 'blocked' | 'failed';
+  rating?: 'safe' | 'suggestive' | 'explicit';
+  source?: 'upload' | 'generated';
+  engine?: string;
+  tag?: string;
+  folderId?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  sort?: 'newest' | 'oldest';
+  open?: string;
+}
+
+const vaultRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/vault',
+  validateSearch: (s: Record<string, unknown>): VaultSearch => ({
+    characterId: uuid(s.characterId),
+    kind: oneOf(s.kind, ['image', 'video', 'audio'] as const),
+    status: oneOf(s.status, ['processing', 'pending', 'approved', 'rejected', 'blocked', 'failed'] as const),
+    rating: oneOf(s.rating, ['safe', 'suggestive', 'explicit'] as const),
+    source: oneOf(s.source, ['upload', 'generated'] as const),
+    engine: str(typeof s.engine === 'string' ? s.engine.slice(0, 80) : undefined),
+    tag: str(typeof s.tag === 'string' ? s.tag.slice(0, 40) : undefined),
+    folderId: uuid(s.folderId),
+    from: day(s.from),
+    to: day(s.to),
+    q: str(typeof s.q === 'string' ? s.q.slice(0, 200) : undefined),
+    sort: s.sort === 'oldest' ? 'oldest' : undefined,
+    open: uuid(s.open),
+  }),
+  component: lazyRouteComponent(() => import('./routes/vault'), 'VaultPage'),
+});
+
+const reviewRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/review',
+  component: lazyRouteComponent(() => import('./routes/review'), 'ReviewPage'),
 });
 
 const settingsRoute = createRoute({
@@ -176,7 +224,7 @@ const routeTree = rootRoute.addChildren([
     forgotPasswordRoute,
     resetPasswordRoute,
   ]),
-  appLayout.addChildren([dashboardRoute, newCharacterRoute, characterRoute, settingsRoute, outboxRoute]),
+  appLayout.addChildren([dashboardRoute, newCharacterRoute, characterRoute, vaultRoute, reviewRoute, settingsRoute, outboxRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

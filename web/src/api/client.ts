@@ -15,6 +15,10 @@ export type ReferencePhoto = Schemas['ReferencePhoto'];
 export type CreateCharacter = Schemas['CreateCharacterInput'];
 export type UpdateCharacter = Schemas['UpdateCharacterInput'];
 export type Session = Schemas['Session'];
+export type Asset = Schemas['Asset'];
+export type AssetList = Schemas['AssetList'];
+export type Folder = Schemas['Folder'];
+export type CharacterGates = Schemas['CharacterGates'];
 
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 

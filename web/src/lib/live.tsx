@@ -1,6 +1,8 @@
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import * as React from 'react';
+import { api, call } from '@/api/client';
 import { keys } from './queries';
+import { patchAsset, vaultKeys } from './vault';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 const LiveContext = React.createContext<LiveState>('connecting');
@@ -70,6 +72,29 @@ export function LiveEventsProvider({ children }: { children: React.ReactNode }) 
       }
       invalidate(['characters', 'list']);
     };
+    // Vault: fetch the changed asset once and patch it into every cached list (processing →
+    // rated without a reload); lists that do not hold it yet (a new upload) are refetched.
+    const onAssetUpdated = (e: MessageEvent<string>) => {
+      const { id } = parse(e.data);
+      invalidate(vaultKeys.pendingCount);
+      invalidate(vaultKeys.folders);
+      if (typeof id !== 'string') return;
+      call(api.GET('/api/assets/{id}', { params: { path: { id } } }))
+        .then((asset) => {
+          const found = patchAsset(qc, id, asset);
+          if (!found) invalidate(vaultKeys.lists);
+          if (!found && asset.status === 'pending') invalidate(vaultKeys.review);
+        })
+        .catch(() => invalidate(vaultKeys.all));
+    };
+    const onAssetDeleted = (e: MessageEvent<string>) => {
+      const { id } = parse(e.data);
+      if (typeof id === 'string') patchAsset(qc, id, null);
+      invalidate(vaultKeys.pendingCount);
+      invalidate(vaultKeys.folders);
+    };
+    es.addEventListener('asset.updated', onAssetUpdated);
+    es.addEventListener('asset.deleted', onAssetDeleted);
     es.addEventListener('character.updated', onCharacterUpdated);
     es.addEventListener('character.deleted', onCharacterDeleted);
     es.addEventListener('photo.updated', onPhotoUpdated);

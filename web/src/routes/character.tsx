@@ -11,6 +11,7 @@ import { OverviewTab } from '@/components/character/overview-tab';
 import { PersonaTab } from '@/components/character/persona-tab';
 import { PhotosTab } from '@/components/character/photos-tab';
 import { PromptTab } from '@/components/character/prompt-tab';
+import { VaultTab } from '@/components/character/vault-tab';
 import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
@@ -26,6 +27,7 @@ const tabs: { value: CharacterTab; label: string }[] = [
   { value: 'appearance', label: 'Appearance' },
   { value: 'photos', label: 'Photos' },
   { value: 'prompt', label: 'Prompt' },
+  { value: 'vault', label: 'Vault' },
 ];
 
 type StatusAction = 'pause' | 'resume' | 'archive' | 'unarchive';
@@ -115,6 +117,8 @@ function TabBody({ tab, character }: { tab: CharacterTab; character: Character }
       return <PhotosTab character={character} />;
     case 'prompt':
       return <PromptTab character={character} />;
+    case 'vault':
+      return <VaultTab character={character} />;
   }
 }
 

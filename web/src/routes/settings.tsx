@@ -17,6 +17,8 @@ import { useLogout, useMe } from '@/lib/auth';
 import { useTitle } from '@/lib/hooks';
 import { keys } from '@/lib/queries';
 import { formatDateTime, formatRelative } from '@/lib/utils';
+import { accountSettingsQuery, vaultKeys } from '@/lib/vault';
+import { Switch } from '@/components/ui/switch';
 
 export function SettingsPage() {
   useTitle('Settings');
@@ -50,9 +52,80 @@ export function SettingsPage() {
         </div>
       </Section>
 
+      <AdultContent />
       <ChangePassword />
       <Sessions />
     </div>
+  );
+}
+
+function AdultContent() {
+  const qc = useQueryClient();
+  const settings = useQuery(accountSettingsQuery);
+  const [confirm, setConfirm] = React.useState(false);
+  const [wantOn, setWantOn] = React.useState(false);
+  const m = useMutation({
+    mutationFn: (body: { adultContent: boolean; confirmAdult?: boolean }) => call(api.PATCH('/api/account/settings', { body })),
+    onSuccess: (s) => {
+      qc.setQueryData(vaultKeys.account, s);
+      setWantOn(false);
+      setConfirm(false);
+      toast.success(s.adultContent ? 'Adult content allowed for this account.' : 'Adult content turned off.');
+    },
+    onError: (err) => toast.error(errorMessage(err)),
+  });
+  const on = settings.data?.adultContent ?? false;
+  return (
+    <Section
+      title="Adult content"
+      description="Explicit assets can only be approved when both your account and the character allow them. Anything explicit that shows someone who looks under age is always blocked, whatever the settings."
+    >
+      {settings.isPending ? (
+        <Skeleton className="h-10" />
+      ) : settings.isError ? (
+        <InlineError error={settings.error} onRetry={() => void settings.refetch()} />
+      ) : (
+        <div className="flex flex-col gap-4">
+          <div className="flex items-center justify-between gap-4">
+            <div>
+              <Label htmlFor="adult-switch">Allow adult content</Label>
+              <p className="mt-1 text-sm text-muted-foreground" id="adult-help">
+                {on && settings.data?.adultContentAt ? `On since ${formatDateTime(settings.data.adultContentAt)}.` : 'Off. Each character also has its own switch in its Vault rules.'}
+              </p>
+            </div>
+            <Switch
+              id="adult-switch"
+              aria-describedby="adult-help"
+              checked={on || wantOn}
+              disabled={m.isPending}
+              onCheckedChange={(v) => {
+                if (v) setWantOn(true);
+                else if (on) m.mutate({ adultContent: false });
+                else setWantOn(false);
+              }}
+            />
+          </div>
+          {wantOn && !on ? (
+            <div className="flex flex-col gap-3 rounded-lg border border-warning/40 bg-warning/10 p-4">
+              <div className="flex items-start gap-2">
+                <Checkbox id="adult-confirm" checked={confirm} onCheckedChange={(v) => setConfirm(v === true)} className="mt-0.5" />
+                <Label htmlFor="adult-confirm" className="leading-snug font-normal">
+                  I confirm that I am an adult, that explicit content is legal where I live, and that I may view and publish it.
+                </Label>
+              </div>
+              <div className="flex gap-2">
+                <Button disabled={!confirm || m.isPending} onClick={() => m.mutate({ adultContent: true, confirmAdult: true })}>
+                  Allow adult content
+                </Button>
+                <Button variant="ghost" onClick={() => setWantOn(false)}>
+                  Cancel
+                </Button>
+              </div>
+            </div>
+          ) : null}
+        </div>
+      )}
+    </Section>
   );
 }
 

@@ -1,5 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
-import { LogOutIcon, SettingsIcon, UsersIcon, MailIcon } from 'lucide-react';
+import { ImagesIcon, InboxIcon, LogOutIcon, SettingsIcon, UsersIcon, MailIcon } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import {
   DropdownMenu,
@@ -13,6 +14,7 @@ import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip
 import { useLogout, useMe } from '@/lib/auth';
 import { LiveEventsProvider, useLiveState } from '@/lib/live';
 import { cn, initials } from '@/lib/utils';
+import { pendingCountQuery } from '@/lib/vault';
 import { Footer, Logo, SkipLink, ThemeToggle } from './brand';
 
 const navLink =
@@ -88,6 +90,20 @@ function UserMenu() {
   );
 }
 
+function PendingCount() {
+  const q = useQuery(pendingCountQuery);
+  if (!q.data || q.data.count === 0) return null;
+  const label = q.data.more ? `${q.data.count - 1}+` : String(q.data.count);
+  return (
+    <>
+      <span className="rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground tabular-nums" aria-hidden="true" data-testid="pending-count">
+        {label}
+      </span>
+      <span className="sr-only">({label} waiting)</span>
+    </>
+  );
+}
+
 function MainNav({ className }: { className?: string }) {
   const me = useMe();
   const pathname = useLocation({ select: (l) => l.pathname });
@@ -104,6 +120,17 @@ function MainNav({ className }: { className?: string }) {
             activeProps={{}}
           >
             <UsersIcon aria-hidden="true" /> Characters
+          </Link>
+        </li>
+        <li>
+          <Link to="/app/vault" className={navLink} activeProps={{ className: navActive, 'aria-current': 'page' }} activeOptions={{ includeSearch: false }}>
+            <ImagesIcon aria-hidden="true" /> Vault
+          </Link>
+        </li>
+        <li>
+          <Link to="/app/review" className={navLink} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <InboxIcon aria-hidden="true" /> Review
+            <PendingCount />
           </Link>
         </li>
         <li>

@@ -1,0 +1,277 @@
+import { Link } from '@tanstack/react-router';
+import { FileAudioIcon, FileVideoIcon, ImageIcon, Loader2Icon, ShieldAlertIcon } from 'lucide-react';
+import * as React from 'react';
+import type { Asset } from '@/api/client';
+import { Badge } from '@/components/ui/badge';
+import { type AssetRating, type AssetStatus, formatDuration, ratingLabel, statusMeta } from '@/lib/vault';
+import { cn, formatBytes, formatDateTime } from '@/lib/utils';
+
+// The rating thresholds the server applies by default (server/src/engines/vision/vision.ts).
+export const RATING_THRESHOLDS = { explicit: 0.5, suggestive: 0.4 };
+
+export function AssetStatusBadge({ status, className }: { status: AssetStatus; className?: string }) {
+  const meta = statusMeta[status] ?? { label: status, variant: 'muted' as const, help: '' };
+  return (
+    <Badge variant={meta.variant} className={className} data-testid="asset-status" data-status={status} title={meta.help}>
+      {status === 'processing' ? <Loader2Icon className="animate-spin motion-reduce:animate-none" aria-hidden="true" /> : null}
+      {status === 'blocked' ? <ShieldAlertIcon aria-hidden="true" /> : null}
+      {meta.label}
+    </Badge>
+  );
+}
+
+export function RatingBadge({ rating, className }: { rating: AssetRating | null; className?: string }) {
+  if (!rating) return null;
+  return (
+    <Badge
+      variant={rating === 'safe' ? 'outline' : rating === 'suggestive' ? 'warning' : 'destructive'}
+      className={className}
+      data-testid="asset-rating"
+      data-rating={rating}
+    >
+      {ratingLabel[rating]}
+    </Badge>
+  );
+}
+
+/** Small square preview for grid and list; never loads the original. */
+export function AssetThumb({ asset, className }: { asset: Asset; className?: string }) {
+  const src = asset.urls.thumbnail ?? asset.urls.poster;
+  const [broken, setBroken] = React.useState(false);
+  if (src && !broken) {
+    return <img src={src} alt="" loading="lazy" decoding="async" draggable={false} onError={() => setBroken(true)} className={cn('size-full object-cover', className)} />;
+  }
+  const Icon = asset.kind === 'video' ? FileVideoIcon : asset.kind === 'audio' ? FileAudioIcon : ImageIcon;
+  return (
+    <span className={cn('flex size-full items-center justify-center bg-muted text-muted-foreground', className)} aria-hidden="true">
+      {asset.status === 'processing' ? <Loader2Icon className="size-6 animate-spin motion-reduce:animate-none" /> : <Icon className="size-6" />}
+    </span>
+  );
+}
+
+/** Audio waveform from the server's peaks (0..1), drawn as SVG bars. */
+export function Waveform({ peaks, className }: { peaks: number[]; className?: string }) {
+  const n = peaks.length;
+  if (n === 0) return null;
+  return (
+    <svg viewBox={`0 0 ${n} 100`} preserveAspectRatio="none" className={cn('h-32 w-full text-primary', className)} role="img" aria-label="Audio waveform">
+      {peaks.map((p, i) => {
+        const h = Math.max(1, Math.min(1, Math.abs(p)) * 100);
+        return <rect key={i} x={i + 0.15} width={0.7} y={50 - h / 2} height={h} fill="currentColor" />;
+      })}
+    </svg>
+  );
+}
+
+/** The large preview: image, video with controls and poster, or audio with its waveform. */
+export function AssetMedia({ asset, className }: { asset: Asset; className?: string }) {
+  const { urls } = asset;
+  if (asset.status === 'processing') {
+    return (
+      <div className={cn('flex aspect-square w-full flex-col items-center justify-center gap-2 rounded-lg bg-muted text-sm text-muted-foreground', className)}>
+        <Loader2Icon className="size-8 animate-spin motion-reduce:animate-none" aria-hidden="true" />
+        Processing: measuring, rating and scoring…
+      </div>
+    );
+  }
+  if (asset.kind === 'video') {
+    return (
+      <video
+        key={asset.id}
+        controls
+        preload="metadata"
+        poster={urls.poster ?? undefined}
+        src={urls.preview ?? urls.original ?? undefined}
+        className={cn('max-h-[60vh] w-full rounded-lg bg-black', className)}
+        aria-label={`Video: ${asset.originalName}`}
+      />
+    );
+  }
+  if (asset.kind === 'audio') {
+    return (
+      <div className={cn('flex w-full flex-col gap-3 rounded-lg bg-muted p-4', className)}>
+        {asset.waveform?.length ? <Waveform peaks={asset.waveform} /> : <FileAudioIcon className="mx-auto size-12 text-muted-foreground" aria-hidden="true" />}
+        <audio key={asset.id} controls preload="metadata" src={urls.original ?? undefined} className="w-full" aria-label={`Audio: ${asset.originalName}`} />
+      </div>
+    );
+  }
+  const src = urls.preview ?? urls.original ?? urls.thumbnail;
+  return src ? (
+    <img key={asset.id} src={src} alt={asset.caption ?? asset.originalName} className={cn('max-h-[60vh] w-full rounded-lg bg-muted object-contain', className)} />
+  ) : (
+    <div className={cn('flex aspect-square w-full items-center justify-center rounded-lg bg-muted', className)}>
+      <ImageIcon className="size-10 text-muted-foreground" aria-hidden="true" />
+    </div>
+  );
+}
+
+const fmt = (n: number) => n.toFixed(2);
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <>
+      <dt className="text-muted-foreground">{label}</dt>
+      <dd className="min-w-0 break-words">{children}</dd>
+    </>
+  );
+}
+
+/** Rating, identity, faces, near-duplicate and the decision: every number with its threshold beside it. */
+export function GateResults({ asset, onOpen }: { asset: Asset; onOpen?: (id: string) => void }) {
+  const s = asset.nsfwScores;
+  const explicitMass = s ? (s.porn ?? 0) + (s.hentai ?? 0) : null;
+  const suggestiveMass = s ? (s.sexy ?? 0) + (s.porn ?? 0) + (s.hentai ?? 0) : null;
+  const idPass = asset.identityScore !== null && asset.identityThreshold !== null ? asset.identityScore >= asset.identityThreshold : null;
+  return (
+    <section aria-label="Gate results" className="flex flex-col gap-3">
+      <h3 className="text-sm font-semibold">Gate results</h3>
+      <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-2 text-sm" data-testid="gate-results">
+        <Row label="Status">
+          <span className="inline-flex flex-wrap items-center gap-2">
+            <AssetStatusBadge status={asset.status} />
+            {asset.decidedBy ? <span className="text-muted-foreground">by {asset.decidedBy === 'user' ? 'you' : asset.decidedBy === 'rules' ? 'vault rules' : 'safety rules'}</span> : null}
+          </span>
+        </Row>
+        <Row label="Rating">
+          {asset.rating ? (
+            <span className="flex flex-col gap-1">
+              <RatingBadge rating={asset.rating} className="w-fit" />
+              {explicitMass !== null && suggestiveMass !== null ? (
+                <span className="text-xs text-muted-foreground tabular-nums">
+                  explicit {fmt(explicitMass)} / threshold {fmt(RATING_THRESHOLDS.explicit)} · suggestive {fmt(suggestiveMass)} / threshold {fmt(RATING_THRESHOLDS.suggestive)}
+                </span>
+              ) : null}
+            </span>
+          ) : (
+            <span className="text-muted-foreground">{asset.status === 'processing' ? 'Not rated yet' : 'Not rated'}</span>
+          )}
+        </Row>
+        {s ? (
+          <Row label="NSFW scores">
+            <span className="flex flex-wrap gap-x-3 gap-y-1 tabular-nums" data-testid="nsfw-scores">
+              {Object.entries(s)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, v]) => (
+                  <span key={k}>
+                    {k} {fmt(v)}
+                  </span>
+                ))}
+            </span>
+          </Row>
+        ) : null}
+        <Row label="Identity">
+          {asset.identityScore !== null ? (
+            <span className={cn('tabular-nums', idPass === false && 'font-medium text-destructive')} data-testid="identity-score">
+              {fmt(asset.identityScore)} / threshold {asset.identityThreshold !== null ? fmt(asset.identityThreshold) : '—'}
+              {idPass === false ? ' (below)' : idPass ? ' (passes)' : ''}
+            </span>
+          ) : (
+            <span className="text-muted-foreground">
+              {asset.characterId ? 'No face compared (no face found, or the character has no reference photos)' : 'Not linked to a character'}
+            </span>
+          )}
+        </Row>
+        <Row label="Faces">
+          {asset.faceCount === null ? (
+            <span className="text-muted-foreground">—</span>
+          ) : (
+            <span className="tabular-nums">
+              {asset.faceCount} {asset.faceCount === 1 ? 'face' : 'faces'}
+              {asset.minFaceAge !== null ? ` · youngest apparent age ${Math.round(asset.minFaceAge)}` : ''}
+            </span>
+          )}
+        </Row>
+        <Row label="Near-duplicate">
+          {asset.nearDuplicateOfId ? (
+            onOpen ? (
+              <button type="button" className="text-primary underline-offset-4 hover:underline" onClick={() => onOpen(asset.nearDuplicateOfId!)}>
+                Looks like an approved asset — open it
+              </button>
+            ) : (
+              <Link to="/app/vault" search={{ open: asset.nearDuplicateOfId }} className="text-primary underline-offset-4 hover:underline">
+                Looks like an approved asset — open it
+              </Link>
+            )
+          ) : (
+            <span className="text-muted-foreground">None found</span>
+          )}
+        </Row>
+      </dl>
+      {asset.decisionReasons.length > 0 ? (
+        <div>
+          <h4 className="text-sm font-medium">Why</h4>
+          <ul className="mt-1 flex list-disc flex-col gap-1 pl-5 text-sm" data-testid="decision-reasons">
+            {asset.decisionReasons.map((r, i) => (
+              <li key={r.code + i} className={cn(asset.status === 'blocked' && 'text-destructive')}>
+                {r.message}
+                {r.value !== undefined ? (
+                  <span className="text-muted-foreground tabular-nums">
+                    {' '}
+                    ({fmt(r.value)}
+                    {r.threshold !== undefined ? ` / threshold ${fmt(r.threshold)}` : ''})
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {asset.error ? <p className="text-sm text-destructive">{asset.error}</p> : null}
+    </section>
+  );
+}
+
+export function AssetMetadata({ asset, folderName, characterName }: { asset: Asset; folderName?: string; characterName?: string }) {
+  return (
+    <section aria-label="Details" className="flex flex-col gap-3">
+      <h3 className="text-sm font-semibold">Details</h3>
+      <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-2 text-sm">
+        <Row label="File">{asset.originalName}</Row>
+        <Row label="Kind">
+          {asset.kind} · {asset.mimeType}
+        </Row>
+        <Row label="Size">{formatBytes(asset.bytes)}</Row>
+        {asset.width && asset.height ? (
+          <Row label="Dimensions">
+            {asset.width} × {asset.height}
+          </Row>
+        ) : null}
+        {asset.durationSeconds !== null ? <Row label="Duration">{formatDuration(asset.durationSeconds)}</Row> : null}
+        <Row label="Created">
+          <time dateTime={asset.createdAt}>{formatDateTime(asset.createdAt)}</time>
+        </Row>
+        <Row label="Source">
+          {asset.source === 'generated' ? 'Generated' : 'Uploaded'}
+          {asset.engine ? ` · ${asset.engine}` : ''}
+        </Row>
+        {characterName ? <Row label="Character">{characterName}</Row> : null}
+        {asset.prompt ? <Row label="Prompt">{asset.prompt}</Row> : null}
+        {asset.caption ? <Row label="Caption">{asset.caption}</Row> : null}
+        <Row label="Tags">
+          {asset.tags.length ? (
+            <span className="flex flex-wrap gap-1">
+              {asset.tags.map((t) => (
+                <Badge key={t} variant="secondary">
+                  {t}
+                </Badge>
+              ))}
+            </span>
+          ) : (
+            <span className="text-muted-foreground">None</span>
+          )}
+        </Row>
+        <Row label="Folder">{folderName ?? <span className="text-muted-foreground">None</span>}</Row>
+      </dl>
+    </section>
+  );
+}
+
+export function BlockedNote({ asset }: { asset: Asset }) {
+  if (asset.status !== 'blocked') return null;
+  return (
+    <p className="flex items-start gap-2 rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive" id={`blocked-${asset.id}`}>
+      <ShieldAlertIcon className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+      Blocked by a safety rule. Blocked assets can never be approved or published, by anyone.
+    </p>
+  );
+}
