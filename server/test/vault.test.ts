@@ -108,6 +108,11 @@ describe('ingest', () => {
     const again = await uploadAsset([{ name: 'a-copy.jpg', data }]);
     expect(again.statusCode).toBe(409);
     expect(again.json().error.details).toMatchObject({ duplicateOf: first.json().items[0].id, reason: 'exact_duplicate' });
+    // in a batch, the duplicate is reported and the new file accepted
+    const mixed = await uploadAsset([{ name: 'a-again.jpg', data }, { name: 'new.jpg', data: await photo() }]);
+    expect(mixed.statusCode).toBe(201);
+    expect(mixed.json().items.map((i: { originalName: string }) => i.originalName)).toEqual(['new.jpg']);
+    expect(mixed.json().errors).toEqual([expect.objectContaining({ filename: 'a-again.jpg', code: 'conflict', details: expect.objectContaining({ duplicateOf: first.json().items[0].id }) })]);
   });
 
   test('a near-duplicate of an approved asset is flagged and waits for review', async () => {

@@ -23,7 +23,14 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       tags,
       summary: 'Upload files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text)',
       consumes: ['multipart/form-data'],
-      response: { 201: z.object({ items: z.array(asset) }), ...errors },
+      response: {
+        201: z.object({
+          items: z.array(asset),
+          errors: z.array(z.object({ filename: z.string(), code: z.string(), message: z.string(), details: z.unknown().optional() }))
+            .meta({ description: 'Files of this request that were refused (the others were accepted)' }),
+        }),
+        ...errors,
+      },
     },
   }, async (req, reply) => {
     const userId = (await requireUser(ctx, req)).user.id;
@@ -49,11 +56,23 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       throw new UserError(400, 'validation_failed', `${i.path.join('.')}: ${i.message}`, meta.error.issues.map((x) => ({ path: x.path.map(String), message: x.message })));
     }
     const tagValues = (meta.data.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean).slice(0, 20);
+    // Each file stands alone: a duplicate or unreadable file is reported and the rest accepted.
+    // When every file is refused, the first refusal is the answer (e.g. 409 for a duplicate).
     const items = [];
+    const refused: Array<{ filename: string; error: UserError }> = [];
     for (const f of files) {
-      items.push(await svc.ingest({ userId, source: 'upload', filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId, tags: tagValues }));
+      try {
+        items.push(await svc.ingest({ userId, source: 'upload', filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId, tags: tagValues }));
+      } catch (err) {
+        if (!(err instanceof UserError) || err.statusCode === 404) throw err;
+        refused.push({ filename: f.filename, error: err });
+      }
     }
-    return reply.status(201).send({ items });
+    if (items.length === 0) throw refused[0].error;
+    return reply.status(201).send({
+      items,
+      errors: refused.map((r) => ({ filename: r.filename, code: r.error.code, message: r.error.message, ...(r.error.details !== undefined ? { details: r.error.details } : {}) })),
+    });
   });
 
   app.get('/api/assets/:id', {

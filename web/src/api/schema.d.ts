@@ -2168,6 +2168,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Asset"][];
+                            /** @description Files of this request that were refused (the others were accepted) */
+                            errors: {
+                                filename: string;
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            }[];
                         };
                     };
                 };
