@@ -10,10 +10,18 @@ import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useTitle } from '@/lib/hooks';
 import { characterListQuery } from '@/lib/queries';
+import { cn } from '@/lib/utils';
 import { assetTitle, canApprove, foldersQuery, reviewQuery } from '@/lib/vault';
 
 function Kbd({ children, quiet }: { children: React.ReactNode; quiet?: boolean }) {
-  return <kbd aria-hidden={quiet || undefined} className="inline-flex min-w-6 items-center justify-center rounded border bg-muted px-1.5 font-mono text-xs font-semibold">{children}</kbd>;
+  return (
+    <kbd
+      aria-hidden={quiet || undefined}
+      className={cn('inline-flex min-w-6 items-center justify-center rounded border px-1.5 font-mono text-xs font-semibold', quiet ? 'border-current/50 bg-transparent text-current' : 'bg-muted')}
+    >
+      {children}
+    </kbd>
+  );
 }
 
 export function ReviewPage() {

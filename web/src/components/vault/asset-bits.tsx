@@ -125,7 +125,7 @@ export function GateResults({ asset, onOpen }: { asset: Asset; onOpen?: (id: str
   return (
     <section aria-label="Gate results" className="flex flex-col gap-3">
       <h3 className="text-sm font-semibold">Gate results</h3>
-      <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-2 text-sm" data-testid="gate-results">
+      <dl className="grid grid-cols-[6.5rem_minmax(0,1fr)] gap-x-3 sm:grid-cols-[9rem_minmax(0,1fr)] gap-y-2 text-sm" data-testid="gate-results">
         <Row label="Status">
           <span className="inline-flex flex-wrap items-center gap-2">
             <AssetStatusBadge status={asset.status} />
@@ -225,7 +225,7 @@ export function AssetMetadata({ asset, folderName, characterName }: { asset: Ass
   return (
     <section aria-label="Details" className="flex flex-col gap-3">
       <h3 className="text-sm font-semibold">Details</h3>
-      <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-2 text-sm">
+      <dl className="grid grid-cols-[6.5rem_minmax(0,1fr)] gap-x-3 sm:grid-cols-[9rem_minmax(0,1fr)] gap-y-2 text-sm">
         <Row label="File">{asset.originalName}</Row>
         <Row label="Kind">
           {asset.kind} · {asset.mimeType}
