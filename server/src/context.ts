@@ -51,6 +51,8 @@ export interface AppContext {
   /** Open SSE responses, ended on shutdown. */
   sse: Set<ServerResponse>;
   jobHandlers: JobHandlers;
+  /** Effective vault settings: defaults in code, overrides in the settings table. */
+  vaultSettings(): Promise<VaultSettings>;
   close(): Promise<void>;
 }
 
@@ -149,7 +151,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const sse = new Set<ServerResponse>();
 
     return {
-      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers, vision,
+      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers, vision, vaultSettings,
       async close() {
         for (const res of sse) res.end();
         sse.clear();

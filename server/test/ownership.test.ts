@@ -77,6 +77,8 @@ const table: Record<string, Probe> = {
   'POST /api/assets/download': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets/download', payload: { ids: [assetId] } }) },
   'GET /api/assets/:id/:variant': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/assets/${assetId}/original` }) },
   'GET /api/account/settings': { kind: 'self', why: 'caller' },
+  'GET /api/admin/vault-settings': { kind: 'self', why: 'administrators only (vault.test.ts)' },
+  'PUT /api/admin/vault-settings': { kind: 'self', why: 'administrators only (vault.test.ts)' },
   'PATCH /api/account/settings': { kind: 'self', why: 'caller' },
   'GET /api/folders': { kind: 'self', why: 'lists caller folders (checked below)' },
   'POST /api/folders': { kind: 'self', why: 'creates for the caller' },

@@ -305,3 +305,24 @@ describe('adult content opt-in', () => {
     expect(bad.statusCode).toBe(400);
   });
 });
+
+describe('vault settings', () => {
+  test('administrators set the rating thresholds and the safety age; never below 18; others cannot', async () => {
+    const admin = await signUp(t);
+    await t.ctx.repos.users.setRole(admin.id, 'admin');
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: admin.email, password: admin.password } });
+    const cookie = login.headers['set-cookie'] as string[];
+    const adminCookie = cookie.map((c) => c.split(';')[0]).join('; ');
+    const put = (payload: unknown, c = adminCookie) => t.app.inject({ method: 'PUT', url: '/api/admin/vault-settings', payload: payload as object, headers: { cookie: c } });
+    const before = (await t.app.inject({ method: 'GET', url: '/api/admin/vault-settings', headers: { cookie: adminCookie } })).json();
+    expect(before).toEqual({ ratingThresholds: { explicit: 0.5, suggestive: 0.4 }, minApparentAge: 25 });
+    expect((await put({ ...before, minApparentAge: 16 })).statusCode).toBe(400);
+    expect((await put({ ratingThresholds: { explicit: 0.3, suggestive: 0.6 }, minApparentAge: 25 })).statusCode).toBe(400);
+    const regular = await signUp(t); // an admin exists already, so this account is a plain user
+    expect((await put({ ...before, minApparentAge: 30 }, regular.cookie)).statusCode).toBe(403);
+    const after = (await put({ ratingThresholds: { explicit: 0.55, suggestive: 0.35 }, minApparentAge: 28 })).json();
+    expect(after).toEqual({ ratingThresholds: { explicit: 0.55, suggestive: 0.35 }, minApparentAge: 28 });
+    expect(await t.ctx.vaultSettings()).toEqual(after);
+    await put(before);
+  });
+});

@@ -11,6 +11,10 @@ export class SettingsRepository {
     return (row?.value as T | undefined) ?? null;
   }
 
+  async set(key: string, value: unknown): Promise<void> {
+    await this.db.insert(settings).values({ key, value: value as object }).onConflictDoUpdate({ target: settings.key, set: { value: value as object, updatedAt: new Date() } });
+  }
+
   /** Stores value unless the key already exists; returns whichever value won. */
   async getOrInit<T>(key: string, make: () => T): Promise<T> {
     await this.db.insert(settings).values({ key, value: make() as object }).onConflictDoNothing();

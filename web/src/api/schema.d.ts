@@ -49,6 +49,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/vault-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vault rating thresholds and safety age (administrators only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VaultSettings"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Change the vault rating thresholds and safety age (applies to assets ingested from now on) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VaultSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VaultSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/outbox": {
         parameters: {
             query?: never;
@@ -3564,6 +3669,16 @@ export interface components {
             adultContent: boolean;
             adultContentAt: string | null;
         };
+        VaultSettingsInput: {
+            ratingThresholds: {
+                /** @description porn + hentai at or above this → explicit */
+                explicit: number;
+                /** @description sexy + porn + hentai at or above this → suggestive */
+                suggestive: number;
+            };
+            /** @description Explicit assets with any face that looks younger are blocked */
+            minApparentAge: number;
+        };
         SessionInput: {
             id: string;
             userAgent: string | null;
@@ -4011,6 +4126,16 @@ export interface components {
             /** @description Account opted in to explicit content (each character must opt in too) */
             adultContent: boolean;
             adultContentAt: string | null;
+        };
+        VaultSettings: {
+            ratingThresholds: {
+                /** @description porn + hentai at or above this → explicit */
+                explicit: number;
+                /** @description sexy + porn + hentai at or above this → suggestive */
+                suggestive: number;
+            };
+            /** @description Explicit assets with any face that looks younger are blocked */
+            minApparentAge: number;
         };
         Session: {
             id: string;
