@@ -3,6 +3,7 @@ import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import {
   CheckIcon,
   DownloadIcon,
+  FilterIcon,
   FolderInputIcon,
   LayoutGridIcon,
   ListIcon,
@@ -319,6 +320,8 @@ function Filters({
   React.useEffect(() => setEngine(filters.engine ?? ''), [filters.engine]);
   React.useEffect(() => setTag(filters.tag ?? ''), [filters.tag]);
   const id = React.useId();
+  const [showMore, setShowMore] = React.useState(false);
+  const activeCount = (['status', 'kind', 'rating', 'characterId', 'folderId', 'source', 'engine', 'tag', 'from', 'to'] as const).filter((k) => filters[k] && !(k === 'characterId' && characterId)).length;
   const sel = (key: keyof VaultFilters, label: string, options: { value: string; label: string }[], all: string) => (
     <div className="flex min-w-0 flex-col gap-1">
       <Label htmlFor={`${id}-${key}`} className="text-xs text-muted-foreground">
@@ -364,7 +367,18 @@ function Filters({
           </Button>
         </div>
       </div>
-      <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
+      <Button
+        variant="outline"
+        size="sm"
+        className="w-fit md:hidden"
+        aria-expanded={showMore}
+        aria-controls={`${id}-filters`}
+        onClick={() => setShowMore((v) => !v)}
+      >
+        <FilterIcon aria-hidden="true" /> {showMore ? 'Hide filters' : 'Filters'}
+        {activeCount > 0 ? ` (${activeCount} active)` : ''}
+      </Button>
+      <div id={`${id}-filters`} className={cn('grid-cols-2 gap-2 sm:grid-cols-3 md:grid lg:grid-cols-5', showMore ? 'grid' : 'hidden')}>
         {sel('status', 'Status', assetStatuses.map((s) => ({ value: s, label: statusMeta[s].label })), 'Any status')}
         {sel('kind', 'Kind', assetKinds.map((k) => ({ value: k, label: k[0]!.toUpperCase() + k.slice(1) })), 'Any kind')}
         {sel('rating', 'Rating', assetRatings.map((r) => ({ value: r, label: ratingLabel[r] })), 'Any rating')}
