@@ -21,6 +21,7 @@ CREATE TABLE "assets" (
 	"near_duplicate_of_id" uuid,
 	"rating" text,
 	"nsfw_scores" jsonb,
+	"rating_thresholds" jsonb,
 	"identity_score" double precision,
 	"identity_threshold" double precision,
 	"face_count" integer,

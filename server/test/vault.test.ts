@@ -78,6 +78,7 @@ describe('ingest', () => {
     expect(a.status).toBe('pending'); // no character: never auto-approved
     expect(a.rating).toBe('safe');
     expect(a.nsfwScores.neutral + a.nsfwScores.drawing).toBeGreaterThan(0.5);
+    expect(a.ratingThresholds).toEqual({ explicit: 0.5, suggestive: 0.4 });
     expect(a.faceCount).toBe(0);
     expect(a.phash).toMatch(/^[0-9a-f]{16}$/);
     const original = (await get(a.urls.original)).rawPayload;
@@ -108,6 +109,12 @@ describe('ingest', () => {
     const again = await uploadAsset([{ name: 'a-copy.jpg', data }]);
     expect(again.statusCode).toBe(409);
     expect(again.json().error.details).toMatchObject({ duplicateOf: first.json().items[0].id, reason: 'exact_duplicate' });
+    // the same new file twice at the same moment: one wins, the other names it
+    const twin = await photo();
+    const [x, y] = await Promise.all([uploadAsset([{ name: 'twin-1.jpg', data: twin }]), uploadAsset([{ name: 'twin-2.jpg', data: twin }])]);
+    expect([x.statusCode, y.statusCode].sort()).toEqual([201, 409]);
+    const [won, lost] = x.statusCode === 201 ? [x, y] : [y, x];
+    expect(lost.json().error.details.duplicateOf).toBe(won.json().items[0].id);
     // in a batch, the duplicate is reported and the new file accepted
     const mixed = await uploadAsset([{ name: 'a-again.jpg', data }, { name: 'new.jpg', data: await photo() }]);
     expect(mixed.statusCode).toBe(201);

@@ -168,6 +168,8 @@ export const assets = pgTable('assets', {
   nearDuplicateOfId: uuid('near_duplicate_of_id'),
   rating: text('rating', { enum: assetRatings }),
   nsfwScores: jsonb('nsfw_scores').$type<Record<string, number>>(),
+  /** The rating thresholds in force when this asset was rated. */
+  ratingThresholds: jsonb('rating_thresholds').$type<{ explicit: number; suggestive: number }>(),
   identityScore: doublePrecision('identity_score'),
   identityThreshold: doublePrecision('identity_threshold'),
   faceCount: integer('face_count'),

@@ -40,6 +40,8 @@ export const asset = z
     nearDuplicateOfId: z.uuid().nullable(),
     rating: ratingSchema.nullable(),
     nsfwScores: z.record(z.string(), z.number()).nullable(),
+    ratingThresholds: z.object({ explicit: z.number(), suggestive: z.number() }).nullable()
+      .meta({ description: 'Thresholds used when rated: explicit when porn + hentai ≥ explicit; suggestive when sexy + porn + hentai ≥ suggestive' }),
     identityScore: z.number().nullable(),
     identityThreshold: z.number().nullable(),
     faceCount: z.number().int().nullable(),

@@ -3305,6 +3305,11 @@ export interface components {
             nsfwScores: {
                 [key: string]: number;
             } | null;
+            /** @description Thresholds used when rated: explicit when porn + hentai ≥ explicit; suggestive when sexy + porn + hentai ≥ suggestive */
+            ratingThresholds: {
+                explicit: number;
+                suggestive: number;
+            } | null;
             identityScore: number | null;
             identityThreshold: number | null;
             faceCount: number | null;
@@ -3762,6 +3767,11 @@ export interface components {
             rating: ("safe" | "suggestive" | "explicit") | null;
             nsfwScores: {
                 [key: string]: number;
+            } | null;
+            /** @description Thresholds used when rated: explicit when porn + hentai ≥ explicit; suggestive when sexy + porn + hentai ≥ suggestive */
+            ratingThresholds: {
+                explicit: number;
+                suggestive: number;
             } | null;
             identityScore: number | null;
             identityThreshold: number | null;

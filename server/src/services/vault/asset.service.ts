@@ -62,7 +62,7 @@ export function toAssetDto(a: AssetRow): AssetDto {
     decidedBy: a.decidedBy, decisionReasons: a.decisionReasons, decidedAt: a.decidedAt?.toISOString() ?? null,
     originalName: a.originalName, mimeType: a.mimeType, bytes: a.bytes, width: a.width, height: a.height,
     durationSeconds: a.durationSeconds, sha256: a.sha256, phash: a.phash, nearDuplicateOfId: a.nearDuplicateOfId,
-    rating: a.rating, nsfwScores: a.nsfwScores ?? null, identityScore: a.identityScore, identityThreshold: a.identityThreshold,
+    rating: a.rating, nsfwScores: a.nsfwScores ?? null, ratingThresholds: a.ratingThresholds ?? null, identityScore: a.identityScore, identityThreshold: a.identityThreshold,
     faceCount: a.faceCount, minFaceAge: a.minFaceAge, prompt: a.prompt, caption: a.caption, engine: a.engine, tags: a.tags,
     waveform: a.waveform ?? null, error: a.error, urls: assetUrls(a),
     createdAt: a.createdAt.toISOString(), processedAt: a.processedAt?.toISOString() ?? null,
@@ -186,7 +186,9 @@ export class AssetService {
     } catch (err) {
       await this.storage.delete(incomingKey);
       if ((err as { cause?: { code?: string } }).cause?.code === '23505') {
-        throw new ConflictError(`"${input.filename}" is already in your vault.`, { reason: 'exact_duplicate' });
+        // The same file arrived twice at once: the other request won.
+        const winner = await this.assets.findBySha(input.userId, sha256);
+        throw new ConflictError(`"${input.filename}" is already in your vault.`, { ...(winner ? { duplicateOf: winner.id } : {}), reason: 'exact_duplicate' });
       }
       throw err;
     }
@@ -260,7 +262,7 @@ export class AssetService {
         decidedBy: decision.decidedBy,
         decisionReasons: decision.reasons,
         decidedAt: decision.decidedBy ? new Date() : null,
-        rating, nsfwScores, faceCount: m.still ? faces.length : null,
+        rating, nsfwScores, ratingThresholds: m.still ? settings.ratingThresholds : null, faceCount: m.still ? faces.length : null,
         minFaceAge: ages.length ? Math.min(...ages) : null,
         faces: faces.map((f) => ({ box: f.box, score: f.score, age: f.age })),
         identityScore: idScore,

@@ -7,6 +7,7 @@ import { type AssetRating, type AssetStatus, formatDuration, ratingLabel, status
 import { cn, formatBytes, formatDateTime } from '@/lib/utils';
 
 // The rating thresholds the server applies by default (server/src/engines/vision/vision.ts).
+/** Server defaults, for assets rated before thresholds were recorded on each asset. */
 export const RATING_THRESHOLDS = { explicit: 0.5, suggestive: 0.4 };
 
 export function AssetStatusBadge({ status, className }: { status: AssetStatus; className?: string }) {
@@ -138,7 +139,7 @@ export function GateResults({ asset, onOpen }: { asset: Asset; onOpen?: (id: str
               <RatingBadge rating={asset.rating} className="w-fit" />
               {explicitMass !== null && suggestiveMass !== null ? (
                 <span className="text-xs text-muted-foreground tabular-nums">
-                  explicit {fmt(explicitMass)} / threshold {fmt(RATING_THRESHOLDS.explicit)} · suggestive {fmt(suggestiveMass)} / threshold {fmt(RATING_THRESHOLDS.suggestive)}
+                  explicit {fmt(explicitMass)} / threshold {fmt((asset.ratingThresholds ?? RATING_THRESHOLDS).explicit)} · suggestive {fmt(suggestiveMass)} / threshold {fmt((asset.ratingThresholds ?? RATING_THRESHOLDS).suggestive)}
                 </span>
               ) : null}
             </span>
