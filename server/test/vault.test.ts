@@ -102,6 +102,18 @@ describe('ingest', () => {
     expect(prov?.digitalSourceType).toBe('http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia');
   });
 
+  test('generated media can be added over HTTP too, and a screened prompt is blocked there as well', async () => {
+    const ok = await uploadAsset([{ name: 'gen.png', data: await photo('png') }], { source: 'generated', prompt: 'a red balloon over a lake', engine: 'comfyui', caption: 'Weekend vibes' });
+    expect(ok.statusCode, ok.body).toBe(201);
+    const a = await waitProcessed(ok.json().items[0].id);
+    expect(a).toMatchObject({ source: 'generated', engine: 'comfyui', caption: 'Weekend vibes' });
+    expect((await readProvenance((await get(a.urls.original)).rawPayload))?.digitalSourceType).toMatch(/trainedAlgorithmicMedia$/);
+    expect((await get('/api/assets?q=balloon')).json().items.map((x: { id: string }) => x.id)).toContain(a.id);
+    const bad = await uploadAsset([{ name: 'gen2.png', data: await photo('png') }], { source: 'generated', prompt: 'nude photo of a 15 yo' });
+    const blocked = await waitProcessed(bad.json().items[0].id);
+    expect(blocked).toMatchObject({ status: 'blocked', decidedBy: 'safety' });
+  });
+
   test('exact duplicates are reported, not stored twice', async () => {
     const data = await photo();
     const first = await uploadAsset([{ name: 'a.jpg', data }]);

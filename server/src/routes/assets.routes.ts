@@ -21,7 +21,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   app.post('/api/assets', {
     schema: {
       tags,
-      summary: 'Upload files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text)',
+      summary: 'Add files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text, and for generated media source=generated with prompt, caption, engine)',
       consumes: ['multipart/form-data'],
       response: {
         201: z.object({
@@ -49,7 +49,15 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       files.push({ filename: part.filename || 'file', data });
     }
     if (files.length === 0) throw new UserError(400, 'no_files', 'Choose at least one file to upload.');
-    const meta = z.object({ characterId: z.uuid({ message: 'must be a valid id' }).optional(), folderId: z.uuid({ message: 'must be a valid id' }).optional(), tags: tagList })
+    const meta = z.object({
+      characterId: z.uuid({ message: 'must be a valid id' }).optional(),
+      folderId: z.uuid({ message: 'must be a valid id' }).optional(),
+      tags: tagList,
+      source: z.enum(['upload', 'generated']).default('upload'),
+      prompt: z.string().max(4000).optional(),
+      caption: z.string().max(4000).optional(),
+      engine: z.string().max(80).optional(),
+    })
       .safeParse(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== '')));
     if (!meta.success) {
       const i = meta.error.issues[0];
@@ -62,7 +70,10 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     const refused: Array<{ filename: string; error: UserError }> = [];
     for (const f of files) {
       try {
-        items.push(await svc.ingest({ userId, source: 'upload', filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId, tags: tagValues }));
+        items.push(await svc.ingest({
+          userId, source: meta.data.source, filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId,
+          tags: tagValues, prompt: meta.data.prompt ?? null, caption: meta.data.caption ?? null, engine: meta.data.engine ?? null,
+        }));
       } catch (err) {
         if (!(err instanceof UserError) || err.statusCode === 404) throw err;
         refused.push({ filename: f.filename, error: err });

@@ -2255,7 +2255,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Upload files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text) */
+        /** Add files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text, and for generated media source=generated with prompt, caption, engine) */
         post: {
             parameters: {
                 query?: never;
