@@ -70,6 +70,8 @@ const table: Record<string, Probe> = {
   'GET /api/events': { kind: 'self', why: 'stream filtered to the caller (events.test.ts)' },
   'GET /api/admin/outbox': { kind: 'self', why: 'administrators only (auth.test.ts)' },
   'GET /api/assets': { kind: 'self', why: 'lists caller assets (checked below)' },
+  'GET /api/assets/counts': { kind: 'self', why: 'counts caller assets (checked below)' },
+  'GET /api/characters/:id/identity': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/characters/${characterId}/identity` }) },
   'POST /api/assets': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets', multipart: true, fields: { characterId } }) },
   'GET /api/assets/:id': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/assets/${assetId}` }) },
   'POST /api/assets/:id/decision': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/assets/${assetId}/decision`, payload: { action: 'reject' } }) },
@@ -136,6 +138,7 @@ test("lists never include another user's data", async () => {
   const search = (await t.app.inject({ method: 'GET', url: '/api/characters?q=Pia', headers: { cookie: intruder.cookie } })).json();
   expect(search.items).toEqual([]);
   expect((await t.app.inject({ method: 'GET', url: '/api/assets', headers: { cookie: intruder.cookie } })).json().items).toEqual([]);
+  expect((await t.app.inject({ method: 'GET', url: '/api/assets/counts', headers: { cookie: intruder.cookie } })).json()).toEqual({ total: 0, byStatus: {} });
   expect((await t.app.inject({ method: 'GET', url: '/api/folders', headers: { cookie: intruder.cookie } })).json().items).toEqual([]);
   const sessions = (await t.app.inject({ method: 'GET', url: '/api/auth/sessions', headers: { cookie: intruder.cookie } })).json().items as Array<{ id: string }>;
   expect(sessions.map((s) => s.id)).not.toContain(ownerSessionId);

@@ -162,6 +162,9 @@ describe('identity and gates', () => {
     const o = await waitProcessed(other.id);
     console.log('[vault] identity same', s.identityScore, 'other', o.identityScore, 'threshold', s.identityThreshold);
     expect(s.identityThreshold).toBeGreaterThan(0.5);
+    const cal = (await get(`/api/characters/${characterId}/identity`)).json();
+    expect(cal).toMatchObject({ referencePhotos: 4, withFace: 4, calibratedThreshold: s.identityThreshold, effectiveThreshold: s.identityThreshold });
+    expect(cal.calibratedThreshold).toBeCloseTo(0.9 * cal.leaveOneOutSimilarity, 6);
     expect(s.identityScore).toBeGreaterThanOrEqual(s.identityThreshold);
     expect(s).toMatchObject({ status: 'approved', decidedBy: 'rules' });
     expect(o.identityScore).toBeLessThan(o.identityThreshold);
@@ -216,6 +219,7 @@ describe('vault operations', () => {
     expect((await list('status=approved')).items.map((a: { id: string }) => a.id)).toEqual([ids[3]]);
     expect((await list('kind=video')).items).toEqual([]);
     expect((await get('/api/folders', owner)).json().items).toEqual([expect.objectContaining({ name: 'Launch week', assetCount: 2 })]);
+    expect((await get('/api/assets/counts', owner)).json()).toEqual({ total: 5, byStatus: { pending: 3, rejected: 1, approved: 1 } });
 
     const page1 = await list('limit=2');
     const page2 = await list(`limit=2&cursor=${page1.nextCursor}`);

@@ -74,6 +74,20 @@ export class AssetRepository {
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
   }
 
+  async statusCounts(userId: string, characterId?: string): Promise<Record<string, number>> {
+    const rows = await this.db.select({ status: assets.status, n: sql<number>`count(*)::int` }).from(assets)
+      .where(characterId ? and(eq(assets.userId, userId), eq(assets.characterId, characterId)) : eq(assets.userId, userId))
+      .groupBy(assets.status);
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** Reference-photo embeddings of a character (for showing its calibrated identity threshold). */
+  async referenceEmbeddings(userId: string, characterId: string): Promise<{ photos: number; embeddings: number[][] }> {
+    const rows = await this.db.select({ e: referencePhotos.faceEmbedding }).from(referencePhotos)
+      .where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.characterId, characterId), eq(referencePhotos.status, 'ready')));
+    return { photos: rows.length, embeddings: rows.map((r) => r.e).filter((e): e is number[] => Array.isArray(e) && e.length > 0) };
+  }
+
   async update(id: string, patch: Partial<AssetInsert>): Promise<void> {
     await this.db.update(assets).set({ ...patch, updatedAt: new Date() }).where(eq(assets.id, id));
   }

@@ -3,7 +3,7 @@ import { requireUser, sendJson, type App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { PayloadTooLargeError, UserError } from '../errors.ts';
 import {
-  asset, assetList, batchBody, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery,
+  asset, assetCounts, assetList, batchBody, identityCalibration, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery,
 } from '../schemas/asset.schemas.ts';
 import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
 
@@ -17,6 +17,14 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   app.get('/api/assets', {
     schema: { tags, summary: 'List vault assets (filters, search, cursor pagination)', querystring: listAssetsQuery, response: { 200: assetList, ...errors } },
   }, async (req, reply) => sendJson(reply, assetList, await svc.list((await requireUser(ctx, req)).user.id, req.query)));
+
+  app.get('/api/assets/counts', {
+    schema: { tags, summary: 'How many assets you have, per status (optionally for one character)', querystring: z.object({ characterId: z.uuid().optional() }), response: { 200: assetCounts, ...errors } },
+  }, async (req) => svc.counts((await requireUser(ctx, req)).user.id, req.query.characterId));
+
+  app.get('/api/characters/:id/identity', {
+    schema: { tags, summary: "How the character's identity threshold is calibrated from its reference photos", params: uuidParam, response: { 200: identityCalibration, ...errors } },
+  }, async (req) => svc.identityCalibration((await requireUser(ctx, req)).user.id, req.params.id));
 
   app.post('/api/assets', {
     schema: {

@@ -113,3 +113,20 @@ export const folder = z.object({ id: z.uuid(), name: z.string(), assetCount: z.n
 export const folderBody = z.object({ name: z.string().trim().min(1, 'is required').max(60) });
 
 export const downloadBody = z.object({ ids: z.array(z.uuid()).min(1, 'select at least one asset').max(5000) });
+
+export const assetCounts = z
+  .object({
+    total: z.number().int(),
+    byStatus: z.record(z.string(), z.number().int()).meta({ description: 'Assets per status (statuses with none are omitted)' }),
+  })
+  .meta({ id: 'AssetCounts' });
+
+export const identityCalibration = z
+  .object({
+    referencePhotos: z.number().int().meta({ description: 'Ready reference photos' }),
+    withFace: z.number().int().meta({ description: 'Reference photos in which a face was found' }),
+    leaveOneOutSimilarity: z.number().nullable(),
+    calibratedThreshold: z.number().nullable().meta({ description: '0.9 × the leave-one-out similarity; null with fewer than 2 faces' }),
+    effectiveThreshold: z.number().nullable().meta({ description: 'The manual threshold if set, else the calibrated one' }),
+  })
+  .meta({ id: 'IdentityCalibration' });

@@ -2354,6 +2354,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/assets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many assets you have, per status (optionally for one character) */
+        get: {
+            parameters: {
+                query?: {
+                    characterId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssetCounts"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/characters/{id}/identity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the character's identity threshold is calibrated from its reference photos */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentityCalibration"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/assets/{id}": {
         parameters: {
             query?: never;
@@ -3350,6 +3552,24 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        AssetCountsInput: {
+            total: number;
+            /** @description Assets per status (statuses with none are omitted) */
+            byStatus: {
+                [key: string]: number;
+            };
+        };
+        IdentityCalibrationInput: {
+            /** @description Ready reference photos */
+            referencePhotos: number;
+            /** @description Reference photos in which a face was found */
+            withFace: number;
+            leaveOneOutSimilarity: number | null;
+            /** @description 0.9 × the leave-one-out similarity; null with fewer than 2 faces */
+            calibratedThreshold: number | null;
+            /** @description The manual threshold if set, else the calibrated one */
+            effectiveThreshold: number | null;
+        };
         PersonaInput: {
             /**
              * @description Personality traits, e.g. curious, witty
@@ -3812,6 +4032,24 @@ export interface components {
             assetCount: number;
             /** Format: date-time */
             createdAt: string;
+        };
+        AssetCounts: {
+            total: number;
+            /** @description Assets per status (statuses with none are omitted) */
+            byStatus: {
+                [key: string]: number;
+            };
+        };
+        IdentityCalibration: {
+            /** @description Ready reference photos */
+            referencePhotos: number;
+            /** @description Reference photos in which a face was found */
+            withFace: number;
+            leaveOneOutSimilarity: number | null;
+            /** @description 0.9 × the leave-one-out similarity; null with fewer than 2 faces */
+            calibratedThreshold: number | null;
+            /** @description The manual threshold if set, else the calibrated one */
+            effectiveThreshold: number | null;
         };
         Persona: {
             /**

@@ -66,6 +66,7 @@ export function LiveEventsProvider({ children }: { children: React.ReactNode }) 
     };
     const onPhotoUpdated = (e: MessageEvent<string>) => {
       const { characterId } = parse(e.data);
+      invalidate(['characters', 'identity']); // reference faces change the calibrated threshold
       if (typeof characterId === 'string') {
         invalidate(keys.photos(characterId));
         invalidate(keys.character(characterId));

@@ -85,12 +85,12 @@ export const reviewQuery = queryOptions({
   queryFn: ({ signal }) => call(api.GET('/api/assets', { params: { query: { status: 'pending', sort: 'oldest', limit: 200 } }, signal })),
 });
 
-/** Pending count for the nav badge: one small page of ids is enough ("99+" beyond it). */
+/** Pending count for the nav badge, from the per-status totals. */
 export const pendingCountQuery = queryOptions({
   queryKey: vaultKeys.pendingCount,
   queryFn: async ({ signal }) => {
-    const r = await call(api.GET('/api/assets', { params: { query: { status: 'pending', limit: 100 } }, signal }));
-    return { count: r.items.length, more: r.nextCursor !== null };
+    const r = await call(api.GET('/api/assets/counts', { signal }));
+    return { count: r.byStatus.pending ?? 0, total: r.total };
   },
   staleTime: 30_000,
 });

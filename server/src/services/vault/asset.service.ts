@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import yazl from 'yazl';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UnsupportedMediaError, UserError } from '../../errors.ts';
-import { calibrateIdentityThreshold, centroid, classifyRating, identityScore, type RatingThresholds, type VisionEngine } from '../../engines/vision/vision.ts';
+import { calibrateIdentityThreshold, centroid, classifyRating, identityScore, leaveOneOutSimilarity, type RatingThresholds, type VisionEngine } from '../../engines/vision/vision.ts';
 import type { EventBus } from '../../infra/events.ts';
 import type { UserReadCache } from '../../infra/read-cache.ts';
 import type { Queue } from '../../infra/queue.ts';
@@ -363,6 +363,25 @@ export class AssetService {
     const res = await this.assets.list(userId, q);
     if (!res) throw new UserError(400, 'validation_failed', 'cursor: is not a cursor from a previous page');
     return { items: res.items.map(toAssetDto), nextCursor: res.nextCursor };
+  }
+
+  /** Totals for the vault and the review badge (cached like the list). */
+  counts(userId: string, characterId?: string) {
+    return this.cache.get(userId, `asset-counts:${characterId ?? ''}`, async () => {
+      const byStatus = await this.assets.statusCounts(userId, characterId);
+      return { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
+    });
+  }
+
+  /** How a character's identity threshold comes about, for its vault rules. */
+  async identityCalibration(userId: string, characterId: string) {
+    const ctx = await this.assets.gateContext(userId, characterId);
+    if (ctx.gates === null) throw new NotFoundError('Character');
+    const { photos, embeddings } = await this.assets.referenceEmbeddings(userId, characterId);
+    const loo = embeddings.length >= 2 ? leaveOneOutSimilarity(embeddings) : null;
+    const calibrated = embeddings.length >= 2 ? calibrateIdentityThreshold(embeddings) : null;
+    const manual = characterGates.parse(ctx.gates ?? {}).identityThreshold;
+    return { referencePhotos: photos, withFace: embeddings.length, leaveOneOutSimilarity: loo, calibratedThreshold: calibrated, effectiveThreshold: manual ?? calibrated };
   }
 
   async get(userId: string, id: string): Promise<AssetDto> {

@@ -93,7 +93,7 @@ function UserMenu() {
 function PendingCount() {
   const q = useQuery(pendingCountQuery);
   if (!q.data || q.data.count === 0) return null;
-  const label = q.data.more ? `${q.data.count - 1}+` : String(q.data.count);
+  const label = q.data.count > 999 ? '999+' : String(q.data.count);
   return (
     <>
       <span className="rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground tabular-nums" aria-hidden="true" data-testid="pending-count">

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import * as React from 'react';
-import type { Character, CharacterGates } from '@/api/client';
+import { api, call, type Character, type CharacterGates } from '@/api/client';
 import { Label } from '@/components/ui/label';
 import { Slider } from '@/components/ui/slider';
 import { Switch } from '@/components/ui/switch';
@@ -9,6 +9,22 @@ import { Checkbox } from '@/components/ui/checkbox';
 import { VaultBrowser } from '@/components/vault/vault-browser';
 import { accountSettingsQuery, assetRatings, ratingLabel, type VaultFilters } from '@/lib/vault';
 import { SaveBar, Section, useCharacterPatch, useDraft } from './shared';
+
+function CalibrationNote({ characterId }: { characterId: string }) {
+  const q = useQuery({
+    queryKey: ['characters', 'identity', characterId],
+    queryFn: ({ signal }) => call(api.GET('/api/characters/{id}/identity', { params: { path: { id: characterId } }, signal })),
+  });
+  if (!q.data) return null;
+  const d = q.data;
+  return (
+    <span className="mt-1 block text-muted-foreground tabular-nums" data-testid="identity-calibration">
+      {d.calibratedThreshold !== null
+        ? `Now ${d.calibratedThreshold.toFixed(2)} (faces in ${d.withFace} of ${d.referencePhotos} reference photos; their similarity ${d.leaveOneOutSimilarity?.toFixed(2)}).`
+        : `Not available yet: faces found in ${d.withFace} of ${d.referencePhotos} reference photos. Until then, assets wait for review.`}
+    </span>
+  );
+}
 
 const defaults: CharacterGates = { autoApprove: true, identityThreshold: null, allowedRatings: ['safe'], adultContent: false };
 
@@ -69,7 +85,8 @@ export function VaultRules({ character }: { character: Character }) {
               <input type="radio" name={`${id}-mode`} className="mt-0.5 size-4 accent-primary" checked={!manual} onChange={() => set({ identityThreshold: null })} />
               <span>
                 <span className="font-medium">Calibrated</span>
-                <span className="block text-muted-foreground">0.9 × how similar the reference photos are to each other (needs at least 2 reference photos).</span>
+                <span className="block text-muted-foreground">0.9 × how similar the reference photos are to each other (needs at least 2 reference photos with a face).</span>
+                <CalibrationNote characterId={character.id} />
               </span>
             </label>
             <label className="flex items-start gap-2 text-sm">
