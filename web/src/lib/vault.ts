@@ -111,17 +111,22 @@ type ListData = InfiniteData<AssetList, string | undefined>;
 /** Replace (or remove, with `null`) one asset everywhere it is cached. Returns whether any list held it. */
 export function patchAsset(qc: QueryClient, id: string, next: Asset | null): boolean {
   let found = false;
-  qc.setQueriesData<ListData>({ queryKey: vaultKeys.lists }, (old) => {
-    if (!old) return old;
+  for (const [key, old] of qc.getQueriesData<ListData>({ queryKey: vaultKeys.lists })) {
+    if (!old) continue;
+    // A list filtered by status drops an asset whose status no longer matches.
+    const filters = (key[2] ?? {}) as VaultFilters;
+    const keep = next !== null && (!filters.status || filters.status === next.status);
     let changed = false;
     const pages = old.pages.map((p) => {
       if (!p.items.some((a) => a.id === id)) return p;
       changed = true;
-      return { ...p, items: next ? p.items.map((a) => (a.id === id ? next : a)) : p.items.filter((a) => a.id !== id) };
+      return { ...p, items: keep ? p.items.map((a) => (a.id === id ? next! : a)) : p.items.filter((a) => a.id !== id) };
     });
-    if (changed) found = true;
-    return changed ? { ...old, pages } : old;
-  });
+    if (changed) {
+      found = true;
+      qc.setQueryData<ListData>(key, { ...old, pages });
+    }
+  }
   qc.setQueryData<AssetList>(vaultKeys.review, (old) => {
     if (!old || !old.items.some((a) => a.id === id)) return old;
     found = true;
