@@ -1,4 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { EmptyState } from '@/components/app/empty-state';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import {
   ArchiveIcon,
@@ -10,7 +11,6 @@ import {
   PlayIcon,
   PlusIcon,
   SearchIcon,
-  SparklesIcon,
   Trash2Icon,
   XIcon,
 } from 'lucide-react';
@@ -391,19 +391,6 @@ function CharacterRow({ c, selected, onSelect }: { c: CharacterSummary; selected
       </div>
       <StatusBadge status={c.status} reason={c.statusReason} />
     </li>
-  );
-}
-
-function EmptyState({ title, text, action }: { title: string; text: string; action: React.ReactNode }) {
-  return (
-    <div className="flex flex-col items-center rounded-xl border border-dashed px-6 py-16 text-center">
-      <span className="flex size-12 items-center justify-center rounded-full bg-accent text-accent-foreground">
-        <SparklesIcon className="size-6" aria-hidden="true" />
-      </span>
-      <h2 className="mt-4 text-lg font-semibold">{title}</h2>
-      <p className="mt-2 max-w-md text-sm text-muted-foreground">{text}</p>
-      <div className="mt-6">{action}</div>
-    </div>
   );
 }
 

@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { EmptyState } from '@/components/app/empty-state';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import {
   CheckIcon,
@@ -9,7 +10,6 @@ import {
   ListIcon,
   Loader2Icon,
   SearchIcon,
-  SparklesIcon,
   TagIcon,
   Trash2Icon,
   UploadIcon,
@@ -159,7 +159,7 @@ export function VaultBrowser({ filters, onFiltersChange, openId, onOpenChange, c
     if (list.isError && !list.data) return <InlineError error={list.error} onRetry={() => void list.refetch()} />;
     if (items.length === 0) {
       return active ? (
-        <Empty
+        <EmptyState testId="vault-empty"
           title="No assets match these filters"
           text="Try fewer filters or another search."
           action={
@@ -169,7 +169,7 @@ export function VaultBrowser({ filters, onFiltersChange, openId, onOpenChange, c
           }
         />
       ) : (
-        <Empty
+        <EmptyState testId="vault-empty"
           title={characterId ? 'No assets for this character yet' : 'Your vault is empty'}
           text="Upload photos, videos or audio: drop files anywhere on this page or choose them. Each file is measured, rated and checked against your vault rules, then waits for review or is approved automatically."
           action={
@@ -686,19 +686,6 @@ function MoveDialog({ open, onOpenChange, count, pending, onMove }: { open: bool
         </DialogFooter>
       </DialogContent>
     </Dialog>
-  );
-}
-
-function Empty({ title, text, action }: { title: string; text: string; action: React.ReactNode }) {
-  return (
-    <div className="flex flex-col items-center rounded-xl border border-dashed px-6 py-16 text-center" data-testid="vault-empty">
-      <span className="flex size-12 items-center justify-center rounded-full bg-accent text-accent-foreground">
-        <SparklesIcon className="size-6" aria-hidden="true" />
-      </span>
-      <h2 className="mt-4 text-lg font-semibold">{title}</h2>
-      <p className="mt-2 max-w-md text-sm text-muted-foreground">{text}</p>
-      <div className="mt-6">{action}</div>
-    </div>
   );
 }
 
