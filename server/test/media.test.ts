@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLAT_HASH, hammingDistance, isLowInformation, isNearDuplicate, perceptualHash, sha256 } from '../src/media/hash.ts';
+import { FLAT_HASH, hammingDistance, isLowInformation, isNearDuplicate, perceptualHash, perceptualHashOfPixels, sha256 } from '../src/media/hash.ts';
+import { decodeImage } from '../src/media/image.ts';
 import { buildXmp, metadataReport, parseXmpProvenance, readProvenance, writeProvenance } from '../src/media/provenance.ts';
 import { audioWaveform, ffmpegEncoders, MediaToolError, posterFrame, previewCodec, probe, resolveFfmpeg, toolVersions, videoPreview, type MediaTools } from '../src/media/ffmpeg.ts';
 import { cardSvgs, nearVariants, renderSvg, run, samplePhotos } from './support/media-fixtures.ts';
@@ -50,6 +51,21 @@ describe('hashes', () => {
     expect(rows.length).toBeGreaterThanOrEqual(15);
   }, 30_000);
 
+  it('hashes the pixels ingest decoded once like the encoded file, within a few bits', async () => {
+    const distances: number[] = [];
+    for (const img of images.filter((i) => !isLowInformation(i.hash))) {
+      // large enough that the one decode (≤ 1024 px) is a downscale, as for a real photo
+      const big = await sharp(img.data).resize(2000).jpeg({ quality: 92 }).toBuffer();
+      const pixels = await decodeImage(big, 1024);
+      expect(Math.max(pixels.width, pixels.height)).toBe(1024);
+      const d = hammingDistance(await perceptualHash(big), await perceptualHashOfPixels(pixels));
+      distances.push(d);
+      expect(d, img.name).toBeLessThanOrEqual(3);
+    }
+    console.log(`pHash of decoded pixels vs of the file: ${distances.join(' ')} bits`);
+    expect(distances.length).toBeGreaterThanOrEqual(15);
+  }, 30_000);
+
   it('keeps different images far apart', () => {
     const informative = images.filter((i) => !isLowInformation(i.hash));
     const distances: number[] = [];
@@ -83,6 +99,26 @@ describe('hashes', () => {
   it('rejects malformed hashes', () => {
     expect(() => hammingDistance('abc', '0000000000000000')).toThrow(/not a 64-bit hex hash/);
     expect(() => isNearDuplicate('zzzzzzzzzzzzzzzz', '0000000000000000')).toThrow(/not a 64-bit hex hash/);
+  });
+});
+
+describe('decodeImage', () => {
+  it('decodes once to RGB, oriented, downscaled to fit, never enlarged, and refuses non-images', async () => {
+    // 400×200 stored pixels with EXIF orientation 6 (rotate 90° clockwise): 200×400 as seen.
+    const rotated = await sharp({ create: { width: 400, height: 200, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } })
+      .jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const small = await decodeImage(rotated, 1024);
+    expect(small).toMatchObject({ width: 200, height: 400, sourceWidth: 200, sourceHeight: 400 });
+    expect(small.data.length).toBe(200 * 400 * 3);
+    const scaled = await decodeImage(rotated, 100);
+    expect(scaled).toMatchObject({ width: 50, height: 100, sourceWidth: 200, sourceHeight: 400 });
+    // alpha is flattened on white: half-transparent red becomes pink, not dark red
+    const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer();
+    const flat = await decodeImage(png, 1024);
+    expect(flat.data[0]).toBeGreaterThan(250);
+    expect(flat.data[1]).toBeGreaterThan(110);
+    expect(flat.data[1]).toBeLessThan(145);
+    await expect(decodeImage(Buffer.from('not an image'), 1024)).rejects.toMatchObject({ statusCode: 415 });
   });
 });
 

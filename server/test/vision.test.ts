@@ -7,6 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalVisionEngine } from '../src/engines/vision/local/local-vision.engine.ts';
+import { decodeImage } from '../src/media/image.ts';
 import {
   DEFAULT_RATING_THRESHOLDS,
   calibrateIdentityThreshold,
@@ -18,6 +19,7 @@ import {
   leaveOneOutSimilarity,
   type DetectedFace,
   type NsfwScores,
+  type VisionInput,
 } from '../src/engines/vision/vision.ts';
 
 const require = createRequire(import.meta.url);
@@ -42,7 +44,7 @@ async function crop(left: number, top: number, width: number, height: number, sc
 const TILE = 1920 / 18; // tile pitch in the "Extracted Faces" grid
 const tile = (row: 1 | 2, i: number) => crop(i * TILE + 1, row === 1 ? 284 : 394, TILE - 3, 104, 2, 40);
 
-async function oneFace(image: Buffer): Promise<DetectedFace> {
+async function oneFace(image: VisionInput): Promise<DetectedFace> {
   const face = largestFace(await engine.faces(image));
   if (!face) throw new Error('expected a face');
   return face;
@@ -195,6 +197,23 @@ describe('LocalVisionEngine: identity and age on the sample photos', () => {
   });
 });
 
+describe('LocalVisionEngine: pixels decoded by the caller', () => {
+  it('finds the same face, with boxes in source pixels, and rates the same as from the file', async () => {
+    const file = await crop(0, 0, 300, 260, 5, 0); // 1500×1300: ingest decodes it once to 1024×887
+    const pixels = await decodeImage(file, 1024);
+    expect(pixels).toMatchObject({ width: 1024, sourceWidth: 1500, sourceHeight: 1300 });
+    const a = await oneFace(file);
+    const b = await oneFace(pixels);
+    log('box from file:', a.box, 'from pixels:', b.box, 'embedding similarity:', r3(cosineSimilarity(a.embedding, b.embedding)));
+    expect(b.box.width).toBeGreaterThan(500); // source pixels, not the 1024-px decode's
+    for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(a.box[k] - b.box[k])).toBeLessThanOrEqual(8);
+    expect(cosineSimilarity(a.embedding, b.embedding)).toBeGreaterThan(0.98);
+    expect(Math.abs(a.age! - b.age!)).toBeLessThan(2);
+    const [ra, rb] = [await engine.rate(file), await engine.rate(pixels)];
+    for (const k of Object.keys(ra.scores) as (keyof NsfwScores)[]) expect(Math.abs(ra.scores[k] - rb.scores[k])).toBeLessThan(0.05);
+  });
+});
+
 describe('LocalVisionEngine: rating', () => {
   it('rates solid colours and text cards safe with no faces, neutral/drawing dominant', async () => {
     const images: Array<[string, Buffer]> = [
@@ -207,7 +226,7 @@ describe('LocalVisionEngine: rating', () => {
       const { scores, model } = await engine.rate(image);
       const faces = await engine.faces(image);
       log(`rating ${name}:`, Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, r3(v)])), classifyRating(scores));
-      expect(model).toMatch(/^nsfwjs@4\.\d+\.\d+\/MobileNetV2$/);
+      expect(model).toMatch(/^nsfwjs@4\.\d+\.\d+\/MobileNetV2Mid$/);
       expect(faces).toEqual([]);
       expect(classifyRating(scores)).toBe('safe');
       expect(scores.neutral + scores.drawing).toBeGreaterThan(0.85); // measured ≥ 0.91

@@ -273,7 +273,7 @@ export async function posterFrame(videoFile: string, opts: { tools?: MediaTools;
   let png = await grab(at);
   if (png.length === 0 && at > 0) png = await grab(0); // seeking past the last frame yields nothing
   if (png.length === 0) throw new Error(`no frame could be decoded from ${videoFile}`);
-  return sharp(png).jpeg({ quality: opts.quality ?? 85, mozjpeg: true }).toBuffer();
+  return sharp(png).jpeg({ quality: opts.quality ?? 85 }).toBuffer();
 }
 
 export type PreviewCodec = 'h264' | 'vp9' | 'vp8';

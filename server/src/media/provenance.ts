@@ -133,7 +133,7 @@ export async function writeProvenance(
   let pipeline = sharp(image, { limitInputPixels, animated });
   if (!animated) pipeline = pipeline.rotate();
   const quality = opts.quality ?? 90;
-  if (format === 'jpeg') pipeline = pipeline.jpeg({ quality, mozjpeg: true });
+  if (format === 'jpeg') pipeline = pipeline.jpeg({ quality }); // not mozjpeg: 8× the CPU (250 vs 30 ms for 1920×954) for 4–5 % smaller files
   else if (format === 'png') pipeline = pipeline.png();
   else pipeline = pipeline.webp({ quality });
   return { data: await pipeline.withXmp(xmp).toBuffer(), format };

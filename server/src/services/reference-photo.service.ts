@@ -55,7 +55,7 @@ export async function sanitizeImage(file: UploadedFile) {
     // rotate() bakes the EXIF orientation into the pixels; sharp writes no metadata unless asked.
     const pipeline = sharp(file.data, { limitInputPixels: MAX_PIXELS }).rotate();
     const out =
-      fmt.ext === 'jpg' ? pipeline.jpeg({ quality: 92, mozjpeg: true })
+      fmt.ext === 'jpg' ? pipeline.jpeg({ quality: 92 })
       : fmt.ext === 'png' ? pipeline.png({ compressionLevel: 8 })
       : pipeline.webp({ quality: 92 });
     const { data, info } = await out.toBuffer({ resolveWithObject: true });

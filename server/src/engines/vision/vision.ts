@@ -5,6 +5,7 @@
 // cosine similarity, centroids and the leave-one-out calibration of the identity threshold.
 // The gates (what a rating or an age means for approval, hard safety blocks) belong to the
 // ingest/approval services, which read thresholds from runtime settings and pass them in.
+import type { DecodedImage } from '../../media/image.ts';
 
 /** Class probabilities of the NSFW classifier; they sum to ~1 (softmax over five classes). */
 export interface NsfwScores {
@@ -17,7 +18,7 @@ export interface NsfwScores {
 
 export interface RatingResult {
   scores: NsfwScores;
-  /** Which classifier produced the scores, e.g. `nsfwjs@4.3.0/MobileNetV2`; stored with the asset. */
+  /** Which classifier produced the scores, e.g. `nsfwjs@4.3.0/MobileNetV2Mid`; stored with the asset. */
   model: string;
 }
 
@@ -48,16 +49,23 @@ export interface VisionCapabilities {
   age: boolean;
 }
 
+/**
+ * What the engine analyses: an encoded image (JPEG, PNG, WebP, AVIF, GIF, TIFF…), or pixels the
+ * caller already decoded with `decodeImage` (media/image.ts) — ingest decodes once and hands the
+ * same pixels to both calls. Face boxes are always in pixels of the (oriented) source.
+ */
+export type VisionInput = Buffer | DecodedImage;
+
 export interface VisionEngine {
   readonly id: string;
   readonly displayName: string;
   readonly capabilities: Readonly<VisionCapabilities>;
   /** Loads the models now instead of on the first call (idempotent; concurrent calls share one load). */
   warmUp(): Promise<void>;
-  /** NSFW class scores of an encoded image (JPEG, PNG, WebP, AVIF, GIF, TIFF…). */
-  rate(image: Buffer): Promise<RatingResult>;
+  /** NSFW class scores of an image. */
+  rate(image: VisionInput): Promise<RatingResult>;
   /** Every face found, largest model confidence first; [] when there are none. */
-  faces(image: Buffer): Promise<DetectedFace[]>;
+  faces(image: VisionInput): Promise<DetectedFace[]>;
   /** Frees models and tensors. The engine may be used again afterwards (it reloads). */
   close(): Promise<void>;
 }

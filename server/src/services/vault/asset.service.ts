@@ -17,7 +17,8 @@ import type { Queue } from '../../infra/queue.ts';
 import { StorageNotFoundError, type Storage } from '../../infra/storage/storage.ts';
 import { JobName, type JobResult } from '../../jobs/jobs.ts';
 import { audioWaveform, posterFrame, probe, resolveFfmpeg, stripMediaMetadata, videoPreview, type MediaTools } from '../../media/ffmpeg.ts';
-import { hammingDistance, isNearDuplicate, perceptualHash } from '../../media/hash.ts';
+import { hammingDistance, isNearDuplicate, perceptualHashOfPixels } from '../../media/hash.ts';
+import { decodeImage, fromDecoded, type DecodedImage } from '../../media/image.ts';
 import { writeProvenance } from '../../media/provenance.ts';
 import type { AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
 import { characterGates, type AssetDto, type ListAssetsQuery } from '../../schemas/asset.schemas.ts';
@@ -25,6 +26,17 @@ import { canApprove, evaluateGates } from './gates.ts';
 
 const MAX_PIXELS = 80_000_000;
 const THUMB = 400;
+/**
+ * Images are analysed (rating, faces, pHash) and thumbnailed from one decode at most this many
+ * pixels on the long side: the face detector's own working size (LocalVisionEngine faceMaxSide),
+ * so nothing is decoded twice.
+ */
+const ANALYSIS_MAX_SIDE = 1024;
+
+/** Vault thumbnail (≤ THUMB px, WebP) from decoded pixels; transparency is flattened on white. */
+function thumbnailOf(pixels: DecodedImage): Promise<Buffer> {
+  return fromDecoded(pixels).resize(THUMB, THUMB, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
+}
 
 export interface VaultSettings {
   ratingThresholds: RatingThresholds;
@@ -302,15 +314,16 @@ export class AssetService {
     const ext = imageFormats[Object.keys(imageFormats).find((k) => imageFormats[k].mime === row.mimeType) ?? 'jpeg'].ext;
     const storageKey = `${folder}/original.${ext}`;
     const thumbnailKey = `${folder}/thumb.webp`;
-    const thumb = await sharp(clean).resize(THUMB, THUMB, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
-    const meta = await sharp(clean).metadata();
-    const phash = await perceptualHash(clean);
+    // Decoded once (see media/image.ts): thumbnail, pHash, rating and faces all read these pixels.
+    const pixels = await decodeImage(clean, ANALYSIS_MAX_SIDE, { limitInputPixels: MAX_PIXELS });
+    const thumb = await thumbnailOf(pixels);
+    const phash = await perceptualHashOfPixels(pixels);
     await this.storage.put(storageKey, clean, row.mimeType);
     await this.storage.put(thumbnailKey, thumb, 'image/webp');
     return {
-      still: clean,
+      still: pixels,
       phash,
-      fields: { storageKey, thumbnailKey, bytes: clean.length, width: meta.width ?? row.width, height: meta.height ?? row.height, phash },
+      fields: { storageKey, thumbnailKey, bytes: clean.length, width: pixels.sourceWidth, height: pixels.sourceHeight, phash },
     };
   }
 
@@ -323,7 +336,8 @@ export class AssetService {
       await stripMediaMetadata(input, clean, { tools: this.tools });
       const poster = await posterFrame(clean, { tools: this.tools });
       const preview = await videoPreview(clean, path.join(dir, 'preview'), { maxSeconds: 3, width: 320, tools: this.tools });
-      const thumb = await sharp(poster).resize(THUMB, THUMB, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
+      const pixels = await decodeImage(poster, ANALYSIS_MAX_SIDE);
+      const thumb = await thumbnailOf(pixels);
       const storageKey = `${folder}/original.${ext}`;
       const posterKey = `${folder}/poster.jpg`;
       const thumbnailKey = `${folder}/thumb.webp`;
@@ -333,8 +347,8 @@ export class AssetService {
       await this.storage.put(posterKey, poster, 'image/jpeg');
       await this.storage.put(thumbnailKey, thumb, 'image/webp');
       await this.storage.put(previewKey, fs.readFileSync(preview.path), preview.mimeType);
-      const phash = await perceptualHash(poster);
-      return { still: poster, phash, fields: { storageKey, posterKey, thumbnailKey, previewKey, bytes: cleanBytes.length, phash } };
+      const phash = await perceptualHashOfPixels(pixels);
+      return { still: pixels, phash, fields: { storageKey, posterKey, thumbnailKey, previewKey, bytes: cleanBytes.length, phash } };
     });
   }
 
