@@ -224,3 +224,39 @@ describe('personas and prompts', () => {
     expect(res.json().imagePrompt).not.toContain('schoolgirl');
   });
 });
+
+describe('prompt screening before generation', () => {
+  test('a character whose image prompts pair sexual and minor terms is refused on create and preview; nothing is stored', async () => {
+    const before = (await call('GET', '/api/characters')).json().total;
+    const unsafe = validCharacter({
+      name: 'Screened Sam', handle: 'screened_sam',
+      appearance: {
+        attributes: { distinctiveFeatures: 'childlike face' },
+        variations: [{ id: 'beach', name: 'Beach', description: 'nude on the beach' }],
+      },
+    });
+    for (const url of ['/api/characters', '/api/prompt-preview']) {
+      const res = await call('POST', url, unsafe);
+      expect(res.statusCode, url).toBe(422);
+      const err = res.json().error;
+      expect(err.code).toBe('unsafe_prompt');
+      expect(err.message).toMatch(/variation "Beach" pairs sexual terms \(nude\) with minor-related terms \(childlike\)/);
+      expect(err.details).toMatchObject({ where: 'the variation "Beach"', sexualTerms: ['nude'], minorTerms: ['childlike'] });
+    }
+    expect((await call('GET', '/api/characters')).json().total).toBe(before);
+    // each half alone is allowed: the base look keeps "childlike face", the variation is an adult nude
+    const ok = await call('POST', '/api/prompt-preview', validCharacter({ appearance: { attributes: { distinctiveFeatures: 'childlike face' } } }));
+    expect(ok.statusCode).toBe(200);
+  });
+
+  test('an edit is screened together with what is already saved, and a refused edit changes nothing', async () => {
+    const c = await create({ name: 'Cosplay Cleo', handle: 'cosplay_cleo', interests: ['schoolgirl cosplay'] });
+    const res = await call('PATCH', `/api/characters/${c.id}`, { persona: { ...c.persona, topics: ['nude photography'] } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'unsafe_prompt', details: { where: 'the bio and persona' } });
+    expect((await call('GET', `/api/characters/${c.id}`)).json().persona.topics).toEqual(c.persona.topics);
+    // the same topic on a character without the minor-related interest is fine
+    const fine = await create({ name: 'Studio Stella', handle: 'studio_stella', interests: ['film cameras'] });
+    expect((await call('PATCH', `/api/characters/${fine.id}`, { persona: { ...fine.persona, topics: ['nude photography'] } })).statusCode).toBe(200);
+  });
+});

@@ -8,7 +8,7 @@ import type { CharacterRepository, CharacterRow, CharacterSummaryRow } from '../
 import type {
   CharacterDto, CharacterSummaryDto, CreateCharacterInput, ListCharactersQuery, UpdateCharacterInput,
 } from '../schemas/character.schemas.ts';
-import { exportPrompts } from './prompt-builder.ts';
+import { assertPromptsScreened, exportPrompts } from './prompt-builder.ts';
 import type { UserReadCache } from '../infra/read-cache.ts';
 import { characterGates } from '../schemas/asset.schemas.ts';
 
@@ -90,6 +90,7 @@ export class CharacterService {
   }
 
   async create(userId: string, input: CreateCharacterInput): Promise<CharacterDto> {
+    assertPromptsScreened(input);
     let id: string;
     try {
       id = await this.characters.create(userId, input);
@@ -102,6 +103,10 @@ export class CharacterService {
   }
 
   async update(userId: string, id: string, patch: UpdateCharacterInput): Promise<CharacterDto> {
+    // Screened as it will be after the patch (the row's fields, overridden by the patch's).
+    const current = await this.characters.get(userId, id);
+    if (!current) throw new NotFoundError('Character');
+    assertPromptsScreened({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) });
     let found: boolean;
     try {
       found = await this.characters.update(userId, id, patch);
@@ -166,6 +171,7 @@ export class CharacterService {
   }
 
   previewPrompt(input: CreateCharacterInput) {
+    assertPromptsScreened(input);
     return exportPrompts({ ...input, handle: input.handle });
   }
 

@@ -1,6 +1,8 @@
 // Turns a character into prompts any engine understands: a system prompt for an LLM and
 // image-prompt fragments (one per appearance variation). Pure functions, no I/O.
+import { UserError } from '../errors.ts';
 import type { Appearance, Persona } from '../schemas/character.schemas.ts';
+import { screenPrompt } from './safety/prompt-screen.ts';
 
 export interface PromptSource {
   name: string;
@@ -96,4 +98,27 @@ export function exportPrompts(c: PromptSource) {
     negativePrompt: NEGATIVE_PROMPT,
     variations: c.appearance.variations.map((v) => ({ id: v.id, name: v.name, imagePrompt: buildImagePrompt(c, v.id) })),
   };
+}
+
+/**
+ * The prompt screen (services/safety/prompt-screen.ts) before anything can be generated: every
+ * image prompt this character produces (base look and each variation, which is what an image
+ * engine is sent) and the free text it writes from (bio, persona, interests) are screened, and
+ * a character whose prompts pair sexual with minor-related terms cannot be saved or previewed.
+ * The system prompt is not screened as a whole: its fixed safety line names both on purpose.
+ * Throws a 422 `unsafe_prompt` naming the part and the terms; the hard block has no override.
+ */
+export function assertPromptsScreened(c: PromptSource): void {
+  const p = c.persona;
+  const parts: Array<[string, string]> = [
+    ['the base look', buildImagePrompt(c)],
+    ...c.appearance.variations.map((v): [string, string] => [`the variation "${v.name}"`, buildImagePrompt(c, v.id)]),
+    ['the bio and persona', [c.bio, p.tone, p.communicationStyle, list(p.traits), list(p.topics), list(c.interests)].filter(Boolean).join('. ')],
+  ];
+  for (const [where, text] of parts) {
+    const r = screenPrompt(text);
+    if (r.blocked) {
+      throw new UserError(422, 'unsafe_prompt', `This character can't be used for generation: ${where} pairs sexual terms (${r.sexualTerms.join(', ')}) with minor-related terms (${r.minorTerms.join(', ')}). Sexual content involving minors is never generated; change the wording to continue.`, { where, sexualTerms: r.sexualTerms, minorTerms: r.minorTerms });
+    }
+  }
 }
