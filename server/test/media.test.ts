@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAT_HASH, hammingDistance, isLowInformation, isNearDuplicate, perceptualHash, perceptualHashOfPixels, sha256 } from '../src/media/hash.ts';
-import { decodeImage } from '../src/media/image.ts';
+import { decodeImage, downscale } from '../src/media/image.ts';
 import { buildXmp, metadataReport, parseXmpProvenance, readProvenance, writeProvenance } from '../src/media/provenance.ts';
 import { audioWaveform, ffmpegEncoders, MediaToolError, posterFrame, previewCodec, probe, resolveFfmpeg, toolVersions, videoPreview, type MediaTools } from '../src/media/ffmpeg.ts';
 import { cardSvgs, nearVariants, renderSvg, run, samplePhotos } from './support/media-fixtures.ts';
@@ -58,12 +58,18 @@ describe('hashes', () => {
       const big = await sharp(img.data).resize(2000).jpeg({ quality: 92 }).toBuffer();
       const pixels = await decodeImage(big, 1024);
       expect(Math.max(pixels.width, pixels.height)).toBe(1024);
-      const d = hammingDistance(await perceptualHash(big), await perceptualHashOfPixels(pixels));
-      distances.push(d);
+      const fileHash = await perceptualHash(big);
+      const d = hammingDistance(fileHash, await perceptualHashOfPixels(pixels));
+      // the vault hashes the thumbnail-sized pixels (400 px) it also encodes the thumbnail from
+      const small = await downscale(pixels, 400);
+      expect(Math.max(small.width, small.height)).toBe(400);
+      const ds = hammingDistance(fileHash, await perceptualHashOfPixels(small));
+      distances.push(d, ds);
       expect(d, img.name).toBeLessThanOrEqual(3);
+      expect(ds, `${img.name} at 400 px`).toBeLessThanOrEqual(3);
     }
-    console.log(`pHash of decoded pixels vs of the file: ${distances.join(' ')} bits`);
-    expect(distances.length).toBeGreaterThanOrEqual(15);
+    console.log(`pHash of decoded pixels (1024 and 400 px) vs of the file: ${distances.join(' ')} bits`);
+    expect(distances.length).toBeGreaterThanOrEqual(30);
   }, 30_000);
 
   it('keeps different images far apart', () => {

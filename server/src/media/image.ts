@@ -46,3 +46,10 @@ export async function decodeImage(image: Buffer | Uint8Array, maxSide: number, o
 export function fromDecoded(img: DecodedImage): Sharp {
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
 }
+
+/** The pixels fitted inside maxSide × maxSide (never enlarged), still RGB, same source size. */
+export async function downscale(img: DecodedImage, maxSide: number): Promise<DecodedImage> {
+  if (Math.max(img.width, img.height) <= maxSide) return img;
+  const { data, info } = await fromDecoded(img).resize(maxSide, maxSide, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight };
+}

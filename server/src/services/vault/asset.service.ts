@@ -18,7 +18,7 @@ import { StorageNotFoundError, type Storage } from '../../infra/storage/storage.
 import { JobName, type JobResult } from '../../jobs/jobs.ts';
 import { audioWaveform, posterFrame, probe, resolveFfmpeg, stripMediaMetadata, videoPreview, type MediaTools } from '../../media/ffmpeg.ts';
 import { hammingDistance, isNearDuplicate, perceptualHashOfPixels } from '../../media/hash.ts';
-import { decodeImage, fromDecoded, type DecodedImage } from '../../media/image.ts';
+import { decodeImage, downscale, fromDecoded, type DecodedImage } from '../../media/image.ts';
 import { writeProvenance } from '../../media/provenance.ts';
 import type { AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
 import { characterGates, type AssetDto, type ListAssetsQuery } from '../../schemas/asset.schemas.ts';
@@ -33,9 +33,16 @@ const THUMB = 400;
  */
 const ANALYSIS_MAX_SIDE = 1024;
 
-/** Vault thumbnail (≤ THUMB px, WebP) from decoded pixels; transparency is flattened on white. */
-function thumbnailOf(pixels: DecodedImage): Promise<Buffer> {
-  return fromDecoded(pixels).resize(THUMB, THUMB, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
+/**
+ * Vault thumbnail (≤ THUMB px, WebP, transparency flattened on white) and pHash from decoded
+ * pixels. The hash is taken from the thumbnail-sized pixels: the same 32×32 reduction at a
+ * third of the cost (test/media.test.ts measures it against the file's hash).
+ */
+async function thumbnailAndHash(pixels: DecodedImage): Promise<{ thumb: Buffer; phash: string }> {
+  const small = await downscale(pixels, THUMB);
+  // effort 2 instead of 4: half the encode time for a few % more bytes on a 400-px image
+  const thumb = await fromDecoded(small).webp({ quality: 78, effort: 2 }).toBuffer();
+  return { thumb, phash: await perceptualHashOfPixels(small) };
 }
 
 export interface VaultSettings {
@@ -316,8 +323,7 @@ export class AssetService {
     const thumbnailKey = `${folder}/thumb.webp`;
     // Decoded once (see media/image.ts): thumbnail, pHash, rating and faces all read these pixels.
     const pixels = await decodeImage(clean, ANALYSIS_MAX_SIDE, { limitInputPixels: MAX_PIXELS });
-    const thumb = await thumbnailOf(pixels);
-    const phash = await perceptualHashOfPixels(pixels);
+    const { thumb, phash } = await thumbnailAndHash(pixels);
     await this.storage.put(storageKey, clean, row.mimeType);
     await this.storage.put(thumbnailKey, thumb, 'image/webp');
     return {
@@ -337,7 +343,7 @@ export class AssetService {
       const poster = await posterFrame(clean, { tools: this.tools });
       const preview = await videoPreview(clean, path.join(dir, 'preview'), { maxSeconds: 3, width: 320, tools: this.tools });
       const pixels = await decodeImage(poster, ANALYSIS_MAX_SIDE);
-      const thumb = await thumbnailOf(pixels);
+      const { thumb, phash } = await thumbnailAndHash(pixels);
       const storageKey = `${folder}/original.${ext}`;
       const posterKey = `${folder}/poster.jpg`;
       const thumbnailKey = `${folder}/thumb.webp`;
@@ -347,7 +353,6 @@ export class AssetService {
       await this.storage.put(posterKey, poster, 'image/jpeg');
       await this.storage.put(thumbnailKey, thumb, 'image/webp');
       await this.storage.put(previewKey, fs.readFileSync(preview.path), preview.mimeType);
-      const phash = await perceptualHashOfPixels(pixels);
       return { still: pixels, phash, fields: { storageKey, posterKey, thumbnailKey, previewKey, bytes: cleanBytes.length, phash } };
     });
   }

@@ -54,7 +54,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Sharp } from 'sharp';
-import { decodeImage, fromDecoded, isDecodedImage } from '../../../media/image.ts';
+import { decodeImage, downscale, fromDecoded, isDecodedImage } from '../../../media/image.ts';
 import type { DetectedFace, NsfwScores, RatingResult, VisionCapabilities, VisionEngine, VisionInput } from '../vision.ts';
 
 const require = createRequire(import.meta.url);
@@ -274,11 +274,7 @@ export class LocalVisionEngine implements VisionEngine {
   async faces(image: VisionInput): Promise<DetectedFace[]> {
     const { tf, human } = await this.#models();
     const maxSide = this.#opts.faceMaxSide;
-    let pixels = isDecodedImage(image) ? image : await decodeImage(image, maxSide);
-    if (Math.max(pixels.width, pixels.height) > maxSide) {
-      const { data, info } = await fromDecoded(pixels).resize(maxSide, maxSide, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
-      pixels = { data, width: info.width, height: info.height, sourceWidth: pixels.sourceWidth, sourceHeight: pixels.sourceHeight };
-    }
+    const pixels = isDecodedImage(image) ? await downscale(image, maxSide) : await decodeImage(image, maxSide);
     const { width: w, height: h } = pixels;
     const result = await this.#exclusive(async () => {
       // float32, not int32: Human casts int32 input to float32 (a second full-size copy).
