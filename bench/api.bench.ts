@@ -8,8 +8,11 @@
 //                                                        a fresh database on that server
 //
 // Knobs (all optional): BENCH_CONNECTIONS (200), BENCH_DURATION (15 s), BENCH_WARMUP (3 s),
-// BENCH_CHARACTERS (1000), BENCH_SEED_CONCURRENCY (20), BENCH_ONLY (comma list of scenario
-// keys: list,search,get,me,health), BENCH_CPU_PROF=1 (server writes a .cpuprofile into bench/results/).
+// BENCH_CHARACTERS (1000), BENCH_SEED_CONCURRENCY (20), BENCH_ASSETS (100000), BENCH_VAULT_LIMIT (100,
+// the page size of the vault scenarios), BENCH_ONLY (comma list of scenario keys:
+// list,search,get,vault,vault-filter,vault-search,me,health; a trailing * matches a prefix, e.g.
+// `vault*`; without list/search/get no characters are seeded), BENCH_CPU_PROF=1 (server writes a
+// .cpuprofile into bench/results/).
 //
 // Exit code: 0 when the bench ran (even if a target was missed: the table says so),
 // 1 when the bench itself failed (server did not start, seeding failed, too many non-2xx).
@@ -41,12 +44,17 @@ const opts = {
   warmup: num('BENCH_WARMUP', 3),
   characters: num('BENCH_CHARACTERS', 1000),
   assets: num('BENCH_ASSETS', 100_000),
+  vaultLimit: num('BENCH_VAULT_LIMIT', 100),
   seedConcurrency: num('BENCH_SEED_CONCURRENCY', 20),
   only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null,
   cpuProf: process.env.BENCH_CPU_PROF === '1',
   databaseUrl: process.env.BENCH_DATABASE_URL || null,
 };
 const TARGET_P95_MS = 20;
+
+/** Whether BENCH_ONLY selects a scenario key (exact, or a prefix ending in `*`). */
+const selected = (key: string) => !opts.only || opts.only.some((o) => (o.endsWith('*') ? key.startsWith(o.slice(0, -1)) : o === key));
+const characterScenarios = ['list', 'search', 'get'].some(selected);
 const MAX_NON_2XX_RATIO = 0.001;
 
 // ---------------------------------------------------------------------------------------------
@@ -459,7 +467,9 @@ async function main() {
   await runCli(['create-admin', '--email', email, '--password', password, '--name', 'Bench'], env);
   log(`create-admin (includes migrations): ${Math.round(performance.now() - t0)} ms`);
   t0 = performance.now();
-  log((await runCli(['__seed-vault__', email, String(opts.assets)], env)).trim());
+  const seeded = await runCli(['__seed-vault__', email, String(opts.assets)], env);
+  log(seeded.split('\n').filter((l) => l && !l.startsWith('deep-cursor ')).join('\n'));
+  const deepCursors = [...seeded.matchAll(/^deep-cursor (\d+) (\S+)$/gm)].map((m) => ({ depth: Number(m[1]), cursor: m[2] }));
 
   const nodeArgs: string[] = [];
   if (opts.cpuProf) {
@@ -478,8 +488,8 @@ async function main() {
   if (!cookie) throw new Error('login returned no session cookie');
   await expectOk(api(base, cookie, 'GET', '/api/auth/me'), 'GET /api/auth/me');
 
-  // Seed characters, `seedConcurrency` at a time.
-  const payloads = characterPayloads(opts.characters);
+  // Seed characters, `seedConcurrency` at a time (none when only vault/baseline scenarios run).
+  const payloads = characterPayloads(characterScenarios ? opts.characters : 0);
   const ids: string[] = new Array(payloads.length);
   const seedLatencies: number[] = [];
   let next = 0;
@@ -499,40 +509,56 @@ async function main() {
     characters: payloads.length,
     concurrency: opts.seedConcurrency,
     seconds: Math.round(seedSeconds * 100) / 100,
-    perSecond: Math.round(payloads.length / seedSeconds),
+    perSecond: payloads.length ? Math.round(payloads.length / seedSeconds) : 0,
     p50Ms: Math.round(percentile(seedSorted, 50) * 10) / 10,
     p95Ms: Math.round(percentile(seedSorted, 95) * 10) / 10,
   };
-  log(`seeded ${seed.characters} characters in ${seed.seconds} s (${seed.perSecond}/s, p50 ${seed.p50Ms} ms, p95 ${seed.p95Ms} ms at ${seed.concurrency} concurrent)`);
+  if (seed.characters) log(`seeded ${seed.characters} characters in ${seed.seconds} s (${seed.perSecond}/s, p50 ${seed.p50Ms} ms, p95 ${seed.p95Ms} ms at ${seed.concurrency} concurrent)`);
 
-  // A realistic status mix: 10 % paused, 5 % archived.
-  const paused = ids.filter((_, i) => i % 10 === 3);
-  const archived = ids.filter((_, i) => i % 20 === 7);
-  await expectOk(api(base, cookie, 'POST', '/api/characters/bulk', { ids: paused, action: 'pause' }), 'bulk pause');
-  await expectOk(api(base, cookie, 'POST', '/api/characters/bulk', { ids: archived, action: 'archive' }), 'bulk archive');
-
-  // Sanity checks: the scenarios return what the dashboard expects.
-  const list = await expectOk(api(base, cookie, 'GET', '/api/characters'), 'GET /api/characters');
-  if (list.items.length !== Math.min(50, payloads.length) || list.total !== payloads.length) {
-    throw new Error(`GET /api/characters returned ${list.items.length} items of ${list.total}; expected 50 of ${payloads.length}`);
-  }
   const term = 'ar'; // matches e.g. Aria, Amara, Rafael, Marsh, Larsen, …
-  const search = await expectOk(api(base, cookie, 'GET', `/api/characters?q=${term}&status=active`), 'search');
-  if (search.total === 0) throw new Error(`search for "${term}" found nothing`);
-  const one = await expectOk(api(base, cookie, 'GET', `/api/characters/${ids[0]}`), 'GET /api/characters/:id');
-  if (one.id !== ids[0] || !one.persona) throw new Error('GET /api/characters/:id returned the wrong character');
-  log(`list: ${list.items.length} of ${list.total}; search "${term}"&status=active: ${search.items.length} of ${search.total}`);
-  const vault = await expectOk(api(base, cookie, 'GET', '/api/assets?limit=100'), 'GET /api/assets');
-  if (vault.items.length !== Math.min(100, opts.assets)) throw new Error(`GET /api/assets returned ${vault.items.length} items`);
+  let search = { total: 0, items: [] as unknown[] };
+  if (characterScenarios) {
+    // A realistic status mix: 10 % paused, 5 % archived.
+    const paused = ids.filter((_, i) => i % 10 === 3);
+    const archived = ids.filter((_, i) => i % 20 === 7);
+    await expectOk(api(base, cookie, 'POST', '/api/characters/bulk', { ids: paused, action: 'pause' }), 'bulk pause');
+    await expectOk(api(base, cookie, 'POST', '/api/characters/bulk', { ids: archived, action: 'archive' }), 'bulk archive');
+
+    // Sanity checks: the scenarios return what the dashboard expects.
+    const list = await expectOk(api(base, cookie, 'GET', '/api/characters'), 'GET /api/characters');
+    if (list.items.length !== Math.min(50, payloads.length) || list.total !== payloads.length) {
+      throw new Error(`GET /api/characters returned ${list.items.length} items of ${list.total}; expected 50 of ${payloads.length}`);
+    }
+    search = await expectOk(api(base, cookie, 'GET', `/api/characters?q=${term}&status=active`), 'search');
+    if (search.total === 0) throw new Error(`search for "${term}" found nothing`);
+    const one = await expectOk(api(base, cookie, 'GET', `/api/characters/${ids[0]}`), 'GET /api/characters/:id');
+    if (one.id !== ids[0] || !one.persona) throw new Error('GET /api/characters/:id returned the wrong character');
+    log(`list: ${list.items.length} of ${list.total}; search "${term}"&status=active: ${search.items.length} of ${search.total}`);
+  }
+  const limit = opts.vaultLimit;
+  const first = await api(base, cookie, 'GET', `/api/assets?limit=${limit}`);
+  const vault = await expectOk(Promise.resolve(first), 'GET /api/assets');
+  if (vault.items.length !== Math.min(limit, opts.assets)) throw new Error(`GET /api/assets returned ${vault.items.length} items`);
+  const pageBytes = Buffer.byteLength(first.text);
   // One uncached walk deep into the vault: keyset pages cost the same at any depth.
   let page = vault;
   const pageMs: number[] = [];
   for (let i = 0; i < 20 && page.nextCursor; i++) {
     const s = performance.now();
-    page = await expectOk(api(base, cookie, 'GET', `/api/assets?limit=100&cursor=${page.nextCursor}`), 'GET /api/assets page');
+    page = await expectOk(api(base, cookie, 'GET', `/api/assets?limit=${limit}&cursor=${page.nextCursor}`), 'GET /api/assets page');
     pageMs.push(performance.now() - s);
   }
-  log(`vault: first page ${vault.items.length} items; 20 successive cursor pages took ${pageMs.map((m) => m.toFixed(1)).join(', ')} ms (single client, uncached)`);
+  log(`vault: first page ${vault.items.length} items, ${pageBytes} bytes of JSON; 20 successive cursor pages took ${pageMs.map((m) => m.toFixed(1)).join(', ')} ms (single client, uncached)`);
+  // Pages deep into the vault (cursors from the seeder), each once: uncached.
+  const deepPages: Array<{ depth: number; ms: number }> = [];
+  for (const d of deepCursors) {
+    const s = performance.now();
+    const p = await expectOk(api(base, cookie, 'GET', `/api/assets?limit=${limit}&cursor=${d.cursor}`), `GET /api/assets page at depth ${d.depth}`);
+    const ms = performance.now() - s;
+    if (p.items.length !== Math.min(limit, opts.assets - d.depth)) throw new Error(`page at depth ${d.depth} returned ${p.items.length} items`);
+    deepPages.push({ depth: d.depth, ms: Math.round(ms * 10) / 10 });
+  }
+  if (deepPages.length) log(`vault: uncached pages deep in the list: ${deepPages.map((d) => `after ${d.depth.toLocaleString('en-US')}: ${d.ms} ms`).join(', ')}`);
 
   let cursor = 0;
   const scenarios: Scenario[] = [
@@ -542,12 +568,12 @@ async function main() {
       key: 'get', label: 'GET /api/characters/:id (random of 1,000)', path: `/api/characters/${ids[0]}`,
       nextPath: () => { cursor = (cursor + 1 + Math.floor(Math.random() * 997)) % ids.length; return `/api/characters/${ids[cursor]}`; },
     },
-    { key: 'vault', label: `GET /api/assets (100 of ${opts.assets.toLocaleString('en-US')})`, path: '/api/assets?limit=100' },
-    { key: 'vault-filter', label: 'GET /api/assets?status=approved&tag=travel', path: '/api/assets?status=approved&tag=travel&limit=100' },
-    { key: 'vault-search', label: 'GET /api/assets?q=rooftop', path: '/api/assets?q=rooftop&limit=100' },
+    { key: 'vault', label: `GET /api/assets (${limit} of ${opts.assets.toLocaleString('en-US')})`, path: `/api/assets?limit=${limit}` },
+    { key: 'vault-filter', label: `GET /api/assets?status=approved&tag=travel (${limit})`, path: `/api/assets?status=approved&tag=travel&limit=${limit}` },
+    { key: 'vault-search', label: `GET /api/assets?q=rooftop (${limit})`, path: `/api/assets?q=rooftop&limit=${limit}` },
     { key: 'me', label: 'baseline: GET /api/auth/me (session lookup only)', path: '/api/auth/me', baseline: true },
     { key: 'health', label: 'baseline: GET /api/health (no auth, no database)', path: '/api/health', baseline: true, anonymous: true },
-  ].filter((s) => !opts.only || opts.only.includes(s.key));
+  ].filter((s) => selected(s.key));
   for (const s of scenarios) s.label = s.label.replace('1,000', payloads.length.toLocaleString('en-US'));
 
   const results: RunResult[] = [];
@@ -586,7 +612,10 @@ async function main() {
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}`,
     `${opts.connections} connections, ${opts.duration} s per endpoint after a ${opts.warmup} s warm-up; 1 user, ${payloads.length} characters`,
     `machine load average (1 min) before each run: ${results.map((r) => r.loadAverageBefore?.toFixed(1)).join(', ')} (anything above ~1 means other processes competed for the 2 cores)`,
-    `seeding: ${seed.characters} × POST /api/characters in ${seed.seconds} s = ${seed.perSecond}/s (${seed.concurrency} concurrent; p50 ${seed.p50Ms} ms, p95 ${seed.p95Ms} ms)`,
+    seed.characters
+      ? `seeding: ${seed.characters} × POST /api/characters in ${seed.seconds} s = ${seed.perSecond}/s (${seed.concurrency} concurrent; p50 ${seed.p50Ms} ms, p95 ${seed.p95Ms} ms)`
+      : 'seeding: no characters (no character scenario selected)',
+    `vault: ${opts.assets} assets; a page of ${vault.items.length} is ${pageBytes} bytes of JSON`,
     '',
     table,
     '',
@@ -599,7 +628,7 @@ async function main() {
   fs.writeFileSync(file, `${JSON.stringify({
     startedAt: startedAt.toISOString(), database: dbLabel, machine,
     options: { ...opts, databaseUrl: opts.databaseUrl ? '(set)' : null }, targetP95Ms: TARGET_P95_MS,
-    serverBootMs: bootMs, seed, results,
+    serverBootMs: bootMs, seed, vaultPage: { limit, items: vault.items.length, bytes: pageBytes, uncachedCursorPagesMs: pageMs.map((m) => Math.round(m * 10) / 10), deepPages }, results,
   }, null, 2)}\n`);
   process.stdout.write(`raw results: ${path.relative(process.cwd(), file)}\n`);
 }

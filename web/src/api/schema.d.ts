@@ -3532,8 +3532,28 @@ export interface components {
             createdAt: string;
             processedAt: string | null;
         };
+        AssetListItemInput: {
+            /** Format: uuid */
+            id: string;
+            characterId: string | null;
+            /** @enum {string} */
+            kind: "image" | "video" | "audio";
+            /** @enum {string} */
+            status: "processing" | "pending" | "approved" | "rejected" | "blocked" | "failed";
+            rating: ("safe" | "suggestive" | "explicit") | null;
+            originalName: string;
+            bytes: number;
+            identityScore: number | null;
+            identityThreshold: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Small preview (images and video posters); null for audio or while processing */
+            urls: {
+                thumbnail: string | null;
+            };
+        };
         AssetListInput: {
-            items: components["schemas"]["AssetInput"][];
+            items: components["schemas"]["AssetListItemInput"][];
             nextCursor: string | null;
         };
         AssetBatchInput: {
@@ -4013,8 +4033,28 @@ export interface components {
             createdAt: string;
             processedAt: string | null;
         };
+        AssetListItem: {
+            /** Format: uuid */
+            id: string;
+            characterId: string | null;
+            /** @enum {string} */
+            kind: "image" | "video" | "audio";
+            /** @enum {string} */
+            status: "processing" | "pending" | "approved" | "rejected" | "blocked" | "failed";
+            rating: ("safe" | "suggestive" | "explicit") | null;
+            originalName: string;
+            bytes: number;
+            identityScore: number | null;
+            identityThreshold: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Small preview (images and video posters); null for audio or while processing */
+            urls: {
+                thumbnail: string | null;
+            };
+        };
         AssetList: {
-            items: components["schemas"]["Asset"][];
+            items: components["schemas"]["AssetListItem"][];
             nextCursor: string | null;
         };
         AssetBatch: {

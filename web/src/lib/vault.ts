@@ -1,7 +1,9 @@
 // Media vault: query keys, list/detail queries, cache patching for live updates, and the
 // per-file upload with progress. Shared by the vault page, the character vault tab and review.
+// Lists hold the slim AssetListItem (what tiles and rows render); previews that show scores,
+// reasons and metadata read the full Asset through assetQuery (GET /api/assets/:id).
 import { type InfiniteData, infiniteQueryOptions, type QueryClient, queryOptions } from '@tanstack/react-query';
-import { api, type Asset, type AssetList, call, toApiError } from '@/api/client';
+import { api, type Asset, type AssetList, type AssetListItem, call, toApiError } from '@/api/client';
 
 export type AssetStatus = Asset['status'];
 export type AssetKind = Asset['kind'];
@@ -38,7 +40,11 @@ export const vaultKeys = {
   account: ['account-settings'] as const,
 };
 
-export const PAGE_SIZE = 200;
+/**
+ * Assets per list request. 100 slim records (~33 KB) fill a screen of 150 px tiles on most displays
+ * and are what the API benchmark measures (GET /api/assets?limit=100); scrolling fetches the next page.
+ */
+export const PAGE_SIZE = 100;
 
 /** A local calendar day as an ISO instant (start of that day in this browser's time zone). */
 function dayStart(day: string, plusDays = 0) {
@@ -108,9 +114,22 @@ export const accountSettingsQuery = queryOptions({
 
 type ListData = InfiniteData<AssetList, string | undefined>;
 
-/** Replace (or remove, with `null`) one asset everywhere it is cached. Returns whether any list held it. */
-export function patchAsset(qc: QueryClient, id: string, next: Asset | null): boolean {
+/** The list record of a full asset (the same fields GET /api/assets returns for it). */
+export function toListItem(a: Asset): AssetListItem {
+  return {
+    id: a.id, characterId: a.characterId, kind: a.kind, status: a.status, rating: a.rating, originalName: a.originalName,
+    bytes: a.bytes, identityScore: a.identityScore, identityThreshold: a.identityThreshold, createdAt: a.createdAt,
+    urls: { thumbnail: a.urls.thumbnail },
+  };
+}
+
+/**
+ * Replace (or remove, with `null`) one asset everywhere it is cached: the slim record in every
+ * list and the review queue, the full one under its detail key. Returns whether any list held it.
+ */
+export function patchAsset(qc: QueryClient, id: string, full: Asset | null): boolean {
   let found = false;
+  const next = full ? toListItem(full) : null;
   for (const [key, old] of qc.getQueriesData<ListData>({ queryKey: vaultKeys.lists })) {
     if (!old) continue;
     // A list filtered by status drops an asset whose status no longer matches.
@@ -132,7 +151,7 @@ export function patchAsset(qc: QueryClient, id: string, next: Asset | null): boo
     found = true;
     return { ...old, items: next ? old.items.map((a) => (a.id === id ? next : a)) : old.items.filter((a) => a.id !== id) };
   });
-  if (next) qc.setQueryData(vaultKeys.detail(id), next);
+  if (full) qc.setQueryData(vaultKeys.detail(id), full);
   else qc.removeQueries({ queryKey: vaultKeys.detail(id) });
   return found;
 }
@@ -212,10 +231,10 @@ export function formatDuration(s: number) {
   return `${m}:${String(sec).padStart(2, '0')}`;
 }
 
-export function assetTitle(a: Asset) {
+export function assetTitle(a: Pick<AssetListItem, 'originalName' | 'kind' | 'id'>) {
   return a.originalName || `${a.kind} ${a.id.slice(0, 8)}`;
 }
 
 /** Whether this asset can be approved by a person (blocked ones never can). */
-export const canApprove = (a: Asset) => a.status !== 'blocked' && a.status !== 'processing' && a.status !== 'failed' && a.status !== 'approved';
-export const canReject = (a: Asset) => a.status !== 'processing' && a.status !== 'rejected' && a.status !== 'blocked';
+export const canApprove = (a: Pick<AssetListItem, 'status'>) => a.status !== 'blocked' && a.status !== 'processing' && a.status !== 'failed' && a.status !== 'approved';
+export const canReject = (a: Pick<AssetListItem, 'status'>) => a.status !== 'processing' && a.status !== 'rejected' && a.status !== 'blocked';

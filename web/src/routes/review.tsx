@@ -1,8 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { CheckCircle2Icon, CheckIcon, ChevronLeftIcon, ChevronRightIcon, XIcon } from 'lucide-react';
 import * as React from 'react';
-import type { Asset } from '@/api/client';
+import type { AssetListItem } from '@/api/client';
 import { InlineError } from '@/components/app/errors';
 import { AssetMedia, AssetMetadata, BlockedNote, GateResults } from '@/components/vault/asset-bits';
 import { useDecision } from '@/components/vault/lightbox';
@@ -11,7 +11,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { useTitle } from '@/lib/hooks';
 import { characterListQuery } from '@/lib/queries';
 import { cn } from '@/lib/utils';
-import { assetTitle, canApprove, foldersQuery, reviewQuery } from '@/lib/vault';
+import { assetQuery, assetTitle, canApprove, foldersQuery, reviewQuery } from '@/lib/vault';
 
 function Kbd({ children, quiet }: { children: React.ReactNode; quiet?: boolean }) {
   return (
@@ -37,8 +37,18 @@ export function ReviewPage() {
   const items = React.useMemo(() => (q.data?.items ?? []).filter((a) => a.status === 'pending'), [q.data]);
   const more = q.data?.nextCursor != null;
   const index = Math.min(pos, Math.max(0, items.length - 1));
-  const current: Asset | undefined = items[index];
+  const current: AssetListItem | undefined = items[index];
   const remaining = `${items.length}${more ? '+' : ''}`;
+  // The queue holds slim list records; the item under review shows the full one (scores, reasons,
+  // prompt), kept fresh by live events. Its neighbours are fetched ahead so A/R/J/K never wait.
+  const qc = useQueryClient();
+  const detail = useQuery({ ...assetQuery(current?.id ?? ''), enabled: !!current });
+  const full = detail.data;
+  const prevId = items[index - 1]?.id;
+  const nextId = items[index + 1]?.id;
+  React.useEffect(() => {
+    for (const n of [nextId, prevId]) if (n) void qc.prefetchQuery(assetQuery(n));
+  }, [qc, prevId, nextId]);
 
   const act = React.useCallback(
     (action: 'approve' | 'reject') => {
@@ -164,7 +174,7 @@ export function ReviewPage() {
                 <ChevronRightIcon aria-hidden="true" />
               </Button>
             </div>
-            <AssetMedia asset={current} />
+            {full ? <AssetMedia asset={full} /> : <Skeleton className="aspect-square w-full" />}
             <BlockedNote asset={current} />
             <div className="flex flex-wrap gap-2">
               <Button size="lg" disabled={!canApprove(current) || decide.isPending} onClick={() => act('approve')} aria-keyshortcuts="a">
@@ -176,8 +186,20 @@ export function ReviewPage() {
             </div>
           </div>
           <div className="flex flex-col gap-6">
-            <GateResults asset={current} />
-            <AssetMetadata asset={current} characterName={characterName} folderName={folders.data?.items.find((f) => f.id === current.folderId)?.name} />
+            {full ? (
+              <>
+                <GateResults asset={full} />
+                <AssetMetadata asset={full} characterName={characterName} folderName={folders.data?.items.find((f) => f.id === full.folderId)?.name} />
+              </>
+            ) : detail.isError ? (
+              <InlineError error={detail.error} onRetry={() => void detail.refetch()} />
+            ) : (
+              <div className="flex flex-col gap-3" role="status" aria-label="Loading the gate results">
+                <Skeleton className="h-6 w-1/2" />
+                <Skeleton className="h-4 w-2/3" />
+                <Skeleton className="h-4 w-1/3" />
+              </div>
+            )}
           </div>
         </article>
       )}

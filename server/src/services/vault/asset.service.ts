@@ -20,8 +20,8 @@ import { audioWaveform, posterFrame, probe, resolveFfmpeg, stripMediaMetadata, v
 import { hammingDistance, isNearDuplicate, perceptualHashOfPixels } from '../../media/hash.ts';
 import { decodeImage, downscale, fromDecoded, type DecodedImage } from '../../media/image.ts';
 import { writeProvenance } from '../../media/provenance.ts';
-import type { AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
-import { characterGates, type AssetDto, type ListAssetsQuery } from '../../schemas/asset.schemas.ts';
+import type { AssetListRow, AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
+import { characterGates, type AssetDto, type AssetListItemDto, type ListAssetsQuery } from '../../schemas/asset.schemas.ts';
 import { canApprove, evaluateGates } from './gates.ts';
 
 const MAX_PIXELS = 80_000_000;
@@ -85,6 +85,15 @@ export function toAssetDto(a: AssetRow): AssetDto {
     faceCount: a.faceCount, minFaceAge: a.minFaceAge, prompt: a.prompt, caption: a.caption, engine: a.engine, tags: a.tags,
     waveform: a.waveform ?? null, error: a.error, urls: assetUrls(a),
     createdAt: a.createdAt.toISOString(), processedAt: a.processedAt?.toISOString() ?? null,
+  };
+}
+
+/** The slim record of a list page (AssetListItem): same names and values as in toAssetDto. */
+export function toAssetListItem(a: AssetListRow): AssetListItemDto {
+  return {
+    id: a.id, characterId: a.characterId, kind: a.kind, status: a.status, rating: a.rating, originalName: a.originalName,
+    bytes: a.bytes, identityScore: a.identityScore, identityThreshold: a.identityThreshold, createdAt: a.createdAt.toISOString(),
+    urls: { thumbnail: a.thumbnailKey ? `/api/assets/${a.id}/thumbnail` : null },
   };
 }
 
@@ -381,7 +390,7 @@ export class AssetService {
   private async loadList(userId: string, q: ListAssetsQuery) {
     const res = await this.assets.list(userId, q);
     if (!res) throw new UserError(400, 'validation_failed', 'cursor: is not a cursor from a previous page');
-    return { items: res.items.map(toAssetDto), nextCursor: res.nextCursor };
+    return { items: res.items.map(toAssetListItem), nextCursor: res.nextCursor };
   }
 
   /** Totals for the vault and the review badge (cached like the list). */

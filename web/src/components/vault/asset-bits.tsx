@@ -1,7 +1,7 @@
 import { Link } from '@tanstack/react-router';
 import { FileAudioIcon, FileVideoIcon, ImageIcon, Loader2Icon, ShieldAlertIcon } from 'lucide-react';
 import * as React from 'react';
-import type { Asset } from '@/api/client';
+import type { Asset, AssetListItem } from '@/api/client';
 import { Badge } from '@/components/ui/badge';
 import { type AssetRating, type AssetStatus, formatDuration, ratingLabel, statusMeta } from '@/lib/vault';
 import { cn, formatBytes, formatDateTime } from '@/lib/utils';
@@ -35,9 +35,9 @@ export function RatingBadge({ rating, className }: { rating: AssetRating | null;
   );
 }
 
-/** Small square preview for grid and list; never loads the original. */
-export function AssetThumb({ asset, className }: { asset: Asset; className?: string }) {
-  const src = asset.urls.thumbnail ?? asset.urls.poster;
+/** Small square preview for grid and list (from the slim list record); never loads the original. */
+export function AssetThumb({ asset, className }: { asset: Pick<AssetListItem, 'urls' | 'kind' | 'status'>; className?: string }) {
+  const src = asset.urls.thumbnail; // videos: a thumbnail of the poster frame
   const [broken, setBroken] = React.useState(false);
   if (src && !broken) {
     return <img src={src} alt="" loading="lazy" decoding="async" draggable={false} onError={() => setBroken(true)} className={cn('size-full object-cover', className)} />;
@@ -267,7 +267,7 @@ export function AssetMetadata({ asset, folderName, characterName }: { asset: Ass
   );
 }
 
-export function BlockedNote({ asset }: { asset: Asset }) {
+export function BlockedNote({ asset }: { asset: Pick<AssetListItem, 'status' | 'id'> }) {
   if (asset.status !== 'blocked') return null;
   return (
     <p className="flex items-start gap-2 rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive" id={`blocked-${asset.id}`}>

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CheckIcon, ChevronLeftIcon, ChevronRightIcon, DownloadIcon, XIcon } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
-import { api, type Asset, call, errorMessage } from '@/api/client';
+import { api, type AssetListItem, call, errorMessage } from '@/api/client';
 import { InlineError } from '@/components/app/errors';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from '@/components/ui/dialog';
@@ -24,7 +24,7 @@ export function useDecision() {
   });
 }
 
-export function DecisionButtons({ asset, size = 'default' }: { asset: Asset; size?: 'default' | 'sm' }) {
+export function DecisionButtons({ asset, size = 'default' }: { asset: Pick<AssetListItem, 'id' | 'status'>; size?: 'default' | 'sm' }) {
   const decide = useDecision();
   const approveDisabled = !canApprove(asset) || decide.isPending;
   const blocked = asset.status === 'blocked';
@@ -56,19 +56,26 @@ export interface LightboxProps {
   onOpenChange: (id: string | null) => void;
   /** Loaded ids in display order, for previous/next. */
   order: string[];
-  /** Loaded asset lookup (avoids a request when the asset is already in the list). */
-  lookup: (id: string) => Asset | undefined;
+  /** The loaded list record, for the title while the full record loads. */
+  lookup: (id: string) => AssetListItem | undefined;
   characterName?: (id: string | null) => string | undefined;
 }
 
 export function Lightbox({ id, onOpenChange, order, lookup, characterName }: LightboxProps) {
-  const cached = id ? lookup(id) : undefined;
-  const detail = useQuery({ ...assetQuery(id ?? ''), enabled: !!id && !cached });
-  const asset = cached ?? detail.data;
+  const qc = useQueryClient();
+  const listed = id ? lookup(id) : undefined;
+  // Lists carry the slim record; the preview shows every score beside its threshold, so it reads
+  // the full one (patched by live asset.updated events under the same key).
+  const detail = useQuery({ ...assetQuery(id ?? ''), enabled: !!id });
+  const asset = detail.data;
   const folders = useQuery(foldersQuery);
   const idx = id ? order.indexOf(id) : -1;
   const prev = idx > 0 ? order[idx - 1] : undefined;
   const next = idx >= 0 && idx < order.length - 1 ? order[idx + 1] : undefined;
+  // Previous/next open at once: their full records are fetched ahead.
+  React.useEffect(() => {
+    for (const n of [prev, next]) if (n) void qc.prefetchQuery(assetQuery(n));
+  }, [qc, prev, next]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     const t = e.target as HTMLElement;
@@ -86,7 +93,7 @@ export function Lightbox({ id, onOpenChange, order, lookup, characterName }: Lig
     <Dialog open={!!id} onOpenChange={(o) => !o && onOpenChange(null)}>
       <DialogContent className="max-w-5xl gap-0 p-0" onKeyDown={onKeyDown} aria-describedby={undefined} data-testid="lightbox">
         <div className="flex items-center gap-2 border-b px-4 py-3 pr-12">
-          <DialogTitle className="min-w-0 flex-1 truncate text-base">{asset ? assetTitle(asset) : 'Asset'}</DialogTitle>
+          <DialogTitle className="min-w-0 flex-1 truncate text-base">{asset ? assetTitle(asset) : listed ? assetTitle(listed) : 'Asset'}</DialogTitle>
           {idx >= 0 ? (
             <span className="text-xs text-muted-foreground tabular-nums">
               {idx + 1} of {order.length}

@@ -17,7 +17,7 @@ import {
 } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
-import { api, type Asset, call, errorMessage } from '@/api/client';
+import { api, type AssetListItem, call, errorMessage } from '@/api/client';
 import { InlineError } from '@/components/app/errors';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
@@ -431,7 +431,7 @@ function Filters({
 }
 
 interface VirtualProps {
-  items: Asset[];
+  items: AssetListItem[];
   view: 'grid' | 'list';
   selected: Set<string>;
   onToggle: (index: number, shift: boolean) => void;
@@ -508,7 +508,7 @@ function VirtualAssets({ items, view, selected, onToggle, onOpen, hasMore, loadi
 }
 
 interface ItemProps {
-  a: Asset;
+  a: AssetListItem;
   index: number;
   total: number;
   selected: boolean;
