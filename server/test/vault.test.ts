@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveFfmpeg } from '../src/media/ffmpeg.ts';
@@ -193,6 +194,41 @@ describe('identity and gates', () => {
 });
 
 describe('vault operations', () => {
+  test('cursor pages return every asset exactly once, also when several were created in the same millisecond', async () => {
+    const owner = await signUp(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const data = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40 * i, g: 90, b: 200 - 30 * i } } }).png().toBuffer();
+      ids.push((await uploadAsset([{ name: `same-ms-${i}.png`, data }], {}, owner)).json().items[0].id);
+    }
+    for (const id of ids) await waitProcessed(id, owner);
+    // Postgres keeps microseconds; put all four inside one millisecond, 100 µs apart.
+    for (const [i, id] of ids.entries()) {
+      await t.ctx.database.db.execute(sql`update assets set created_at = ${`2026-01-01T00:00:00.000${i + 1}00Z`}::timestamptz where id = ${id}`);
+    }
+    const walk = async (sort: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 10; page++) {
+        const res = await get(`/api/assets?limit=1&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`, owner);
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json();
+        seen.push(...body.items.map((a: { id: string }) => a.id));
+        cursor = body.nextCursor;
+        if (!cursor) break;
+      }
+      return seen;
+    };
+    expect(await walk('oldest')).toEqual(ids);
+    expect(await walk('newest')).toEqual([...ids].reverse());
+    // a cursor that was not made by the server is a 400, not a 500
+    for (const bad of ['nope', Buffer.from('2026-01-01T00:00:00.000Z|x').toString('base64url'), Buffer.from(`2026-13-45T00:00:00.000000Z|${ids[0]}`).toString('base64url')]) {
+      const res = await get(`/api/assets?cursor=${bad}`, owner);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error.message).toMatch(/cursor/);
+    }
+  });
+
   test('decisions, tags, folders, search, filters and cursor pages', async () => {
     const owner = await signUp(t);
     const ids: string[] = [];

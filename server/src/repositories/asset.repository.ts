@@ -16,14 +16,19 @@ const listColumns = {
 };
 export type AssetListRow = Pick<AssetRow, keyof typeof listColumns>;
 
-function encodeCursor(row: { createdAt: Date; id: string }) {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+// The cursor carries created_at to the microsecond, as Postgres stores it, not as a JS Date
+// (milliseconds): a millisecond cursor repeats the last row of a page (sort=oldest) or skips rows
+// created within the same millisecond as the page boundary (newest).
+const cursorTs = sql<string>`to_char(${assets.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const CURSOR_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+function encodeCursor(row: { cursorTs: string; id: string }) {
+  return Buffer.from(`${row.cursorTs}|${row.id}`).toString('base64url');
 }
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) return null;
-  return { createdAt, id };
+function decodeCursor(cursor: string): { ts: string; id: string } | null {
+  const [ts, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!ts || !CURSOR_TS.test(ts) || Number.isNaN(Date.parse(ts)) || !id || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  return { ts, id };
 }
 
 export function buildSearchText(a: { prompt?: string | null; caption?: string | null; tags?: string[]; originalName?: string }) {
@@ -74,11 +79,11 @@ export class AssetRepository {
       // A row comparison: the same as `created_at < t or (created_at = t and id < i)`, but the
       // planner uses it as an index condition, so a page deep in the vault costs what the first does
       // (the OR form filtered every newer row: 73 ms instead of 0.3 ms at depth 90,000 on Postgres).
-      const key = sql`(${c.createdAt.toISOString()}::timestamptz, ${c.id}::uuid)`;
+      const key = sql`(${c.ts}::timestamptz, ${c.id}::uuid)`;
       where.push(q.sort === 'oldest' ? sql`(${assets.createdAt}, ${assets.id}) > ${key}` : sql`(${assets.createdAt}, ${assets.id}) < ${key}`);
     }
     const order = q.sort === 'oldest' ? [asc(assets.createdAt), asc(assets.id)] : [desc(assets.createdAt), desc(assets.id)];
-    const rows = await this.db.select(listColumns).from(assets).where(and(...where)).orderBy(...order).limit(q.limit + 1);
+    const rows = await this.db.select({ ...listColumns, cursorTs }).from(assets).where(and(...where)).orderBy(...order).limit(q.limit + 1);
     const more = rows.length > q.limit;
     const items = more ? rows.slice(0, q.limit) : rows;
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
