@@ -53,7 +53,7 @@ try {
   // pages at any depth without walking there: "deep-cursor <depth> <cursor>" lines.
   for (const depth of [0.25, 0.5, 0.9].map((f) => Math.floor(count * f)).filter((d) => d > 0)) {
     const r = await database.db.execute<{ iso: string; id: string }>(sql`
-      select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as iso, id from assets where user_id = ${userId}
+      select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as iso, id from assets where user_id = ${userId}
       order by created_at desc, id desc offset ${depth - 1} limit 1`);
     const row = r.rows[0];
     if (row) process.stdout.write(`deep-cursor ${depth} ${Buffer.from(`${row.iso}|${row.id}`).toString('base64url')}\n`);
