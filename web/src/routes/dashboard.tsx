@@ -10,7 +10,6 @@ import {
   PauseIcon,
   PlayIcon,
   PlusIcon,
-  SearchIcon,
   Trash2Icon,
   XIcon,
 } from 'lucide-react';
@@ -22,7 +21,7 @@ import { InlineError } from '@/components/app/errors';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
 import { ConfirmDialog } from '@/components/ui/dialog';
-import { Input } from '@/components/ui/input';
+import { SearchField } from '@/components/app/search-field';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { useDebouncedValue, usePersistentState, useTitle } from '@/lib/hooks';
@@ -223,20 +222,7 @@ export function DashboardPage() {
             ))}
           </TabsList>
           <div className="flex items-center gap-2">
-            <div className="relative flex-1 lg:w-72">
-              <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
-              <Input
-                type="search"
-                aria-label="Search characters by name"
-                placeholder="Search by name…"
-                className="pl-9"
-                value={draft}
-                onChange={(e) => setDraft(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Escape' && draft) setDraft('');
-                }}
-              />
-            </div>
+            <SearchField className="lg:w-72" aria-label="Search characters by name" placeholder="Search by name…" value={draft} onValueChange={setDraft} />
             <div role="group" aria-label="View" className="flex rounded-md border p-0.5">
               <Button variant="ghost" size="icon-sm" aria-label="Grid view" aria-pressed={view === 'grid'} className={cn(view === 'grid' && 'bg-accent')} onClick={() => setView('grid')}>
                 <LayoutGridIcon aria-hidden="true" />

@@ -9,7 +9,6 @@ import {
   LayoutGridIcon,
   ListIcon,
   Loader2Icon,
-  SearchIcon,
   TagIcon,
   Trash2Icon,
   UploadIcon,
@@ -23,6 +22,7 @@ import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
 import { ConfirmDialog, Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Input, NativeSelect } from '@/components/ui/input';
+import { SearchField } from '@/components/app/search-field';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
 import { TagInput } from '@/components/ui/tag-input';
@@ -322,6 +322,23 @@ function Filters({
   const id = React.useId();
   const [showMore, setShowMore] = React.useState(false);
   const activeCount = (['status', 'kind', 'rating', 'characterId', 'folderId', 'source', 'engine', 'tag', 'from', 'to'] as const).filter((k) => filters[k] && !(k === 'characterId' && characterId)).length;
+  /** A free-text filter applied on blur or Enter (the draft is kept while typing). */
+  const text = (key: 'engine' | 'tag', label: string, draftValue: string, setDraftValue: (v: string) => void) => (
+    <div className="flex min-w-0 flex-col gap-1">
+      <Label htmlFor={`${id}-${key}`} className="text-xs text-muted-foreground">
+        {label}
+      </Label>
+      <Input
+        id={`${id}-${key}`}
+        className="h-9"
+        placeholder={`Any ${key}`}
+        value={draftValue}
+        onChange={(e) => setDraftValue(e.target.value)}
+        onBlur={() => set({ [key]: draftValue.trim() || undefined })}
+        onKeyDown={(e) => e.key === 'Enter' && set({ [key]: draftValue.trim() || undefined })}
+      />
+    </div>
+  );
   const sel = (key: keyof VaultFilters, label: string, options: { value: string; label: string }[], all: string) => (
     <div className="flex min-w-0 flex-col gap-1">
       <Label htmlFor={`${id}-${key}`} className="text-xs text-muted-foreground">
@@ -340,20 +357,7 @@ function Filters({
   return (
     <div role="search" className="flex flex-col gap-3" aria-label="Filter assets">
       <div className="flex items-center gap-2">
-        <div className="relative flex-1">
-          <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
-          <Input
-            type="search"
-            aria-label="Search prompt, caption, tags and file name"
-            placeholder="Search prompt, caption, tags…"
-            className="pl-9"
-            value={draft}
-            onChange={(e) => setDraft(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape' && draft) setDraft('');
-            }}
-          />
-        </div>
+        <SearchField aria-label="Search prompt, caption, tags and file name" placeholder="Search prompt, caption, tags…" value={draft} onValueChange={setDraft} />
         <NativeSelect aria-label="Sort" value={filters.sort ?? 'newest'} onChange={(e) => set({ sort: e.target.value === 'oldest' ? 'oldest' : undefined })} className="w-auto">
           <option value="newest">Newest first</option>
           <option value="oldest">Oldest first</option>
@@ -385,34 +389,8 @@ function Filters({
         {!characterId ? sel('characterId', 'Character', characters.map((c) => ({ value: c.id, label: c.name })), 'Any character') : null}
         {sel('folderId', 'Folder', folders.map((f) => ({ value: f.id, label: f.name })), 'Any folder')}
         {sel('source', 'Source', [{ value: 'upload', label: 'Uploaded' }, { value: 'generated', label: 'Generated' }], 'Any source')}
-        <div className="flex min-w-0 flex-col gap-1">
-          <Label htmlFor={`${id}-engine`} className="text-xs text-muted-foreground">
-            Engine
-          </Label>
-          <Input
-            id={`${id}-engine`}
-            className="h-9"
-            placeholder="Any engine"
-            value={engine}
-            onChange={(e) => setEngine(e.target.value)}
-            onBlur={() => set({ engine: engine.trim() || undefined })}
-            onKeyDown={(e) => e.key === 'Enter' && set({ engine: engine.trim() || undefined })}
-          />
-        </div>
-        <div className="flex min-w-0 flex-col gap-1">
-          <Label htmlFor={`${id}-tag`} className="text-xs text-muted-foreground">
-            Tag
-          </Label>
-          <Input
-            id={`${id}-tag`}
-            className="h-9"
-            placeholder="Any tag"
-            value={tag}
-            onChange={(e) => setTag(e.target.value)}
-            onBlur={() => set({ tag: tag.trim() || undefined })}
-            onKeyDown={(e) => e.key === 'Enter' && set({ tag: tag.trim() || undefined })}
-          />
-        </div>
+        {text('engine', 'Engine', engine, setEngine)}
+        {text('tag', 'Tag', tag, setTag)}
         <div className="flex min-w-0 flex-col gap-1">
           <Label htmlFor={`${id}-from`} className="text-xs text-muted-foreground">
             From
