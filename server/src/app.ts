@@ -1,21 +1,21 @@
-// The HTTP application: plugins, error handling, authentication hook and routes. Built from
-// a fully wired AppContext so tests, the CLI and `start` share one composition.
+// The HTTP application: plugins, access control, error handling and routes, built from a fully
+// wired AppContext so tests, the CLI and `start` share one composition. Route modules import
+// their helpers from http/kit.ts, never from here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, jsonSchemaTransformObject,
-  serializerCompiler, validatorCompiler, type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
-import { UnauthorizedError, UserError, ForbiddenError } from './errors.ts';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
-import type { CurrentSession } from './services/auth.service.ts';
+import { registerAccessControl } from './http/access.ts';
+import { registerErrorHandler } from './http/errors.ts';
+import { version, type Access, type App } from './http/kit.ts';
+import { validatorCompiler } from './http/validation.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { characterRoutes } from './routes/characters.routes.ts';
 import { photoRoutes } from './routes/photos.routes.ts';
@@ -24,59 +24,7 @@ import { eventRoutes } from './routes/events.routes.ts';
 import { assetRoutes } from './routes/assets.routes.ts';
 import { accountRoutes } from './routes/account.routes.ts';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Every route registered, for tests that must cover each one. */
-    routeList: Array<{ method: string; url: string }>;
-  }
-  interface FastifyRequest {
-    /** Resolved lazily by requireUser(). */
-    currentSession?: CurrentSession | null;
-  }
-}
-
-export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
-
-export const version = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version as string;
-
-export function webHeaders(req: FastifyRequest): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    h.set(k, Array.isArray(v) ? v.join(', ') : v);
-  }
-  if (!h.has('x-forwarded-for')) h.set('x-forwarded-for', req.ip);
-  return h;
-}
-
-export async function requireUser(ctx: AppContext, req: FastifyRequest): Promise<CurrentSession> {
-  if (req.currentSession === undefined) req.currentSession = await ctx.services.auth.getSession(webHeaders(req));
-  if (!req.currentSession) throw new UnauthorizedError();
-  return req.currentSession;
-}
-
-export async function requireAdmin(ctx: AppContext, req: FastifyRequest): Promise<CurrentSession> {
-  const s = await requireUser(ctx, req);
-  if (s.user.role !== 'admin') throw new ForbiddenError('Only an administrator can see this.');
-  return s;
-}
-
-const serialized = new WeakMap<object, Buffer>();
-
-/**
- * Sends a (cached) response object, validating and serializing it once per object: results
- * served from the read cache are the same object until a change replaces them. Kept as UTF-8
- * bytes, not a string: re-encoding a 33 KB string per response was 31 % of the server's CPU
- * on the vault list benchmark.
- */
-export function sendJson<T extends object>(reply: FastifyReply, schema: { parse(v: unknown): unknown }, value: T) {
-  let json = serialized.get(value);
-  if (json === undefined) {
-    json = Buffer.from(JSON.stringify(schema.parse(value)));
-    serialized.set(value, json);
-  }
-  return reply.type('application/json; charset=utf-8').send(json);
-}
+export type { App };
 
 export interface BuildAppOptions {
   /** Serve the built web app from this folder (if it exists). */
@@ -94,10 +42,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
-  const routeList: Array<{ method: string; url: string }> = [];
+  const routeList: App['routeList'] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url });
+    const access = (r.config as { access?: Access } | undefined)?.access;
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url, access });
   });
   // Open event streams would keep close() waiting; end them first.
   app.addHook('preClose', async () => {
@@ -105,39 +54,10 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const details = err.validation.map((v) => ({
-        path: [
-          ...(err.validationContext && err.validationContext !== 'body' ? [err.validationContext] : []),
-          ...String(v.instancePath ?? '').split('/').filter(Boolean),
-        ],
-        message: v.message ?? 'is invalid',
-      }));
-      const first = details[0];
-      const where = first?.path.length ? `${first.path.join('.')}: ` : '';
-      return reply.status(400).send({ error: { code: 'validation_failed', message: `${where}${first?.message ?? 'invalid input'}`, details } });
-    }
-    if (err instanceof UserError) {
-      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
-    }
-    if (isResponseSerializationError(err)) {
-      req.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
-    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      // Fastify's own client errors: malformed JSON, body too large, wrong content type, rate limit.
-      const message =
-        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The request body is not valid JSON.'
-        : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'The request body is too large.'
-        : err.code === 'FST_REQ_FILE_TOO_LARGE' ? `That file is too large; the limit is ${Math.round(ctx.config.uploads.maxBytes / 1024 / 1024)} MB.`
-        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported content type for this endpoint.'
-        : err.statusCode === 429 ? 'Too many attempts. Please wait a minute and try again.'
-        : err.message;
-      return reply.status(err.statusCode).send({ error: { code: String(err.code ?? 'bad_request').toLowerCase(), message } });
-    } else {
-      req.log.error({ err, correlationId: req.id }, 'unhandled error');
-    }
-    return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error. Quote this id when reporting the problem.', correlationId: req.id } });
+  registerErrorHandler(app);
+  registerAccessControl(app, {
+    getSession: (headers) => ctx.services.auth.getSession(headers),
+    publicOrigin: new URL(ctx.config.http.publicUrl).origin,
   });
 
   app.setNotFoundHandler((req, reply) =>
@@ -159,7 +79,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: ctx.config.uploads.maxBytes, files: 20, fields: 10, parts: 30 } });
@@ -183,11 +103,17 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
         if (file.includes(`${path.sep}assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
       },
     });
-    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+    app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, (req, reply) => {
       if (req.url.startsWith('/api/')) {
         return reply.status(404).send({ error: { code: 'not_found', message: `No route GET ${req.url.split('?')[0]}` } });
       }
-      const rel = decodeURIComponent(req.url.split('?')[0]).replace(/^\/+/, '');
+      let rel: string;
+      try {
+        rel = decodeURIComponent(req.url.split('?')[0]).replace(/^\/+/, '');
+      } catch {
+        rel = ''; // a malformed %-escape is no file of ours: serve the app, which shows its 404
+      }
+      if (rel.includes('\u0000')) rel = '';
       const file = path.join(opts.webDist!, rel);
       if (rel && file.startsWith(opts.webDist! + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) return reply.sendFile(rel);
       return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
+import { z } from 'zod';
 import type { Config } from './config/env.ts';
 import { createAuth, type Auth } from './infra/auth.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './infra/database.ts';
@@ -23,10 +24,13 @@ import { UserRepository } from './repositories/user.repository.ts';
 import { AuthService, SessionCache } from './services/auth.service.ts';
 import { CharacterService } from './services/character.service.ts';
 import { ReferencePhotoService } from './services/reference-photo.service.ts';
-import { AssetService, type VaultSettings } from './services/vault/asset.service.ts';
+import { AssetService } from './services/vault/asset.service.ts';
+import { AccountService } from './services/account.service.ts';
+import { AdminService } from './services/admin.service.ts';
+import { RuntimeSettings } from './config/runtime-settings.ts';
 import { AssetRepository } from './repositories/asset.repository.ts';
 import { LocalVisionEngine } from './engines/vision/local/local-vision.engine.ts';
-import { DEFAULT_RATING_THRESHOLDS, type VisionEngine } from './engines/vision/vision.ts';
+import type { VisionEngine } from './engines/vision/vision.ts';
 
 export interface AppContext {
   config: Config;
@@ -41,7 +45,8 @@ export interface AppContext {
     maintenance: MaintenanceRepository;
     assets: AssetRepository;
   };
-  services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService };
+  services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService; account: AccountService; admin: AdminService };
+  settings: RuntimeSettings;
   vision: VisionEngine;
   auth: Auth;
   queue: Queue;
@@ -51,8 +56,6 @@ export interface AppContext {
   /** Open SSE responses, ended on shutdown. */
   sse: Set<ServerResponse>;
   jobHandlers: JobHandlers;
-  /** Effective vault settings: defaults in code, overrides in the settings table. */
-  vaultSettings(): Promise<VaultSettings>;
   close(): Promise<void>;
 }
 
@@ -101,7 +104,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     await storage.check();
     const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom });
     cleanups.unshift(() => mailer.close());
-    const secret = config.authSecret ?? (await repos.settings.getOrInit<string>('auth.secret', () => randomBytes(32).toString('hex')));
+    const secret = config.authSecret ?? z.string().min(32).parse(await repos.settings.getOrInit('auth.secret', () => randomBytes(32).toString('hex')));
     const events = new EventBus(database);
     const sessionCache = new SessionCache();
     events.onSystem((e) => { if (e.type === 'sessions.invalidated') sessionCache.dropUser(e.data.userId); });
@@ -130,16 +133,17 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     events.onUserChanged((userId) => readCache.invalidateUser(userId));
     const characters = new CharacterService({ characters: repos.characters, events, storage, cache: readCache });
     const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, events, vision });
-    const vaultSettings = async (): Promise<VaultSettings> => ({
-      ratingThresholds: DEFAULT_RATING_THRESHOLDS,
-      minApparentAge: 25,
-      ...((await repos.settings.get<Partial<VaultSettings>>('vault')) ?? {}),
-    });
+    const settings = new RuntimeSettings({ store: repos.settings, log: log.child({ component: 'settings' }) });
     const assetService = new AssetService({
-      assets: repos.assets, storage, queue, events, vision, settings: vaultSettings,
+      assets: repos.assets, storage, queue, events, vision, settings: () => settings.get('vault'),
       log: log.child({ component: 'vault' }), media: config.media, cache: readCache,
     });
-    const services = { auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }), characters, photos, assets: assetService };
+    const services = {
+      auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }),
+      characters, photos, assets: assetService,
+      account: new AccountService({ users: repos.users }),
+      admin: new AdminService({ settings, outbox: repos.outbox }),
+    };
     const jobHandlers: JobHandlers = {
       [JobName.ReferencePhotoThumbnail]: (p) => photos.handleThumbnail(p),
       [JobName.AssetIngest]: (p) => assetService.handleIngest(p),
@@ -151,7 +155,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const sse = new Set<ServerResponse>();
 
     return {
-      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers, vision, vaultSettings,
+      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers, vision, settings,
       async close() {
         for (const res of sse) res.end();
         sse.clear();

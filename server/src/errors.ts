@@ -64,3 +64,32 @@ export function findPgError(err: unknown): { code?: string; constraint?: string;
   }
   return undefined;
 }
+
+/** The server's disk (or the storage bucket's quota) is full: nothing was stored. */
+export class InsufficientStorageError extends UserError {
+  constructor(message = "The server's disk is full, so nothing was saved. Ask the administrator to free some space, then try again.") {
+    super(507, 'insufficient_storage', message);
+  }
+}
+
+/** A Node system error code (ENOSPC, EACCES, …) anywhere in the cause chain. */
+export function findErrno(err: unknown): string | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const c = cur as { code?: unknown; errno?: unknown; cause?: unknown };
+    if (typeof c.code === 'string' && /^E[A-Z]+$/.test(c.code)) return c.code;
+    cur = c.cause;
+  }
+  return undefined;
+}
+
+/** Out of disk space or quota: the one infrastructure failure a user must be told about plainly. */
+export function isDiskFull(err: unknown): boolean {
+  const code = findErrno(err);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  // Postgres: 53100 disk_full; S3-compatible stores answer EntityTooLarge / QuotaExceeded.
+  const pg = findPgError(err);
+  if (pg?.code === '53100') return true;
+  const name = (err as { name?: unknown })?.name;
+  return name === 'QuotaExceeded' || name === 'XMinioStorageFull';
+}

@@ -144,17 +144,43 @@ test("lists never include another user's data", async () => {
   expect(sessions.map((s) => s.id)).not.toContain(ownerSessionId);
 });
 
-test('every protected route refuses anonymous requests', async () => {
-  for (const r of t.app.routeList.filter((x) => x.url.startsWith('/api'))) {
+test('every route declares who may call it, and the table agrees', () => {
+  const apiRoutes = t.app.routeList.filter((r) => r.url.startsWith('/api') && !r.url.startsWith('/api/docs'));
+  for (const r of apiRoutes) {
+    expect(r.access, `${r.method} ${r.url} declares config.access`).toMatch(/^(public|user|admin)$/);
     const probe = classify(r.method, r.url)!;
-    if (probe.kind === 'public' || r.url === '/api/auth/logout') continue;
-    const url = r.url.replace(':photoId', photoId).replace(':variant', 'original')
-      .replace(':id', r.url.startsWith('/api/photos') ? photoId : r.url.startsWith('/api/assets') ? assetId : r.url.startsWith('/api/folders') ? folderId : characterId);
-    const res = await t.app.inject({ method: r.method as 'GET', url, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
-    expect([400, 401, 415], `${r.method} ${r.url}`).toContain(res.statusCode);
-    if (res.statusCode !== 401) {
-      // schema validation ran first; with a valid body it must still be 401
-      expect(res.json().error.code, `${r.method} ${r.url}`).toMatch(/validation_failed|unsupported/);
+    if (probe.kind === 'public') expect(r.access, `${r.method} ${r.url}`).toBe('public');
+    else if (r.url !== '/api/auth/logout') expect(r.access, `${r.method} ${r.url}`).not.toBe('public');
+  }
+});
+
+function concrete(url: string) {
+  return url.replace(':photoId', photoId).replace(':variant', 'original')
+    .replace(':id', url.startsWith('/api/photos') ? photoId : url.startsWith('/api/assets') ? assetId : url.startsWith('/api/folders') ? folderId : characterId);
+}
+
+test('every non-public route answers 401 to an anonymous caller before looking at its input', async () => {
+  const routes = t.app.routeList.filter((x) => x.url.startsWith('/api') && (x.access === 'user' || x.access === 'admin'));
+  expect(routes.length).toBeGreaterThan(30);
+  for (const r of routes) {
+    // Invalid input of every kind: auth is checked first, so each still answers 401.
+    for (const payload of [undefined, '{not json', '{}']) {
+      const res = await t.app.inject({
+        method: r.method as 'GET', url: concrete(r.url).replace(/[0-9a-f-]{36}/, 'not-a-uuid'),
+        ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload, headers: { 'content-type': 'application/json' } }),
+      });
+      expect(res.statusCode, `${r.method} ${r.url} with ${String(payload)}: ${res.body}`).toBe(401);
+      expect(res.json().error.code).toBe('unauthorized');
     }
+  }
+});
+
+test('administrator routes answer 403 to a signed-in user who is not an administrator', async () => {
+  const routes = t.app.routeList.filter((x) => x.access === 'admin');
+  expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['GET /api/admin/outbox', 'GET /api/admin/vault-settings', 'PUT /api/admin/vault-settings']);
+  // The first account of the instance is the administrator; the intruder is a normal user.
+  for (const r of routes) {
+    const res = await t.app.inject({ method: r.method as 'GET', url: r.url, headers: { cookie: intruder.cookie, 'content-type': 'application/json' }, ...(r.method === 'PUT' ? { payload: '{not json' } : {}) });
+    expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
   }
 });

@@ -417,7 +417,7 @@ describe('vault settings', () => {
     expect((await put({ ...before, minApparentAge: 30 }, regular.cookie)).statusCode).toBe(403);
     const after = (await put({ ratingThresholds: { explicit: 0.55, suggestive: 0.35 }, minApparentAge: 28 })).json();
     expect(after).toEqual({ ratingThresholds: { explicit: 0.55, suggestive: 0.35 }, minApparentAge: 28 });
-    expect(await t.ctx.vaultSettings()).toEqual(after);
+    expect(await t.ctx.services.admin.vaultSettings()).toEqual(after);
     await put(before);
   });
 });

@@ -6,9 +6,10 @@ export class SettingsRepository {
   private readonly db: Db;
   constructor(db: Db) { this.db = db; }
 
-  async get<T>(key: string): Promise<T | null> {
+  /** The stored JSON value (unknown: callers validate it, see config/runtime-settings.ts). */
+  async get(key: string): Promise<unknown> {
     const [row] = await this.db.select({ value: settings.value }).from(settings).where(eq(settings.key, key));
-    return (row?.value as T | undefined) ?? null;
+    return row?.value ?? null;
   }
 
   async set(key: string, value: unknown): Promise<void> {
@@ -16,8 +17,8 @@ export class SettingsRepository {
   }
 
   /** Stores value unless the key already exists; returns whichever value won. */
-  async getOrInit<T>(key: string, make: () => T): Promise<T> {
+  async getOrInit(key: string, make: () => unknown): Promise<unknown> {
     await this.db.insert(settings).values({ key, value: make() as object }).onConflictDoNothing();
-    return (await this.get<T>(key)) as T;
+    return this.get(key);
   }
 }

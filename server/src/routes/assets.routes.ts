@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireUser, sendJson, type App } from '../app.ts';
+import { sendJson, userIdOf, userRoute, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
 import { PayloadTooLargeError, UserError } from '../errors.ts';
 import {
@@ -15,18 +15,22 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   const tags = ['vault'];
 
   app.get('/api/assets', {
+    ...userRoute,
     schema: { tags, summary: 'List vault assets (filters, search, cursor pagination)', querystring: listAssetsQuery, response: { 200: assetList, ...errors } },
-  }, async (req, reply) => sendJson(reply, assetList, await svc.list((await requireUser(ctx, req)).user.id, req.query)));
+  }, async (req, reply) => sendJson(reply, assetList, await svc.list(userIdOf(req), req.query)));
 
   app.get('/api/assets/counts', {
+    ...userRoute,
     schema: { tags, summary: 'How many assets you have, per status (optionally for one character)', querystring: z.object({ characterId: z.uuid().optional() }), response: { 200: assetCounts, ...errors } },
-  }, async (req) => svc.counts((await requireUser(ctx, req)).user.id, req.query.characterId));
+  }, async (req) => svc.counts(userIdOf(req), req.query.characterId));
 
   app.get('/api/characters/:id/identity', {
+    ...userRoute,
     schema: { tags, summary: "How the character's identity threshold is calibrated from its reference photos", params: uuidParam, response: { 200: identityCalibration, ...errors } },
-  }, async (req) => svc.identityCalibration((await requireUser(ctx, req)).user.id, req.params.id));
+  }, async (req) => svc.identityCalibration(userIdOf(req), req.params.id));
 
   app.post('/api/assets', {
+    ...userRoute,
     schema: {
       tags,
       summary: 'Add files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text, and for generated media source=generated with prompt, caption, engine)',
@@ -41,7 +45,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       },
     },
   }, async (req, reply) => {
-    const userId = (await requireUser(ctx, req)).user.id;
+    const userId = userIdOf(req);
     if (!req.isMultipart()) throw new UserError(415, 'unsupported_media_type', 'Send the files as multipart/form-data with the field "files".');
     const fields: Record<string, string> = {};
     const files: { filename: string; data: Buffer }[] = [];
@@ -95,21 +99,25 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   });
 
   app.get('/api/assets/:id', {
+    ...userRoute,
     schema: { tags, summary: 'One asset with its measurements and gate results', params: uuidParam, response: { 200: asset, ...errors } },
-  }, async (req) => svc.get((await requireUser(ctx, req)).user.id, req.params.id));
+  }, async (req) => svc.get(userIdOf(req), req.params.id));
 
   app.post('/api/assets/:id/decision', {
+    ...userRoute,
     schema: { tags, summary: 'Approve or reject an asset (safety blocks cannot be overridden)', params: uuidParam, body: decisionBody, response: { 200: asset, ...errors } },
-  }, async (req) => svc.decide((await requireUser(ctx, req)).user.id, req.params.id, req.body.action, req.body.reason));
+  }, async (req) => svc.decide(userIdOf(req), req.params.id, req.body.action, req.body.reason));
 
   app.post('/api/assets/batch', {
+    ...userRoute,
     schema: { tags, summary: 'Approve, reject, delete, tag, untag or move several assets', body: batchBody, response: { 200: batchResult, ...errors } },
-  }, async (req) => svc.batch((await requireUser(ctx, req)).user.id, req.body));
+  }, async (req) => svc.batch(userIdOf(req), req.body));
 
   app.post('/api/assets/download', {
+    ...userRoute,
     schema: { tags, summary: 'Download the selected assets as a zip (streamed)', body: downloadBody },
   }, async (req, reply) => {
-    const userId = (await requireUser(ctx, req)).user.id;
+    const userId = userIdOf(req);
     const { stream } = await svc.zip(userId, req.body.ids);
     const name = `ainfluencer-vault-${new Date().toISOString().slice(0, 10)}.zip`;
     reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${name}"`);
@@ -117,29 +125,34 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   });
 
   app.get('/api/assets/:id/:variant', {
+    ...userRoute,
     schema: { tags, summary: 'An asset file: processed original (metadata stripped), thumbnail, preview or poster', params: uuidParam.extend({ variant: z.enum(['original', 'thumbnail', 'preview', 'poster']) }) },
   }, async (req, reply) => {
-    const file = await svc.open((await requireUser(ctx, req)).user.id, req.params.id, req.params.variant);
+    const file = await svc.open(userIdOf(req), req.params.id, req.params.variant);
     reply.header('content-type', file.contentType).header('content-length', file.size).header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
     return reply.send(file.body);
   });
 
   app.get('/api/folders', {
+    ...userRoute,
     schema: { tags, summary: 'Your vault folders', response: { 200: z.object({ items: z.array(folder) }), ...errors } },
-  }, async (req) => ({ items: await svc.listFolders((await requireUser(ctx, req)).user.id) }));
+  }, async (req) => ({ items: await svc.listFolders(userIdOf(req)) }));
 
   app.post('/api/folders', {
+    ...userRoute,
     schema: { tags, summary: 'Create a folder', body: folderBody, response: { 201: folder, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await svc.createFolder((await requireUser(ctx, req)).user.id, req.body.name)));
+  }, async (req, reply) => reply.status(201).send(await svc.createFolder(userIdOf(req), req.body.name)));
 
   app.patch('/api/folders/:id', {
+    ...userRoute,
     schema: { tags, summary: 'Rename a folder', params: uuidParam, body: folderBody, response: { 200: folder, ...errors } },
-  }, async (req) => svc.renameFolder((await requireUser(ctx, req)).user.id, req.params.id, req.body.name));
+  }, async (req) => svc.renameFolder(userIdOf(req), req.params.id, req.body.name));
 
   app.delete('/api/folders/:id', {
+    ...userRoute,
     schema: { tags, summary: 'Delete a folder (its assets stay in the vault)', params: uuidParam, response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await svc.deleteFolder((await requireUser(ctx, req)).user.id, req.params.id);
+    await svc.deleteFolder(userIdOf(req), req.params.id);
     return { ok: true as const };
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireUser, webHeaders, type App } from '../app.ts';
+import { publicRoute, sessionOf, userRoute, webHeaders, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
 import { errorResponse, okResponse } from '../schemas/common.ts';
 
@@ -10,11 +10,12 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 409
 
 export async function authRoutes(app: App, ctx: AppContext) {
   const auth = ctx.services.auth;
-  const limited = { rateLimit: { max: ctx.config.authRateLimit, timeWindow: '1 minute' } };
+  const limited = { config: { access: 'public' as const, rateLimit: { max: ctx.config.authRateLimit, timeWindow: '1 minute' } } };
+  const limitedUser = { config: { access: 'user' as const, rateLimit: { max: ctx.config.authRateLimit, timeWindow: '1 minute' } } };
   const tags = ['auth'];
 
   app.post('/api/auth/register', {
-    config: limited,
+    ...limited,
     schema: {
       tags, summary: 'Create an account (sends a verification email)',
       body: z.object({ name: z.string().trim().min(1, 'is required').max(80), email, password }),
@@ -26,7 +27,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/auth/login', {
-    config: limited,
+    ...limited,
     schema: {
       tags, summary: 'Sign in with email and password (sets the session cookie)',
       body: z.object({ email, password: z.string().min(1, 'is required').max(128), rememberMe: z.boolean().optional() }),
@@ -38,24 +39,25 @@ export async function authRoutes(app: App, ctx: AppContext) {
     return res.body;
   });
 
-  app.post('/api/auth/logout', { schema: { tags, summary: 'Sign out of this session', response: { 200: okResponse } } }, async (req, reply) => {
+  app.post('/api/auth/logout', { ...publicRoute, schema: { tags, summary: 'Sign out of this session', response: { 200: okResponse } } }, async (req, reply) => {
     const res = await auth.logout(webHeaders(req)).catch(() => ({ body: { ok: true as const }, setCookies: [] as string[] }));
     reply.header('set-cookie', res.setCookies);
     return res.body;
   });
 
   app.get('/api/auth/me', {
+    ...userRoute,
     schema: {
       tags, summary: 'The signed-in user and session',
       response: { 200: z.object({ user, session: z.object({ id: z.string(), expiresAt: z.iso.datetime() }) }), 401: errorResponse },
     },
   }, async (req) => {
-    const s = await requireUser(ctx, req);
+    const s = sessionOf(req);
     return { user: s.user, session: { id: s.session.id, expiresAt: s.session.expiresAt.toISOString() } };
   });
 
   app.post('/api/auth/verify-email', {
-    config: limited,
+    ...limited,
     schema: { tags, summary: 'Confirm an email address with the token from the email (signs the user in)', body: z.object({ token: z.string().min(1, 'is required').max(4096) }), response: { 200: okResponse, ...errors } },
   }, async (req, reply) => {
     const res = await auth.verifyEmail(req.body.token, webHeaders(req));
@@ -64,7 +66,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/auth/resend-verification', {
-    config: limited,
+    ...limited,
     schema: { tags, summary: 'Send a new verification link (same answer whether or not the account exists)', body: z.object({ email }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
     await auth.resendVerification(req.body.email, webHeaders(req));
@@ -72,7 +74,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/auth/forgot-password', {
-    config: limited,
+    ...limited,
     schema: { tags, summary: 'Email a password-reset link (same answer whether or not the account exists)', body: z.object({ email }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
     await auth.forgotPassword(req.body.email, webHeaders(req));
@@ -80,7 +82,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/auth/reset-password', {
-    config: limited,
+    ...limited,
     schema: { tags, summary: 'Choose a new password with the token from the email (signs out every session)', body: z.object({ token: z.string().min(1, 'is required').max(4096), password }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
     await auth.resetPassword(req.body.token, req.body.password, webHeaders(req));
@@ -88,14 +90,13 @@ export async function authRoutes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/auth/change-password', {
-    config: limited,
+    ...limitedUser,
     schema: {
       tags, summary: 'Change the password of the signed-in user',
       body: z.object({ currentPassword: z.string().min(1, 'is required').max(128), newPassword: password, revokeOtherSessions: z.boolean().default(true) }),
       response: { 200: okResponse, ...errors },
     },
   }, async (req, reply) => {
-    await requireUser(ctx, req);
     const res = await auth.changePassword(req.body, webHeaders(req));
     reply.header('set-cookie', res.setCookies);
     return res.body;
@@ -107,25 +108,28 @@ export async function authRoutes(app: App, ctx: AppContext) {
   }).meta({ id: 'Session' });
 
   app.get('/api/auth/sessions', {
+    ...userRoute,
     schema: { tags, summary: 'Sessions of the signed-in user', response: { 200: z.object({ items: z.array(sessionItem) }), 401: errorResponse } },
   }, async (req) => {
-    const s = await requireUser(ctx, req);
+    const s = sessionOf(req);
     const items = await auth.listSessions(s);
     return { items: items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })) };
   });
 
   app.delete('/api/auth/sessions/:id', {
+    ...userRoute,
     schema: { tags, summary: 'Revoke one of your sessions', params: z.object({ id: z.string().min(1).max(100) }), response: { 200: okResponse, 401: errorResponse, 404: errorResponse } },
   }, async (req) => {
-    const s = await requireUser(ctx, req);
+    const s = sessionOf(req);
     await auth.revokeSession(s, req.params.id);
     return { ok: true as const };
   });
 
   app.post('/api/auth/sessions/revoke-others', {
+    ...userRoute,
     schema: { tags, summary: 'Sign out everywhere except here', response: { 200: z.object({ ok: z.literal(true), revoked: z.number().int() }), 401: errorResponse } },
   }, async (req) => {
-    const s = await requireUser(ctx, req);
+    const s = sessionOf(req);
     return { ok: true as const, revoked: await auth.revokeOtherSessions(s) };
   });
 }

@@ -1,13 +1,14 @@
 // Server-sent events: one authenticated stream per tab. Events come from the EventBus
 // (Postgres NOTIFY), so changes made by a worker process arrive here too.
-import { requireUser, type App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import { sessionOf, userRoute, type App } from '../http/kit.ts';
 
 export async function eventRoutes(app: App, ctx: AppContext) {
   app.get('/api/events', {
-    schema: { tags: ['events'], summary: 'Live updates (text/event-stream): character.updated, character.deleted, photo.updated, photo.deleted' },
+    ...userRoute,
+    schema: { tags: ['events'], summary: 'Live updates (text/event-stream): character.updated, character.deleted, photo.updated, photo.deleted, asset.updated, asset.deleted, folder.deleted' },
   }, async (req, reply) => {
-    const session = await requireUser(ctx, req);
+    const session = sessionOf(req);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

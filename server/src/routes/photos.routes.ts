@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireUser, type App } from '../app.ts';
+import { userIdOf, userRoute, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
 import { PayloadTooLargeError, UserError } from '../errors.ts';
 import { referencePhoto } from '../schemas/character.schemas.ts';
@@ -13,10 +13,12 @@ export async function photoRoutes(app: App, ctx: AppContext) {
   const tags = ['reference photos'];
 
   app.get('/api/characters/:id/photos', {
+    ...userRoute,
     schema: { tags, summary: "A character's reference photos", params: uuidParam, response: { 200: z.object({ items: z.array(referencePhoto) }), ...errors } },
-  }, async (req) => ({ items: await svc.list((await requireUser(ctx, req)).user.id, req.params.id) }));
+  }, async (req) => ({ items: await svc.list(userIdOf(req), req.params.id) }));
 
   app.post('/api/characters/:id/photos', {
+    ...userRoute,
     schema: {
       tags,
       summary: 'Upload reference photos (multipart/form-data, field "files"; JPEG, PNG or WebP; metadata is stripped)',
@@ -25,7 +27,7 @@ export async function photoRoutes(app: App, ctx: AppContext) {
       response: { 201: z.object({ items: z.array(referencePhoto) }), ...errors },
     },
   }, async (req, reply) => {
-    const userId = (await requireUser(ctx, req)).user.id;
+    const userId = userIdOf(req);
     if (!req.isMultipart()) throw new UserError(415, 'unsupported_media_type', 'Send the photos as multipart/form-data with the field "files".');
     const files: UploadedFile[] = [];
     for await (const part of req.files()) {
@@ -41,16 +43,18 @@ export async function photoRoutes(app: App, ctx: AppContext) {
   });
 
   app.delete('/api/characters/:id/photos/:photoId', {
+    ...userRoute,
     schema: { tags, summary: 'Delete a reference photo', params: z.object({ id: z.uuid(), photoId: z.uuid() }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await svc.delete((await requireUser(ctx, req)).user.id, req.params.id, req.params.photoId);
+    await svc.delete(userIdOf(req), req.params.id, req.params.photoId);
     return { ok: true as const };
   });
 
   app.get('/api/photos/:id/:variant', {
+    ...userRoute,
     schema: { tags, summary: 'The photo file (original without metadata, or thumbnail)', params: uuidParam.extend({ variant: z.enum(['original', 'thumbnail']) }) },
   }, async (req, reply) => {
-    const userId = (await requireUser(ctx, req)).user.id;
+    const userId = userIdOf(req);
     const file = await svc.open(userId, req.params.id, req.params.variant);
     reply.header('content-type', file.contentType).header('content-length', file.size).header('cache-control', 'private, max-age=3600');
     reply.header('x-content-type-options', 'nosniff');

@@ -1,6 +1,7 @@
 // Media vault: request and response schemas.
 import { z } from 'zod';
 import { assetKinds, assetRatings, assetStatuses } from '../db/schema.ts';
+import { dateTimeInput } from './common.ts';
 
 export const ratingSchema = z.enum(assetRatings);
 
@@ -75,8 +76,8 @@ export const listAssetsQuery = z.object({
   engine: z.string().max(80).optional(),
   tag: tag.optional(),
   folderId: z.uuid().optional(),
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created at or after (ISO date-time)' }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created before (ISO date-time)' }),
+  from: dateTimeInput().optional().meta({ description: 'Created at or after (ISO date-time)' }),
+  to: dateTimeInput().optional().meta({ description: 'Created before (ISO date-time)' }),
   q: z.string().trim().max(200).optional().meta({ description: 'Search prompt, caption, tags and file name' }),
   sort: z.enum(['newest', 'oldest']).default('newest'),
   limit: z.coerce.number().int().min(1).max(500).default(100),

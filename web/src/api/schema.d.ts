@@ -2117,7 +2117,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live updates (text/event-stream): character.updated, character.deleted, photo.updated, photo.deleted */
+        /** Live updates (text/event-stream): character.updated, character.deleted, photo.updated, photo.deleted, asset.updated, asset.deleted, folder.deleted */
         get: {
             parameters: {
                 query?: never;
@@ -3909,11 +3909,6 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
-        AccountSettingsInput: {
-            /** @description Account opted in to explicit content (each character must opt in too) */
-            adultContent: boolean;
-            adultContentAt: string | null;
-        };
         VaultSettingsInput: {
             ratingThresholds: {
                 /** @description porn + hentai at or above this → explicit */
@@ -3923,6 +3918,11 @@ export interface components {
             };
             /** @description Explicit assets with any face that looks younger are blocked */
             minApparentAge: number;
+        };
+        AccountSettingsInput: {
+            /** @description Account opted in to explicit content (each character must opt in too) */
+            adultContent: boolean;
+            adultContentAt: string | null;
         };
         SessionInput: {
             id: string;
@@ -4410,11 +4410,6 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
-        AccountSettings: {
-            /** @description Account opted in to explicit content (each character must opt in too) */
-            adultContent: boolean;
-            adultContentAt: string | null;
-        };
         VaultSettings: {
             ratingThresholds: {
                 /** @description porn + hentai at or above this → explicit */
@@ -4424,6 +4419,11 @@ export interface components {
             };
             /** @description Explicit assets with any face that looks younger are blocked */
             minApparentAge: number;
+        };
+        AccountSettings: {
+            /** @description Account opted in to explicit content (each character must opt in too) */
+            adultContent: boolean;
+            adultContentAt: string | null;
         };
         Session: {
             id: string;

@@ -10,7 +10,8 @@ import sharp from 'sharp';
 import yazl from 'yazl';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UnsupportedMediaError, UserError } from '../../errors.ts';
-import { calibrateIdentityThreshold, centroid, classifyRating, identityScore, leaveOneOutSimilarity, type RatingThresholds, type VisionEngine } from '../../engines/vision/vision.ts';
+import type { VaultSettings } from '../../config/runtime-settings.ts';
+import { calibrateIdentityThreshold, centroid, classifyRating, identityScore, leaveOneOutSimilarity, type VisionEngine } from '../../engines/vision/vision.ts';
 import type { EventBus } from '../../infra/events.ts';
 import type { UserReadCache } from '../../infra/read-cache.ts';
 import type { Queue } from '../../infra/queue.ts';
@@ -45,10 +46,6 @@ async function thumbnailAndHash(pixels: DecodedImage): Promise<{ thumb: Buffer; 
   return { thumb, phash: await perceptualHashOfPixels(small) };
 }
 
-export interface VaultSettings {
-  ratingThresholds: RatingThresholds;
-  minApparentAge: number;
-}
 
 export interface IngestInput {
   userId: string;

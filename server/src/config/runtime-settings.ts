@@ -1,0 +1,59 @@
+// Runtime settings: defaults in code, overrides in the `settings` table, validated by zod every
+// time they are read and written — never cast. A stored value that no longer fits its schema (an
+// older release, a hand edit) is logged and replaced by the defaults instead of reaching the
+// code that relies on it.
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { DEFAULT_RATING_THRESHOLDS } from '../engines/vision/vision.ts';
+
+export const vaultSettingsSchema = z.object({
+  ratingThresholds: z.object({
+    explicit: z.number().min(0.05).max(1).meta({ description: 'porn + hentai at or above this → explicit' }),
+    suggestive: z.number().min(0.05).max(1).meta({ description: 'sexy + porn + hentai at or above this → suggestive' }),
+  }),
+  minApparentAge: z.number().int().min(18, 'can never be below 18').max(40).meta({ description: 'Explicit assets with any face that looks younger are blocked' }),
+}).refine((v) => v.ratingThresholds.suggestive <= v.ratingThresholds.explicit, { message: 'the suggestive threshold must not be above the explicit one', path: ['ratingThresholds', 'suggestive'] })
+  .meta({ id: 'VaultSettings' });
+export type VaultSettings = z.infer<typeof vaultSettingsSchema>;
+
+/** Every runtime setting: its schema and its default. */
+export const runtimeSettings = {
+  vault: { schema: vaultSettingsSchema, defaults: { ratingThresholds: DEFAULT_RATING_THRESHOLDS, minApparentAge: 25 } as VaultSettings },
+} satisfies Record<string, { schema: z.ZodType; defaults: unknown }>;
+export type RuntimeSettingKey = keyof typeof runtimeSettings;
+export type RuntimeSettingValue<K extends RuntimeSettingKey> = z.infer<(typeof runtimeSettings)[K]['schema']>;
+
+/** Where settings are kept (the settings repository). */
+export interface SettingsStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+export class RuntimeSettings {
+  private readonly store: SettingsStore;
+  private readonly log: Logger;
+
+  constructor(deps: { store: SettingsStore; log: Logger }) {
+    this.store = deps.store;
+    this.log = deps.log;
+  }
+
+  /** The effective value: the stored override merged over the defaults, validated. */
+  async get<K extends RuntimeSettingKey>(key: K): Promise<RuntimeSettingValue<K>> {
+    const def = runtimeSettings[key];
+    const stored = await this.store.get(key);
+    if (stored === null || stored === undefined) return def.defaults as RuntimeSettingValue<K>;
+    const merged = typeof stored === 'object' && !Array.isArray(stored) ? { ...def.defaults, ...stored } : stored;
+    const parsed = def.schema.safeParse(merged);
+    if (parsed.success) return parsed.data as RuntimeSettingValue<K>;
+    this.log.error({ setting: key, issues: parsed.error.issues }, 'stored runtime setting is invalid; using the defaults');
+    return def.defaults as RuntimeSettingValue<K>;
+  }
+
+  /** Validates and stores a new value; returns the effective value. */
+  async set<K extends RuntimeSettingKey>(key: K, value: RuntimeSettingValue<K>): Promise<RuntimeSettingValue<K>> {
+    const parsed = runtimeSettings[key].schema.parse(value);
+    await this.store.set(key, parsed);
+    return this.get(key);
+  }
+}
