@@ -46,7 +46,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (r) => {
     const access = (r.config as { access?: Access } | undefined)?.access;
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url, access });
+    const hasBody = Boolean((r.schema as { body?: unknown } | undefined)?.body);
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url, access, hasBody });
   });
   // Open event streams would keep close() waiting; end them first.
   app.addHook('preClose', async () => {

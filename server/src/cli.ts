@@ -9,7 +9,6 @@ import { StorageUnavailableError } from './infra/storage/storage.ts';
 import { buildApp } from './app.ts';
 import { createContext, createLogger, type AppContext } from './context.ts';
 import { seedDemo } from './services/demo-seed.ts';
-import { JobName } from './jobs/jobs.ts';
 
 const webDist = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -68,9 +67,7 @@ async function start(role: Role) {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   if (role === 'all' || role === 'worker') {
-    await ctx.queue.work(ctx.jobHandlers, config.worker.concurrency);
-    await ctx.queue.schedule();
-    await ctx.queue.send(JobName.DatabaseMaintenance, {}, { singletonKey: 'boot' }); // fresh statistics after a restart
+    await ctx.startWorkers(config.worker.concurrency);
     log.info({ concurrency: config.worker.concurrency }, 'workers started');
   }
   if (role === 'all' || role === 'api') {

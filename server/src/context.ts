@@ -5,62 +5,55 @@ import type { ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config/env.ts';
+import { RuntimeSettings } from './config/runtime-settings.ts';
 import { createAuth, type Auth } from './infra/auth.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './infra/database.ts';
 import { EventBus } from './infra/events.ts';
-import { UserReadCache } from './infra/read-cache.ts';
 import { Mailer } from './infra/mail.ts';
+import { OutboxDispatcher } from './infra/outbox.ts';
 import { Queue } from './infra/queue.ts';
+import { UserReadCache } from './infra/read-cache.ts';
 import { createStorage } from './infra/storage/index.ts';
 import type { Storage } from './infra/storage/storage.ts';
-import type { JobHandlers } from './jobs/jobs.ts';
-import { JobName } from './jobs/jobs.ts';
-import { CharacterRepository } from './repositories/character.repository.ts';
-import { MaintenanceRepository } from './repositories/maintenance.repository.ts';
-import { OutboxRepository } from './repositories/outbox.repository.ts';
-import { ReferencePhotoRepository } from './repositories/reference-photo.repository.ts';
-import { SettingsRepository } from './repositories/settings.repository.ts';
-import { UserRepository } from './repositories/user.repository.ts';
-import { AuthService, SessionCache } from './services/auth.service.ts';
-import { CharacterService } from './services/character.service.ts';
-import { ReferencePhotoService } from './services/reference-photo.service.ts';
-import { AssetService } from './services/vault/asset.service.ts';
+import { DatabaseTransactor } from './infra/transactions.ts';
+import { JobName, type JobHandlers } from './jobs/jobs.ts';
+import { makeRepositories, type Repositories } from './repositories/index.ts';
 import { AccountService } from './services/account.service.ts';
 import { AdminService } from './services/admin.service.ts';
-import { RuntimeSettings } from './config/runtime-settings.ts';
-import { AssetRepository } from './repositories/asset.repository.ts';
-import { LocalVisionEngine } from './engines/vision/local/local-vision.engine.ts';
-import type { VisionEngine } from './engines/vision/vision.ts';
+import { AuthService, SessionCache } from './services/auth.service.ts';
+import { CharacterService } from './services/character.service.ts';
+import { MaintenanceService } from './services/maintenance.service.ts';
+import { ReferencePhotoService } from './services/reference-photo.service.ts';
+import { AssetService } from './services/vault/asset.service.ts';
+import { createEngineRegistry, type EngineRegistry } from './engines/registry.ts';
 
 export interface AppContext {
   config: Config;
   log: Logger;
   database: Database;
-  repos: {
-    characters: CharacterRepository;
-    photos: ReferencePhotoRepository;
-    outbox: OutboxRepository;
-    settings: SettingsRepository;
-    users: UserRepository;
-    maintenance: MaintenanceRepository;
-    assets: AssetRepository;
+  repos: Repositories;
+  services: {
+    auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService;
+    account: AccountService; admin: AdminService; maintenance: MaintenanceService;
   };
-  services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService; account: AccountService; admin: AdminService };
   settings: RuntimeSettings;
-  vision: VisionEngine;
+  engines: EngineRegistry;
   auth: Auth;
   queue: Queue;
+  outbox: OutboxDispatcher<Repositories>;
   storage: Storage;
   mailer: Mailer;
   events: EventBus;
   /** Open SSE responses, ended on shutdown. */
   sse: Set<ServerResponse>;
   jobHandlers: JobHandlers;
+  /** Worker roles: run jobs, dispatch domain events, schedule housekeeping, reconcile at once. */
+  startWorkers(concurrency: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createLogger(config: Pick<Config, 'log'>): Logger {
-  const redact = { paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token', '*.secretAccessKey'], censor: '[redacted]' };
+  const redact = { paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token', '*.secretAccessKey', '*.apiKey'], censor: '[redacted]' };
   if (config.log.pretty) {
     try {
       return pino({ level: config.log.level, redact, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } });
@@ -75,8 +68,12 @@ export interface ContextOptions {
   database?: DatabaseOptions;
   /** Faster job polling for tests. */
   queuePollingSeconds?: number;
-  /** Share one loaded vision engine (tests). */
-  vision?: VisionEngine;
+  /** Faster heartbeat/expiry supervision (tests of crashed workers). */
+  queueSuperviseSeconds?: number;
+  /** Caps job retry delays (tests of retries and final failures). */
+  maxRetryDelaySeconds?: number;
+  /** Share loaded engines between contexts (tests): the vision models load once per process. */
+  engines?: EngineRegistry;
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
@@ -90,15 +87,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   try {
     await database.migrate();
     const db = database.db;
-    const repos = {
-      characters: new CharacterRepository(db),
-      photos: new ReferencePhotoRepository(db),
-      outbox: new OutboxRepository(db),
-      settings: new SettingsRepository(db),
-      users: new UserRepository(db),
-      maintenance: new MaintenanceRepository(db),
-      assets: new AssetRepository(db),
-    };
+    const repos = makeRepositories(db);
     const storage = createStorage(config.storage);
     cleanups.unshift(async () => { await (storage as { destroy?: () => unknown }).destroy?.(); });
     await storage.check();
@@ -117,45 +106,63 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       onSessionsRevoked: invalidateSessions,
     });
     cleanups.unshift(() => events.stop());
-    // One vision engine per process: models load once, on first use. Closed after the queue
-    // has stopped (cleanups run in reverse), so no job is mid-inference when models go away.
-    const vision = opts.vision ?? new LocalVisionEngine();
-    cleanups.unshift(() => vision.close());
+    // Engines by kind and capability. The local vision models load once, on first use, and are
+    // closed after the queue has stopped (cleanups run in reverse): no job is mid-inference then.
+    const engines = opts.engines ?? createEngineRegistry();
+    if (!opts.engines) cleanups.unshift(() => engines.close());
     const queue = new Queue({
-      database,
-      log: log.child({ component: 'queue' }),
-      pollingIntervalSeconds: opts.queuePollingSeconds,
+      database, log: log.child({ component: 'queue' }),
+      pollingIntervalSeconds: opts.queuePollingSeconds, superviseIntervalSeconds: opts.queueSuperviseSeconds,
+      maxRetryDelaySeconds: opts.maxRetryDelaySeconds, soleProcess: database.kind === 'pglite',
     });
     await queue.start();
     cleanups.unshift(() => queue.stop());
+    const tx = new DatabaseTransactor({ database, queue, events, makeRepos: makeRepositories });
+    const outbox = new OutboxDispatcher({ database, transactor: tx, log: log.child({ component: 'outbox' }) });
+    cleanups.unshift(() => outbox.stop());
 
     const readCache = new UserReadCache();
     events.onUserChanged((userId) => readCache.invalidateUser(userId));
-    const characters = new CharacterService({ characters: repos.characters, events, storage, cache: readCache });
-    const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, events, vision });
     const settings = new RuntimeSettings({ store: repos.settings, log: log.child({ component: 'settings' }) });
-    const assetService = new AssetService({
-      assets: repos.assets, storage, queue, events, vision, settings: () => settings.get('vault'),
+    const vision = engines.vision();
+    const characters = new CharacterService({ characters: repos.characters, tx, cache: readCache });
+    const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, tx, vision });
+    const assets = new AssetService({
+      assets: repos.assets, storage, queue, tx, vision, settings: () => settings.get('vault'),
       log: log.child({ component: 'vault' }), media: config.media, cache: readCache,
     });
+    const maintenance = new MaintenanceService({ repos, storage, log: log.child({ component: 'maintenance' }), reconcilers: { assets, referencePhotos: photos } });
     const services = {
       auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }),
-      characters, photos, assets: assetService,
+      characters, photos, assets, maintenance,
       account: new AccountService({ users: repos.users }),
       admin: new AdminService({ settings, outbox: repos.outbox }),
     };
+
+    // Domain events → jobs. Deleted records' files are removed by a job once the delete commits.
+    outbox.on('CharacterDeleted', (e, t) => t.jobs.send(JobName.StoragePurge, { prefixes: [e.data.storagePrefix] }).then(() => {}));
+    outbox.on('ReferencePhotoDeleted', (e, t) => t.jobs.send(JobName.StoragePurge, { keys: e.data.storageKeys }).then(() => {}));
+    outbox.on('AssetsDeleted', (e, t) => t.jobs.send(JobName.StoragePurge, { keys: e.data.storageKeys }).then(() => {}));
+
     const jobHandlers: JobHandlers = {
-      [JobName.ReferencePhotoThumbnail]: (p) => photos.handleThumbnail(p),
-      [JobName.AssetIngest]: (p) => assetService.handleIngest(p),
-      [JobName.DatabaseMaintenance]: async () => {
-        await repos.maintenance.analyze();
-        return { status: 'success' };
-      },
+      [JobName.ReferencePhotoThumbnail]: { run: (p) => photos.handleThumbnail(p), onFailure: (p, f) => photos.onThumbnailFailed(p, f) },
+      [JobName.AssetIngest]: { run: (p) => assets.handleIngest(p), onFailure: (p, f) => assets.onIngestFailed(p, f) },
+      [JobName.DatabaseMaintenance]: { run: () => maintenance.databaseMaintenance() },
+      [JobName.StoragePurge]: { run: (p) => maintenance.purge(p) },
+      [JobName.Reconcile]: { run: () => maintenance.reconcile() },
+      [JobName.StorageSweep]: { run: () => maintenance.sweep() },
     };
     const sse = new Set<ServerResponse>();
 
     return {
-      config, log, database, repos, services, auth, queue, storage, mailer, events, sse, jobHandlers, vision, settings,
+      config, log, database, repos, services, auth, queue, outbox, storage, mailer, events, sse, jobHandlers, settings, engines,
+      async startWorkers(concurrency: number) {
+        await queue.work(jobHandlers, concurrency);
+        await queue.schedule();
+        await outbox.start();
+        await queue.send(JobName.DatabaseMaintenance, {}, { singletonKey: 'boot' }); // fresh statistics after a restart
+        await queue.send(JobName.Reconcile, {}, { singletonKey: 'boot' });
+      },
       async close() {
         for (const res of sse) res.end();
         sse.clear();

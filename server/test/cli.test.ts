@@ -2,7 +2,6 @@
 // TypeScript sources), a temp DATA_DIR, PORT=0 on 127.0.0.1. Exit codes: 0 ok, 2 bad usage or
 // configuration. With DATABASE_URL set, the same checks run against a fresh database on that
 // server (the embedded-folder lock checks are PGlite-only), plus split api/worker processes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -10,103 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cookieHeader } from './harness.ts';
+import { api, children, run, start } from './support/cli.ts';
 
-const serverDir = path.resolve(import.meta.dirname, '..');
-const cli = path.join(serverDir, 'src', 'cli.ts');
 const serverUrl = process.env.DATABASE_URL;
 const usingPostgres = Boolean(serverUrl);
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Running {
-  child: ChildProcess;
-  /** Base URL on 127.0.0.1 (api roles only). */
-  base: string;
-  /** The URL the CLI printed. */
-  printed: string;
-  output(): string;
-  /** Sends a signal and resolves with the exit, or rejects after `ms`. */
-  stop(signal?: NodeJS.Signals, ms?: number): Promise<Result & { ms: number }>;
-}
-
-const children = new Set<ChildProcess>();
-
-function spawnCli(args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: serverDir, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-  const exited = new Promise<Result>((resolve) => {
-    child.on('exit', (code, signal) => {
-      // Let the pipes drain before reporting.
-      setImmediate(() => { children.delete(child); resolve({ code, signal, stdout, stderr }); });
-    });
-  });
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
-
-/** Runs a command that is expected to exit by itself. */
-async function run(args: string[], env: Record<string, string | undefined>, ms = 60_000): Promise<Result> {
-  const p = spawnCli(args, env);
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), ms);
-  try {
-    return await p.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Starts a long-running `start` and waits for its ready line. */
-async function start(args: string[], env: Record<string, string | undefined>, ms = 60_000): Promise<Running> {
-  const p = spawnCli(['start', ...args], env);
-  const ready = /AInfluencer is running at (http:\/\/localhost:(\d+))|AInfluencer worker is running/;
-  const deadline = Date.now() + ms;
-  let exit: Result | null = null;
-  void p.exited.then((r) => { exit = r; });
-  let m: RegExpMatchArray | null = null;
-  while (!(m = p.out().match(ready))) {
-    if (exit) throw new Error(`start exited early (${(exit as Result).code}):\n${p.out()}\n${p.err()}`);
-    if (Date.now() > deadline) {
-      p.child.kill('SIGKILL');
-      throw new Error(`start did not become ready:\n${p.out()}\n${p.err()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    child: p.child,
-    printed: m[1] ?? '',
-    base: m[2] ? `http://127.0.0.1:${m[2]}` : '',
-    output: () => p.out() + p.err(),
-    async stop(signal = 'SIGTERM', limit = 20_000) {
-      const t0 = Date.now();
-      p.child.kill(signal);
-      const timer = setTimeout(() => p.child.kill('SIGKILL'), limit + 2_000);
-      const r = await p.exited;
-      clearTimeout(timer);
-      return { ...r, ms: Date.now() - t0 };
-    },
-  };
-}
-
-async function api(base: string, method: string, url: string, opts: { body?: unknown; cookie?: string } = {}) {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
-    body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-  });
-  const text = await res.text();
-  let json: any = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text, cookie: cookieHeader(res.headers.getSetCookie()) };
-}
 
 async function login(base: string, email: string, password: string) {
   const res = await api(base, 'POST', '/api/auth/login', { body: { email, password } });

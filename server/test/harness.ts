@@ -46,7 +46,17 @@ async function freshDatabase(): Promise<{ options: DatabaseOptions; drop: () => 
   return { options: { kind: 'pglite', dataDir: null, pglite: client }, drop: async () => {} };
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Start job workers at once (default), or leave it to the test (`t.ctx.startWorkers(2)`). */
+  workers?: boolean;
+  /** Caps job retry delays, in seconds. */
+  maxRetryDelaySeconds?: number;
+  /** Receives every log line (JSON objects) at level `logLevel`. */
+  logs?: Array<Record<string, unknown>>;
+  logLevel?: string;
+}
+
+export async function createTestApp(env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -58,8 +68,12 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const { options, drop } = await freshDatabase();
-  const ctx = await createContext(config, { database: options, log: pino({ level: 'silent' }), queuePollingSeconds: 0.5 });
-  await ctx.queue.work(ctx.jobHandlers, 2); // all-in-one, like `ainfluencer start`
+  const logs = opts.logs;
+  const log = logs
+    ? pino({ level: opts.logLevel ?? 'warn' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } })
+    : pino({ level: 'silent' });
+  const ctx = await createContext(config, { database: options, log, queuePollingSeconds: 0.5, maxRetryDelaySeconds: opts.maxRetryDelaySeconds });
+  if (opts.workers !== false) await ctx.startWorkers(2); // all-in-one, like `ainfluencer start`
   const app = await buildApp(ctx);
   await app.ready();
   return {

@@ -58,9 +58,10 @@ describe('text Postgres cannot store', () => {
   for (const [label, body] of bodies) {
     test(`${label} in any JSON body is refused with 400 validation_failed, never stored`, async () => {
       const before = (await t.app.inject({ method: 'GET', url: '/api/characters', headers: { cookie: user.cookie } })).json().total;
-      for (const r of writeRoutes()) {
+      const withBody = writeRoutes().filter((r) => r.hasBody);
+      expect(withBody.length).toBeGreaterThan(15);
+      for (const r of withBody) {
         const res = await t.app.inject({ method: r.method as 'POST', url: concrete(r.url), payload: body, headers: { cookie: user.cookie, 'content-type': 'application/json' } });
-        if (res.statusCode === 415 || res.statusCode === 406) continue; // multipart routes refuse JSON before reading it
         expect(res.statusCode, `${r.method} ${r.url}: ${res.body}`).toBe(400);
         expect(res.json().error.code, `${r.method} ${r.url}`).toBe('validation_failed');
         expect(res.json().error.message).toMatch(/NUL|surrogate/);

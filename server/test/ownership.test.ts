@@ -75,6 +75,7 @@ const table: Record<string, Probe> = {
   'POST /api/assets': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets', multipart: true, fields: { characterId } }) },
   'GET /api/assets/:id': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/assets/${assetId}` }) },
   'POST /api/assets/:id/decision': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/assets/${assetId}/decision`, payload: { action: 'reject' } }) },
+  'POST /api/assets/:id/retry': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/assets/${assetId}/retry` }) },
   'POST /api/assets/batch': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets/batch', payload: { ids: [assetId], action: 'delete' } }) },
   'POST /api/assets/download': { kind: 'owned', request: () => ({ method: 'POST', url: '/api/assets/download', payload: { ids: [assetId] } }) },
   'GET /api/assets/:id/:variant': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/assets/${assetId}/original` }) },

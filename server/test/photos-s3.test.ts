@@ -148,7 +148,9 @@ describe('the app on S3 storage', () => {
 
     const res = await del(`/api/characters/${cid}/photos/${p.id}`);
     expect(res.statusCode).toBe(200);
-    expect(await s3.listKeys(folderOf(u.id, cid))).toEqual([`${photos}${keep.id}.jpg`, `${photos}${keep.id}.thumb.webp`]);
+    // The row goes at once; the files by a job once the delete has committed.
+    expect((await get(p.url)).statusCode).toBe(404);
+    await expect.poll(() => s3.listKeys(folderOf(u.id, cid)), { timeout: 30_000 }).toEqual([`${photos}${keep.id}.jpg`, `${photos}${keep.id}.thumb.webp`]);
     expect(await s3.headObject(`${photos}${p.id}.jpg`)).toBeNull();
     expect((await get(p.url)).statusCode).toBe(404);
     expect((await get(`/api/photos/${p.id}/thumbnail`)).statusCode).toBe(404);
@@ -180,7 +182,7 @@ describe('the app on S3 storage', () => {
 
     const res = await del(`/api/characters/${doomed}`);
     expect(res.statusCode, res.body).toBeLessThan(300);
-    expect(await s3.listKeys(folderOf(u.id, doomed))).toEqual([]);
+    await expect.poll(() => s3.listKeys(folderOf(u.id, doomed)), { timeout: 30_000 }).toEqual([]);
     expect(await s3.listKeys(folderOf(u.id, sibling))).toEqual(siblingBefore);
     expect(await s3.listKeys(folderOf(other.id, theirs))).toEqual(theirsBefore);
     for (const [i, k] of theirsBefore.entries()) expect((await s3.getObject(k)).equals(theirBytes[i]), k).toBe(true);

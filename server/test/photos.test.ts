@@ -131,12 +131,13 @@ describe('reference photo upload', () => {
     expect(fs.readdirSync(path.join(folder, 'photos')).filter((f) => !f.includes('~meta'))).toHaveLength(2);
     const del = await t.app.inject({ method: 'DELETE', url: `/api/characters/${cid}/photos/${p.id}`, headers: { cookie: u.cookie } });
     expect(del.statusCode).toBe(200);
-    expect(fs.readdirSync(path.join(folder, 'photos')).filter((f) => !f.includes('~meta'))).toHaveLength(0);
+    // The row goes at once; the files by a job once the delete has committed.
     expect((await get(p.url)).statusCode).toBe(404);
+    await expect.poll(() => fs.readdirSync(path.join(folder, 'photos')).filter((f) => !f.includes('~meta')), { timeout: 30_000 }).toHaveLength(0);
 
     await upload(cid, [{ name: 'b.jpg', data: await photo() }]);
     await t.app.inject({ method: 'DELETE', url: `/api/characters/${cid}`, headers: { cookie: u.cookie } });
-    expect(fs.existsSync(folder)).toBe(false);
+    await expect.poll(() => fs.existsSync(folder), { timeout: 30_000 }).toBe(false);
   });
 
   test("another user's photos cannot be listed, fetched, uploaded to or deleted", async () => {

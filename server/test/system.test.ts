@@ -10,12 +10,12 @@ afterAll(async () => { await t?.close(); });
 test('boot fails when a job has no handler, naming it', async () => {
   const { [JobName.DatabaseMaintenance]: _dropped, ...partial } = t.ctx.jobHandlers;
   await expect(t.ctx.queue.work(partial as typeof t.ctx.jobHandlers, 1)).rejects.toThrow(/missing database-maintenance/);
-  await expect(t.ctx.queue.work({ ...t.ctx.jobHandlers, 'no-such-job': async () => ({ status: 'success' }) } as typeof t.ctx.jobHandlers, 1))
+  await expect(t.ctx.queue.work({ ...t.ctx.jobHandlers, 'no-such-job': { run: async () => ({ status: 'success' }) } } as typeof t.ctx.jobHandlers, 1))
     .rejects.toThrow(/unknown no-such-job/);
 });
 
 test('the maintenance job refreshes planner statistics', async () => {
-  const res = await t.ctx.jobHandlers[JobName.DatabaseMaintenance]({});
+  const res = await t.ctx.jobHandlers[JobName.DatabaseMaintenance].run({});
   expect(res).toEqual({ status: 'success' });
 });
 

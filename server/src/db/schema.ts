@@ -2,7 +2,7 @@
 // snake_case columns); domain tables use uuid keys and are always scoped by user_id.
 import { sql } from 'drizzle-orm';
 import {
-  boolean, check, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid,
+  bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -210,3 +210,25 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: updatedAt(),
 });
+
+// ---- domain events (transactional outbox) ---------------------------------------------------
+
+// Written in the same transaction as the change it describes (infra/transactions.ts), then
+// dispatched to subscribers by the worker role (infra/outbox.ts). No foreign key to users: the
+// event that a user's data was deleted must outlive the user.
+export const domainEvents = pgTable('domain_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  userId: text('user_id'),
+  type: text('type').notNull(),
+  data: jsonb('data').notNull(),
+  createdAt: createdAt(),
+  dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+  lastError: text('last_error'),
+  /** Set when dispatch gave up after its last attempt (logged at error level). */
+  failedAt: timestamp('failed_at', { withTimezone: true }),
+}, (t) => [
+  index('domain_events_pending_idx').on(t.id).where(sql`${t.dispatchedAt} is null and ${t.failedAt} is null`),
+  index('domain_events_dispatched_idx').on(t.dispatchedAt),
+]);

@@ -19,7 +19,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Every route registered, with its declared access, for tests that must cover each one. */
-    routeList: Array<{ method: string; url: string; access: Access | undefined }>;
+    routeList: Array<{ method: string; url: string; access: Access | undefined; hasBody: boolean }>;
   }
   interface FastifyRequest {
     /** Set by the access hook for `user` and `admin` routes; resolved on demand elsewhere. */

@@ -1,7 +1,8 @@
 // Live events for the browser. Publishing goes through Postgres NOTIFY so that a worker
 // process's event reaches the API process that holds the user's SSE connection; each API
 // process LISTENs once and fans out to its own subscribers. Payloads carry ids, never secrets.
-import type { Database } from './database.ts';
+import { sql } from 'drizzle-orm';
+import type { Database, Db } from './database.ts';
 
 export type LiveEvent =
   | { type: 'character.updated'; data: { id: string; status: string } }
@@ -36,9 +37,24 @@ export class EventBus {
   }
 
   async publish(userId: string, event: LiveEvent): Promise<void> {
-    for (const l of this.changeListeners) l(userId);
+    this.changedHere(userId);
     const payload: Envelope = { ...event, userId };
     await this.database.notify(CHANNEL, JSON.stringify(payload));
+  }
+
+  /**
+   * Sends a live event through `db` — a transaction: Postgres delivers the NOTIFY when it
+   * commits and drops it when it rolls back. Call `changedHere` after the commit so this
+   * process's caches drop the user's entries before the response goes out.
+   */
+  async publishWithin(db: Db, userId: string, event: LiveEvent): Promise<void> {
+    const payload: Envelope = { ...event, userId };
+    await db.execute(sql`select pg_notify(${CHANNEL}, ${JSON.stringify(payload)})`);
+  }
+
+  /** Tells this process's listeners (read and session caches) that the user's data changed. */
+  changedHere(userId: string): void {
+    for (const l of this.changeListeners) l(userId);
   }
 
   async publishSystem(event: SystemEvent): Promise<void> {

@@ -1,10 +1,20 @@
-// Every job the system runs: one name enum, one payload type per name, one retry policy per
-// name. Payloads carry ids only; handlers reload state and are safe to run twice.
+// Every job the system runs: one name enum, one payload type per name, one policy per name.
+// Payloads carry ids only; handlers reload state and are safe to run twice.
+//
+// A handler *returns* its outcome (Immich's onJobRun/onDone): `success` and `skipped` complete
+// the job; `failed` is final — no retry. A thrown error is transient and retried with backoff.
+// Either way, a job that fails for good (returned `failed`, retries exhausted, or its worker
+// died and it expired) reaches its handler's `onFailure` exactly through the job's dead-letter
+// queue: that step records the failure on the job's record and tells the user. Nothing a job
+// owns stays in a transient state.
 
 export const JobName = {
   ReferencePhotoThumbnail: 'reference-photo-thumbnail',
   DatabaseMaintenance: 'database-maintenance',
   AssetIngest: 'asset-ingest',
+  StoragePurge: 'storage-purge',
+  Reconcile: 'reconcile',
+  StorageSweep: 'storage-sweep',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -12,24 +22,63 @@ export interface JobPayloads {
   [JobName.ReferencePhotoThumbnail]: { photoId: string };
   [JobName.DatabaseMaintenance]: Record<string, never>;
   [JobName.AssetIngest]: { assetId: string };
+  /** Deletes stored files whose rows are gone: listed keys and/or whole folders. */
+  [JobName.StoragePurge]: { keys?: string[]; prefixes?: string[] };
+  [JobName.Reconcile]: Record<string, never>;
+  /** Removes stored files no row owns (older than an hour) and interrupted writes. */
+  [JobName.StorageSweep]: Record<string, never>;
 }
 
 export type JobResult = { status: 'success' } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
 
-export type JobHandler<N extends JobName> = (payload: JobPayloads[N]) => Promise<JobResult>;
+/** Why a job failed for good: the handler's own `failed` reason, or the last error after the last retry. */
+export interface JobFailure {
+  reason: string;
+  /** true: the handler returned `failed`; false: retries ran out, or the job expired. */
+  permanent: boolean;
+}
+
+export interface JobHandler<N extends JobName> {
+  run(payload: JobPayloads[N]): Promise<JobResult>;
+  /**
+   * The final-failure step: mark the record the job works on as failed (with `failure.reason`)
+   * and tell its owner. Runs at least once per failed job; must be idempotent. Jobs that own no
+   * record leave it out (their failure is logged at error level either way).
+   */
+  onFailure?(payload: JobPayloads[N], failure: JobFailure): Promise<void>;
+}
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
-export interface RetryPolicy { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number }
+export interface JobPolicy {
+  retryLimit: number;
+  /** Seconds before the first retry; doubled each time (with jitter) when retryBackoff is on. */
+  retryDelay: number;
+  retryBackoff: boolean;
+  /** A job running longer than this is failed (and retried) by the queue. */
+  expireInSeconds: number;
+  /**
+   * A running job's worker refreshes a heartbeat every half of this; a job whose heartbeat is
+   * older (its process died) is failed and retried within about this many seconds. ≥ 10.
+   */
+  heartbeatSeconds?: number;
+  /** One queued or running job per singleton key (e.g. the record id) at a time. */
+  exclusive?: boolean;
+}
 
-export const jobPolicies: Record<JobName, RetryPolicy> = {
-  [JobName.ReferencePhotoThumbnail]: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 },
+export const jobPolicies: Record<JobName, JobPolicy> = {
+  [JobName.ReferencePhotoThumbnail]: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, heartbeatSeconds: 20, exclusive: true },
   [JobName.DatabaseMaintenance]: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 600 },
-  [JobName.AssetIngest]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 },
+  [JobName.AssetIngest]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 900, heartbeatSeconds: 20, exclusive: true },
+  [JobName.StoragePurge]: { retryLimit: 8, retryDelay: 10, retryBackoff: true, expireInSeconds: 600, heartbeatSeconds: 30 },
+  [JobName.Reconcile]: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 300 },
+  [JobName.StorageSweep]: { retryLimit: 1, retryDelay: 300, retryBackoff: false, expireInSeconds: 3600, heartbeatSeconds: 60 },
 };
 
 /** Recurring jobs (cron, UTC), scheduled by worker roles. */
 export const jobSchedules: Array<{ name: JobName; cron: string }> = [
   { name: JobName.DatabaseMaintenance, cron: '*/15 * * * *' },
+  { name: JobName.Reconcile, cron: '*/5 * * * *' },
+  { name: JobName.StorageSweep, cron: '17 * * * *' },
 ];
 
 export const allJobNames = Object.values(JobName) as JobName[];

@@ -31,6 +31,13 @@ function decodeCursor(cursor: string): { ts: string; id: string } | null {
   return { ts, id };
 }
 
+const textArray = (values: string[]) => sql`array[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::text[]`;
+
+/** buildSearchText in SQL, for statements that change tags: prompt, caption, tags, file name. */
+function searchTextSql(tags: SQL) {
+  return sql`concat_ws(' ', nullif(${assets.prompt}, ''), nullif(${assets.caption}, ''), nullif(array_to_string(${tags}, ' '), ''), nullif(regexp_replace(regexp_replace(${assets.originalName}, '\\.[^.]+$', ''), '[_-]+', ' ', 'g'), ''))`;
+}
+
 export function buildSearchText(a: { prompt?: string | null; caption?: string | null; tags?: string[]; originalName?: string }) {
   return [a.prompt, a.caption, ...(a.tags ?? []), a.originalName?.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ')].filter(Boolean).join(' ');
 }
@@ -103,8 +110,39 @@ export class AssetRepository {
     return { photos: rows.length, embeddings: rows.map((r) => r.e).filter((e): e is number[] => Array.isArray(e) && e.length > 0) };
   }
 
-  async update(id: string, patch: Partial<AssetInsert>): Promise<void> {
-    await this.db.update(assets).set({ ...patch, updatedAt: new Date() }).where(eq(assets.id, id));
+  /** Stores an ingest's results, if the asset is still waiting for them; false when it is not (deleted, or done by another run). */
+  async finishIngest(id: string, patch: Partial<AssetInsert>): Promise<boolean> {
+    const rows = await this.db.update(assets).set({ ...patch, updatedAt: new Date() })
+      .where(and(eq(assets.id, id), eq(assets.status, 'processing'))).returning({ id: assets.id });
+    return rows.length > 0;
+  }
+
+  /** Marks an asset that is still processing as failed; returns its owner when it changed. */
+  async markFailed(id: string, error: string): Promise<{ userId: string } | null> {
+    const [r] = await this.db.update(assets).set({ status: 'failed', error, processedAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(assets.id, id), eq(assets.status, 'processing'))).returning({ userId: assets.userId });
+    return r ?? null;
+  }
+
+  /** A failed asset goes back to processing (its job is sent in the same transaction). */
+  async markRetrying(userId: string, id: string): Promise<boolean> {
+    const rows = await this.db.update(assets).set({ status: 'processing', error: null, processedAt: null, updatedAt: new Date() })
+      .where(and(eq(assets.userId, userId), eq(assets.id, id), eq(assets.status, 'failed'))).returning({ id: assets.id });
+    return rows.length > 0;
+  }
+
+  /** The stored files each of these assets references (rows that exist). */
+  async storageKeysOf(ids: string[]): Promise<Map<string, string[]>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select({ id: assets.id, a: assets.incomingKey, b: assets.storageKey, c: assets.thumbnailKey, d: assets.previewKey, e: assets.posterKey })
+      .from(assets).where(inArray(assets.id, ids));
+    return new Map(rows.map((r) => [r.id, [r.a, r.b, r.c, r.d, r.e].filter((k): k is string => !!k)]));
+  }
+
+  /** Assets still processing whose last change is older than `before` (for the reconciler). */
+  listProcessingBefore(before: Date, limit = 500) {
+    return this.db.select({ id: assets.id, userId: assets.userId, incomingKey: assets.incomingKey }).from(assets)
+      .where(and(eq(assets.status, 'processing'), lt(assets.updatedAt, before))).limit(limit);
   }
 
   /** Phashes of the user's approved assets, for near-duplicate checks. */
@@ -136,27 +174,25 @@ export class AssetRepository {
       .returning({ id: assets.id, incomingKey: assets.incomingKey, storageKey: assets.storageKey, thumbnailKey: assets.thumbnailKey, previewKey: assets.previewKey, posterKey: assets.posterKey });
   }
 
+  /** Adds tags and refreshes the search text in one statement. */
   async addTags(userId: string, ids: string[], tags: string[]): Promise<string[]> {
-    const rows = await this.db.update(assets)
-      .set({
-        tags: sql`(select coalesce(array_agg(distinct t order by t), '{}') from unnest(${assets.tags} || ${sql`array[${sql.join(tags.map((t) => sql`${t}`), sql`, `)}]::text[]`}) t)`,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(assets.userId, userId), inArray(assets.id, ids)))
-      .returning({ id: assets.id, prompt: assets.prompt, caption: assets.caption, tags: assets.tags, originalName: assets.originalName });
-    for (const r of rows) await this.db.update(assets).set({ searchText: buildSearchText(r) }).where(eq(assets.id, r.id));
-    return rows.map((r) => r.id);
+    if (ids.length === 0) return [];
+    const next = sql`(select coalesce(array_agg(distinct t order by t), '{}') from unnest(${assets.tags} || ${textArray(tags)}) t)`;
+    return this.setTags(userId, ids, next);
   }
 
+  /** Removes tags and refreshes the search text in one statement. */
   async removeTags(userId: string, ids: string[], tags: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const next = sql`(select coalesce(array_agg(t order by t), '{}') from unnest(${assets.tags}) t where not (t = any(${textArray(tags)})))`;
+    return this.setTags(userId, ids, next);
+  }
+
+  private async setTags(userId: string, ids: string[], next: SQL): Promise<string[]> {
     const rows = await this.db.update(assets)
-      .set({
-        tags: sql`(select coalesce(array_agg(t order by t), '{}') from unnest(${assets.tags}) t where not (t = any(${sql`array[${sql.join(tags.map((t) => sql`${t}`), sql`, `)}]::text[]`})))`,
-        updatedAt: new Date(),
-      })
+      .set({ tags: next, searchText: searchTextSql(next), updatedAt: new Date() })
       .where(and(eq(assets.userId, userId), inArray(assets.id, ids)))
-      .returning({ id: assets.id, prompt: assets.prompt, caption: assets.caption, tags: assets.tags, originalName: assets.originalName });
-    for (const r of rows) await this.db.update(assets).set({ searchText: buildSearchText(r) }).where(eq(assets.id, r.id));
+      .returning({ id: assets.id });
     return rows.map((r) => r.id);
   }
 

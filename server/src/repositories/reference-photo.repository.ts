@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import { referencePhotos } from '../db/schema.ts';
 import type { Db } from '../infra/database.ts';
 
@@ -62,8 +62,25 @@ export class ReferencePhotoRepository {
       .where(eq(referencePhotos.id, id));
   }
 
-  async markFailed(id: string, error: string): Promise<void> {
-    await this.db.update(referencePhotos).set({ status: 'failed', error }).where(eq(referencePhotos.id, id));
+  /** Marks a photo that is still processing as failed; returns the row when it changed. */
+  async markFailed(id: string, error: string): Promise<ReferencePhotoRow | null> {
+    const [r] = await this.db.update(referencePhotos).set({ status: 'failed', error })
+      .where(and(eq(referencePhotos.id, id), eq(referencePhotos.status, 'processing'))).returning(columns);
+    return r ?? null;
+  }
+
+  /** The stored files each of these photos references (rows that exist). */
+  async storageKeysOf(ids: string[]): Promise<Map<string, string[]>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select({ id: referencePhotos.id, a: referencePhotos.storageKey, b: referencePhotos.thumbnailKey })
+      .from(referencePhotos).where(inArray(referencePhotos.id, ids));
+    return new Map(rows.map((r) => [r.id, [r.a, r.b].filter((k): k is string => !!k)]));
+  }
+
+  /** Photos still processing that were added before `before` (for the reconciler). */
+  listProcessingBefore(before: Date, limit = 500) {
+    return this.db.select({ id: referencePhotos.id, userId: referencePhotos.userId, characterId: referencePhotos.characterId, storageKey: referencePhotos.storageKey })
+      .from(referencePhotos).where(and(eq(referencePhotos.status, 'processing'), lt(referencePhotos.createdAt, before))).limit(limit);
   }
 
   async delete(userId: string, characterId: string, id: string): Promise<ReferencePhotoRow | null> {

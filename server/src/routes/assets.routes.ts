@@ -108,6 +108,11 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     schema: { tags, summary: 'Approve or reject an asset (safety blocks cannot be overridden)', params: uuidParam, body: decisionBody, response: { 200: asset, ...errors } },
   }, async (req) => svc.decide(userIdOf(req), req.params.id, req.body.action, req.body.reason));
 
+  app.post('/api/assets/:id/retry', {
+    ...userRoute,
+    schema: { tags, summary: 'Process a failed asset again from its original upload', params: uuidParam, response: { 200: asset, ...errors } },
+  }, async (req) => svc.retry(userIdOf(req), req.params.id));
+
   app.post('/api/assets/batch', {
     ...userRoute,
     schema: { tags, summary: 'Approve, reject, delete, tag, untag or move several assets', body: batchBody, response: { 200: batchResult, ...errors } },

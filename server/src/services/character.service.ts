@@ -2,8 +2,7 @@
 // export. Every method takes the acting user's id; repositories scope every query by it.
 import type { CharacterStatus } from '../db/schema.ts';
 import { ConflictError, NotFoundError, UserError, findPgError } from '../errors.ts';
-import type { EventBus } from '../infra/events.ts';
-import type { Storage } from '../infra/storage/storage.ts';
+import type { Transactor } from '../infra/transactions.ts';
 import type { CharacterRepository, CharacterRow, CharacterSummaryRow } from '../repositories/character.repository.ts';
 import type {
   CharacterDto, CharacterSummaryDto, CreateCharacterInput, ListCharactersQuery, UpdateCharacterInput,
@@ -49,16 +48,17 @@ function conflictFor(err: unknown, input: { name?: string; handle?: string }): n
   throw err;
 }
 
+/** The storage folder of a character's files (photos, vault assets). */
+export const characterFolder = (userId: string, characterId: string) => `users/${userId}/characters/${characterId}`;
+
 export class CharacterService {
   private readonly characters: CharacterRepository;
-  private readonly events: EventBus;
-  private readonly storage: Storage;
+  private readonly tx: Transactor<{ characters: CharacterRepository }>;
   private readonly cache: UserReadCache;
 
-  constructor(deps: { characters: CharacterRepository; events: EventBus; storage: Storage; cache: UserReadCache }) {
+  constructor(deps: { characters: CharacterRepository; tx: Transactor<{ characters: CharacterRepository }>; cache: UserReadCache }) {
     this.characters = deps.characters;
-    this.events = deps.events;
-    this.storage = deps.storage;
+    this.tx = deps.tx;
     this.cache = deps.cache;
   }
 
@@ -91,15 +91,17 @@ export class CharacterService {
 
   async create(userId: string, input: CreateCharacterInput): Promise<CharacterDto> {
     assertPromptsScreened(input);
-    let id: string;
-    try {
-      id = await this.characters.create(userId, input);
-    } catch (err) {
-      conflictFor(err, input);
-    }
-    const created = await this.get(userId, id);
-    await this.events.publish(userId, { type: 'character.updated', data: { id, status: created.status } });
-    return created;
+    const id = await this.tx.run(async (t) => {
+      let newId: string;
+      try {
+        newId = await t.repos.characters.create(userId, input);
+      } catch (err) {
+        conflictFor(err, input);
+      }
+      await t.events.emit(userId, { type: 'CharacterCreated', data: { characterId: newId, status: 'active' } });
+      return newId;
+    });
+    return this.get(userId, id);
   }
 
   async update(userId: string, id: string, patch: UpdateCharacterInput): Promise<CharacterDto> {
@@ -107,21 +109,22 @@ export class CharacterService {
     const current = await this.characters.get(userId, id);
     if (!current) throw new NotFoundError('Character');
     assertPromptsScreened({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) });
-    let found: boolean;
-    try {
-      found = await this.characters.update(userId, id, patch);
-    } catch (err) {
-      conflictFor(err, patch);
-    }
-    if (!found) throw new NotFoundError('Character');
-    const updated = await this.get(userId, id);
-    await this.events.publish(userId, { type: 'character.updated', data: { id, status: updated.status } });
-    return updated;
+    await this.tx.run(async (t) => {
+      let found: boolean;
+      try {
+        found = await t.repos.characters.update(userId, id, patch);
+      } catch (err) {
+        conflictFor(err, patch);
+      }
+      if (!found) throw new NotFoundError('Character');
+      await t.events.emit(userId, { type: 'CharacterUpdated', data: { characterId: id, status: current.status } });
+    });
+    return this.get(userId, id);
   }
 
   async changeStatus(userId: string, id: string, action: StatusAction): Promise<CharacterDto> {
     const t = transitions[action];
-    const changed = await this.characters.transitionStatus(userId, [id], t.from, t.to);
+    const changed = await this.transition(userId, [id], t, await this.characters.statusOf(userId, [id]));
     if (changed.length === 0) {
       const current = (await this.characters.statusOf(userId, [id])).get(id);
       if (!current) throw new NotFoundError('Character');
@@ -129,16 +132,13 @@ export class CharacterService {
         throw new ConflictError(`A ${current} character cannot be ${t.verb}.`, { status: current });
       }
       // already in the target state: idempotent
-    } else {
-      await this.events.publish(userId, { type: 'character.updated', data: { id, status: t.to } });
     }
     return this.get(userId, id);
   }
 
   async delete(userId: string, id: string): Promise<void> {
-    const deleted = await this.characters.delete(userId, [id]);
+    const deleted = await this.deleteAll(userId, [id]);
     if (deleted.length === 0) throw new NotFoundError('Character');
-    await this.afterDelete(userId, deleted);
   }
 
   async bulk(userId: string, ids: string[], action: BulkAction) {
@@ -150,16 +150,14 @@ export class CharacterService {
     const owned = unique.filter((id) => before.has(id));
     let updated: string[];
     if (action === 'delete') {
-      updated = await this.characters.delete(userId, owned);
-      await this.afterDelete(userId, updated);
+      updated = await this.deleteAll(userId, owned);
     } else {
       const t = transitions[action];
-      updated = await this.characters.transitionStatus(userId, owned, t.from, t.to);
+      updated = await this.transition(userId, owned, t, before);
       const done = new Set(updated);
       for (const id of owned) {
         if (!done.has(id)) skipped.push({ id, reason: before.get(id) === t.to ? `already ${t.to}` : `a ${before.get(id)} character cannot be ${t.verb}` });
       }
-      for (const id of updated) await this.events.publish(userId, { type: 'character.updated', data: { id, status: t.to } });
     }
     return { updated, skipped };
   }
@@ -175,11 +173,25 @@ export class CharacterService {
     return exportPrompts({ ...input, handle: input.handle });
   }
 
-  private async afterDelete(userId: string, ids: string[]) {
-    for (const id of ids) {
-      await this.storage.deletePrefix(`users/${userId}/characters/${id}`);
-      await this.events.publish(userId, { type: 'character.deleted', data: { id } });
-    }
+  /** One statement and its events in one transaction; the files go by a job (CharacterDeleted). */
+  private deleteAll(userId: string, ids: string[]): Promise<string[]> {
+    return this.tx.run(async (t) => {
+      const deleted = await t.repos.characters.delete(userId, ids);
+      for (const id of deleted) {
+        await t.events.emit(userId, { type: 'CharacterDeleted', data: { characterId: id, storagePrefix: characterFolder(userId, id) } });
+      }
+      return deleted;
+    });
+  }
+
+  private transition(userId: string, ids: string[], t: (typeof transitions)[StatusAction], before: Map<string, CharacterStatus>): Promise<string[]> {
+    return this.tx.run(async (x) => {
+      const changed = await x.repos.characters.transitionStatus(userId, ids, t.from, t.to);
+      for (const id of changed) {
+        await x.events.emit(userId, { type: 'CharacterStatusChanged', data: { characterId: id, from: before.get(id) ?? 'unknown', to: t.to } });
+      }
+      return changed;
+    });
   }
 
   private toDto(row: CharacterRow, summary: CharacterSummaryRow): CharacterDto {

@@ -3,15 +3,16 @@
 // thumbnailed by a job.
 import { createHash, randomUUID } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
-import { ConflictError, NotFoundError, UnsupportedMediaError, UserError } from '../errors.ts';
-import type { EventBus } from '../infra/events.ts';
+import { ConflictError, isUniqueViolation, NotFoundError, UnsupportedMediaError, UserError } from '../errors.ts';
 import type { Queue } from '../infra/queue.ts';
 import { StorageNotFoundError, type Storage } from '../infra/storage/storage.ts';
-import { JobName, type JobResult } from '../jobs/jobs.ts';
+import type { Transactor } from '../infra/transactions.ts';
+import { JobName, type JobFailure, type JobResult } from '../jobs/jobs.ts';
 import type { CharacterRepository } from '../repositories/character.repository.ts';
 import type { ReferencePhotoRepository, ReferencePhotoRow } from '../repositories/reference-photo.repository.ts';
 import { photoUrls } from './character.service.ts';
-import { largestFace, type VisionEngine } from '../engines/vision/vision.ts';
+import { largestFace } from '../engines/vision/vision.ts';
+import type { VisionEngines } from '../engines/registry.ts';
 
 const formats = {
   jpeg: { mime: 'image/jpeg', ext: 'jpg' },
@@ -65,21 +66,23 @@ export async function sanitizeImage(file: UploadedFile) {
   }
 }
 
+type PhotoRepos = { photos: ReferencePhotoRepository };
+
 export class ReferencePhotoService {
   private readonly photos: ReferencePhotoRepository;
   private readonly characters: CharacterRepository;
   private readonly storage: Storage;
   private readonly queue: Queue;
-  private readonly events: EventBus;
-  private readonly vision: VisionEngine | null;
+  private readonly tx: Transactor<PhotoRepos>;
+  private readonly vision: VisionEngines;
 
-  constructor(deps: { photos: ReferencePhotoRepository; characters: CharacterRepository; storage: Storage; queue: Queue; events: EventBus; vision?: VisionEngine | null }) {
-    this.vision = deps.vision ?? null;
+  constructor(deps: { photos: ReferencePhotoRepository; characters: CharacterRepository; storage: Storage; queue: Queue; tx: Transactor<PhotoRepos>; vision: VisionEngines }) {
+    this.vision = deps.vision;
     this.photos = deps.photos;
     this.characters = deps.characters;
     this.storage = deps.storage;
     this.queue = deps.queue;
-    this.events = deps.events;
+    this.tx = deps.tx;
   }
 
   async list(userId: string, characterId: string) {
@@ -104,34 +107,44 @@ export class ReferencePhotoService {
       seen.add(sha256);
       prepared.push({ file, img, sha256 });
     }
-    const created: ReferencePhotoRow[] = [];
-    for (const { file, img, sha256 } of prepared) {
-      const id = randomUUID();
-      const storageKey = `users/${userId}/characters/${characterId}/photos/${id}.${img.ext}`;
-      await this.storage.put(storageKey, img.data, img.mime);
-      try {
-        created.push(await this.photos.insert({
-          id, userId, characterId, storageKey, mimeType: img.mime, width: img.width, height: img.height,
-          bytes: img.data.length, sha256, originalName: file.filename.slice(0, 200),
-        }));
-      } catch (err) {
-        await this.storage.delete(storageKey);
-        throw err;
+    // Files first (each write is atomic), then every row with its thumbnail job and event in one
+    // transaction: a failure stores no row, and the files it wrote are removed (or swept later).
+    const stored: Array<{ id: string; storageKey: string } & (typeof prepared)[number]> = [];
+    try {
+      for (const p of prepared) {
+        const id = randomUUID();
+        const storageKey = `users/${userId}/characters/${characterId}/photos/${id}.${p.img.ext}`;
+        await this.storage.put(storageKey, p.img.data, p.img.mime);
+        stored.push({ ...p, id, storageKey });
       }
-      await this.queue.send(JobName.ReferencePhotoThumbnail, { photoId: id }, { singletonKey: id });
+      const created = await this.tx.run(async (t) => {
+        const rows: ReferencePhotoRow[] = [];
+        for (const { id, storageKey, file, img, sha256 } of stored) {
+          rows.push(await t.repos.photos.insert({
+            id, userId, characterId, storageKey, mimeType: img.mime, width: img.width, height: img.height,
+            bytes: img.data.length, sha256, originalName: file.filename.slice(0, 200),
+          }));
+          await t.jobs.send(JobName.ReferencePhotoThumbnail, { photoId: id }, { singletonKey: id });
+          await t.events.emit(userId, { type: 'ReferencePhotoAdded', data: { photoId: id, characterId } });
+        }
+        return rows;
+      });
+      return created.map(toPhotoDto);
+    } catch (err) {
+      for (const s of stored) await this.storage.delete(s.storageKey).catch(() => {});
+      if (isUniqueViolation(err)) throw new ConflictError('One of these photos is already among this character\'s photos.');
+      throw err;
     }
-    for (const p of created) {
-      await this.events.publish(userId, { type: 'photo.updated', data: { id: p.id, characterId, status: p.status } });
-    }
-    return created.map(toPhotoDto);
   }
 
+  /** The row and its event in one transaction; the files go by a job (ReferencePhotoDeleted). */
   async delete(userId: string, characterId: string, photoId: string) {
-    const row = await this.photos.delete(userId, characterId, photoId);
-    if (!row) throw new NotFoundError('Photo');
-    await this.events.publish(userId, { type: 'photo.deleted', data: { id: photoId, characterId } });
-    await this.storage.delete(row.storageKey);
-    if (row.thumbnailKey) await this.storage.delete(row.thumbnailKey);
+    await this.tx.run(async (t) => {
+      const row = await t.repos.photos.delete(userId, characterId, photoId);
+      if (!row) throw new NotFoundError('Photo');
+      const storageKeys = [row.storageKey, ...(row.thumbnailKey ? [row.thumbnailKey] : [])];
+      await t.events.emit(userId, { type: 'ReferencePhotoDeleted', data: { photoId, characterId, storageKeys } });
+    });
   }
 
   async open(userId: string, photoId: string, variant: 'original' | 'thumbnail') {
@@ -151,41 +164,68 @@ export class ReferencePhotoService {
   async handleThumbnail({ photoId }: { photoId: string }): Promise<JobResult> {
     const row = await this.photos.getForThumbnailJob(photoId);
     if (!row) return { status: 'skipped', reason: 'photo deleted' };
-    if (row.status === 'ready' && row.thumbnailKey && (await this.storage.stat(row.thumbnailKey))) {
+    if (row.status !== 'processing' && row.thumbnailKey && (await this.storage.stat(row.thumbnailKey))) {
       return { status: 'skipped', reason: 'already done' };
     }
-    let thumb: Buffer;
     let original: Buffer;
     try {
       const { body } = await this.storage.get(row.storageKey);
       const chunks: Buffer[] = [];
       for await (const c of body) chunks.push(c as Buffer);
       original = Buffer.concat(chunks);
-      thumb = await sharp(original)
-        .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'cover', position: 'attention' })
-        .webp({ quality: 80 })
-        .toBuffer();
     } catch (err) {
-      if (err instanceof StorageNotFoundError) {
-        await this.photos.markFailed(row.id, 'The stored file is missing.');
-        await this.events.publish(row.userId, { type: 'photo.updated', data: { id: row.id, characterId: row.characterId, status: 'failed' } });
-        return { status: 'failed', reason: 'stored file missing' };
-      }
+      if (err instanceof StorageNotFoundError) return { status: 'failed', reason: 'The stored photo file is missing; upload it again.' };
       throw err;
+    }
+    let thumb: Buffer;
+    try {
+      thumb = await sharp(original).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'cover', position: 'attention' }).webp({ quality: 80 }).toBuffer();
+    } catch {
+      return { status: 'failed', reason: 'The stored photo could not be decoded; upload it again.' };
     }
     const thumbnailKey = row.storageKey.replace(/\/photos\/([^/]+)\.\w+$/, '/photos/$1.thumb.webp');
     await this.storage.put(thumbnailKey, thumb, 'image/webp');
     // The identity reference: the largest face's embedding (vault identity scores compare to
     // the centroid of these).
     let face: { embedding: number[] | null; count: number; age: number | null } | null = null;
-    if (this.vision?.capabilities.faceEmbedding) {
-      const faces = await this.vision.faces(original);
+    if (this.vision.faces) {
+      const faces = await this.vision.faces.faces(original);
       const largest = largestFace(faces);
       face = { embedding: largest?.embedding.length ? largest.embedding : null, count: faces.length, age: largest?.age ?? null };
     }
-    await this.photos.markReady(row.id, thumbnailKey, face);
-    await this.events.publish(row.userId, { type: 'photo.updated', data: { id: row.id, characterId: row.characterId, status: 'ready' } });
+    await this.tx.run(async (t) => {
+      await t.repos.photos.markReady(row.id, thumbnailKey, face);
+      await t.events.emit(row.userId, { type: 'ReferencePhotoReady', data: { photoId: row.id, characterId: row.characterId, faceCount: face?.count ?? null } });
+    });
     return { status: 'success' };
+  }
+
+  /** The thumbnail job failed for good: the photo is marked failed with the reason (idempotent). */
+  async onThumbnailFailed({ photoId }: { photoId: string }, failure: JobFailure): Promise<void> {
+    await this.tx.run(async (t) => {
+      const row = await t.repos.photos.markFailed(photoId, failure.reason);
+      if (row) await t.events.emit(row.userId, { type: 'ReferencePhotoFailed', data: { photoId, characterId: row.characterId, reason: failure.reason } });
+    });
+  }
+
+  /**
+   * Photos left processing with no job to finish them (a crash before the job existed, a queue
+   * restored from an older backup): re-queued when their file is there, failed otherwise.
+   */
+  async reconcile(olderThan: Date): Promise<{ requeued: number; failed: number }> {
+    let requeued = 0;
+    let failed = 0;
+    for (const p of await this.photos.listProcessingBefore(olderThan)) {
+      if (await this.queue.hasLiveJob(JobName.ReferencePhotoThumbnail, p.id)) continue;
+      if (await this.storage.stat(p.storageKey)) {
+        await this.tx.run((t) => t.jobs.send(JobName.ReferencePhotoThumbnail, { photoId: p.id }, { singletonKey: p.id }));
+        requeued++;
+      } else {
+        await this.onThumbnailFailed({ photoId: p.id }, { reason: 'The stored photo file is missing; upload it again.', permanent: true });
+        failed++;
+      }
+    }
+    return { requeued, failed };
   }
 
   private async requireCharacter(userId: string, characterId: string) {

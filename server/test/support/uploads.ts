@@ -49,3 +49,23 @@ export async function waitForPhotoStatus(t: TestApp, user: TestUser, characterId
   }
   throw new Error(`photo ${photoId} never became ${want}`);
 }
+
+/** POST /api/assets with optional form fields before the files. */
+export function uploadAssets(t: TestApp, user: TestUser, files: UploadFile[], fields: Record<string, string> = {}) {
+  const body = multipart(files);
+  const boundary = body.headers['content-type'].split('boundary=')[1];
+  const extra = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  return t.app.inject({ method: 'POST', url: '/api/assets', payload: Buffer.concat([...extra, body.payload]), headers: { ...body.headers, cookie: user.cookie } });
+}
+
+/** Polls an asset until it has left `processing` (or reached `want`); the ingest job runs in the background. */
+export async function waitForAsset(t: TestApp, user: TestUser, id: string, want?: (a: { status: string }) => boolean, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  let last: { status: string } | undefined;
+  while (Date.now() < until) {
+    last = (await t.app.inject({ method: 'GET', url: `/api/assets/${id}`, headers: { cookie: user.cookie } })).json();
+    if (want ? want(last!) : last!.status !== 'processing') return last as Record<string, unknown> & { status: string; error: string | null };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`asset ${id} did not settle (last: ${JSON.stringify(last)})`);
+}

@@ -5,10 +5,10 @@
 // a crash leaves either the old object or the new one, never a half-written one.
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { assertValidKey, StorageNotFoundError, StorageUnavailableError, type Storage, type StoredObject } from './storage.ts';
+import { assertValidKey, StorageNotFoundError, StorageUnavailableError, type ListedObject, type Storage, type StoredObject } from './storage.ts';
 
 export interface LocalStorageOptions {
   dir: string;
@@ -121,6 +121,31 @@ export class LocalStorage implements Storage {
     await rm(folder, { recursive: true, force: true });
   }
 
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    const folder = prefix === '' ? this.#root : this.#pathOf(stripTrailingSlash(prefix));
+    for await (const file of walk(folder)) {
+      const name = path.basename(file);
+      if (name.includes('~')) continue; // sidecars, temp files and probes are not objects
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) continue;
+      yield { key: path.relative(this.#root, file).split(path.sep).join('/'), size: info.size, modifiedAt: info.mtime };
+    }
+  }
+
+  async sweepIncomplete(before: Date): Promise<number> {
+    let removed = 0;
+    for await (const file of walk(this.#root)) {
+      const name = path.basename(file);
+      if (!name.includes(TMP_MARKER) && !name.startsWith('~check-')) continue;
+      const info = await stat(file).catch(() => null);
+      if (info && info.mtime < before) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   async check(): Promise<void> {
     // The probe name contains `~`, so it can never shadow a real object.
     const probe = path.join(this.#root, `~check-${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -153,6 +178,21 @@ export class LocalStorage implements Storage {
       if (!isMissing(err) && !(err instanceof SyntaxError)) throw err;
     }
     return CONTENT_TYPE_BY_EXTENSION[path.extname(file).toLowerCase()] ?? FALLBACK_CONTENT_TYPE;
+  }
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw err;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) yield* walk(full);
+    else if (e.isFile()) yield full;
   }
 }
 

@@ -12,7 +12,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { assertValidKey, StorageNotFoundError, StorageUnavailableError, type Storage, type StoredObject } from './storage.ts';
+import { assertValidKey, StorageNotFoundError, StorageUnavailableError, type ListedObject, type Storage, type StoredObject } from './storage.ts';
 
 export interface S3StorageOptions {
   /** Omit for AWS itself; e.g. `http://minio:9000` for a self-hosted server. */
@@ -144,6 +144,26 @@ export class S3Storage implements Storage {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     if (pending.length > 0) await this.#deleteBatch(pending);
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    const folder = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+    if (folder !== '') assertValidKey(folder);
+    let token: string | undefined;
+    do {
+      const page = await this.#client.send(new ListObjectsV2Command({
+        Bucket: this.#bucket, Prefix: folder === '' ? undefined : `${folder}/`, MaxKeys: this.#listPageSize, ContinuationToken: token,
+      }));
+      for (const item of page.Contents ?? []) {
+        if (item.Key && !item.Key.includes('~')) yield { key: item.Key, size: item.Size ?? 0, modifiedAt: item.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** S3 writes are atomic on the server: nothing half-written to sweep. */
+  async sweepIncomplete(): Promise<number> {
+    return 0;
   }
 
   async check(): Promise<void> {

@@ -8,8 +8,21 @@ export interface StoredObject {
   contentType: string;
 }
 
+export interface ListedObject {
+  key: string;
+  size: number;
+  modifiedAt: Date;
+}
+
 export interface Storage {
   readonly driver: 'local' | 's3';
+  /** Every object under the folder `prefix` (all objects for ''), in no particular order. */
+  list(prefix: string): AsyncIterable<ListedObject>;
+  /**
+   * Removes what interrupted writes left behind (a crashed process's temp files) older than
+   * `before`; returns how many. Drivers whose writes are atomic on the server do nothing.
+   */
+  sweepIncomplete(before: Date): Promise<number>;
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   /** Streams the object; throws StorageNotFoundError when it does not exist. */
   get(key: string): Promise<{ body: Readable; size: number; contentType: string }>;

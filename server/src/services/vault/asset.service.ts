@@ -9,14 +9,15 @@ import { PassThrough } from 'node:stream';
 import sharp from 'sharp';
 import yazl from 'yazl';
 import type { Logger } from 'pino';
-import { ConflictError, NotFoundError, UnsupportedMediaError, UserError } from '../../errors.ts';
+import { ConflictError, isUniqueViolation, NotFoundError, UnsupportedMediaError, UserError } from '../../errors.ts';
 import type { VaultSettings } from '../../config/runtime-settings.ts';
 import { calibrateIdentityThreshold, centroid, classifyRating, identityScore, leaveOneOutSimilarity, type VisionEngine } from '../../engines/vision/vision.ts';
-import type { EventBus } from '../../infra/events.ts';
 import type { UserReadCache } from '../../infra/read-cache.ts';
+import type { VisionEngines } from '../../engines/registry.ts';
 import type { Queue } from '../../infra/queue.ts';
+import type { Transactor } from '../../infra/transactions.ts';
 import { StorageNotFoundError, type Storage } from '../../infra/storage/storage.ts';
-import { JobName, type JobResult } from '../../jobs/jobs.ts';
+import { JobName, type JobFailure, type JobResult } from '../../jobs/jobs.ts';
 import { audioWaveform, posterFrame, probe, resolveFfmpeg, stripMediaMetadata, videoPreview, type MediaTools } from '../../media/ffmpeg.ts';
 import { hammingDistance, isNearDuplicate, perceptualHashOfPixels } from '../../media/hash.ts';
 import { decodeImage, downscale, fromDecoded, type DecodedImage } from '../../media/image.ts';
@@ -94,6 +95,11 @@ export function toAssetListItem(a: AssetListRow): AssetListItemDto {
   };
 }
 
+/** Every stored file of deleted asset rows. */
+function storageKeysOf(rows: Array<{ incomingKey: string | null; storageKey: string | null; thumbnailKey: string | null; previewKey: string | null; posterKey: string | null }>): string[] {
+  return rows.flatMap((r) => [r.incomingKey, r.storageKey, r.thumbnailKey, r.previewKey, r.posterKey].filter((k): k is string => !!k));
+}
+
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainf-asset-'));
   try {
@@ -113,8 +119,8 @@ export class AssetService {
   private readonly assets: AssetRepository;
   private readonly storage: Storage;
   private readonly queue: Queue;
-  private readonly events: EventBus;
-  private readonly vision: VisionEngine;
+  private readonly tx: Transactor<{ assets: AssetRepository }>;
+  private readonly vision: VisionEngines;
   private readonly settings: () => Promise<VaultSettings>;
   private readonly log: Logger;
   private readonly cache: UserReadCache;
@@ -122,7 +128,7 @@ export class AssetService {
   private mediaTools: MediaTools | null = null;
 
   constructor(deps: {
-    assets: AssetRepository; storage: Storage; queue: Queue; events: EventBus; vision: VisionEngine;
+    assets: AssetRepository; storage: Storage; queue: Queue; tx: Transactor<{ assets: AssetRepository }>; vision: VisionEngines;
     settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string }; cache: UserReadCache;
   }) {
     this.cache = deps.cache;
@@ -130,7 +136,7 @@ export class AssetService {
     this.assets = deps.assets;
     this.storage = deps.storage;
     this.queue = deps.queue;
-    this.events = deps.events;
+    this.tx = deps.tx;
     this.vision = deps.vision;
     this.settings = deps.settings;
     this.log = deps.log;
@@ -193,33 +199,41 @@ export class AssetService {
     const detected = await this.detect(input);
     const sha256 = createHash('sha256').update(input.data).digest('hex');
     const existing = await this.assets.findBySha(input.userId, sha256);
-    if (existing) {
+    // A file that failed to process may be sent again: it replaces the failed record.
+    if (existing && existing.status !== 'failed') {
       throw new ConflictError(`"${input.filename}" is already in your vault.`, { duplicateOf: existing.id, reason: 'exact_duplicate' });
     }
     const id = randomUUID();
     const incomingKey = `${this.folderFor(input.userId, input.characterId, id)}/incoming.${detected.ext}`;
     await this.storage.put(incomingKey, input.data, detected.mimeType);
-    let row: AssetRow;
     try {
-      row = await this.assets.insert({
-        id, userId: input.userId, characterId: input.characterId ?? null, folderId: input.folderId ?? null,
-        kind: detected.kind, source: input.source, status: 'processing', originalName: input.filename.slice(0, 200),
-        mimeType: detected.mimeType, bytes: input.data.length, width: detected.width, height: detected.height,
-        durationSeconds: detected.durationSeconds, sha256, prompt: input.prompt ?? null, caption: input.caption ?? null,
-        engine: input.engine ?? null, generation: input.generation ?? null, tags: [...new Set(input.tags ?? [])].sort(), incomingKey,
+      // The row, its ingest job and its event commit together: no row without a job to process it.
+      const row = await this.tx.run(async (t) => {
+        if (existing) {
+          const gone = await t.repos.assets.delete(input.userId, [existing.id]);
+          if (gone.length) await t.events.emit(input.userId, { type: 'AssetsDeleted', data: { assetIds: [existing.id], storageKeys: storageKeysOf(gone) } });
+        }
+        const r = await t.repos.assets.insert({
+          id, userId: input.userId, characterId: input.characterId ?? null, folderId: input.folderId ?? null,
+          kind: detected.kind, source: input.source, status: 'processing', originalName: input.filename.slice(0, 200),
+          mimeType: detected.mimeType, bytes: input.data.length, width: detected.width, height: detected.height,
+          durationSeconds: detected.durationSeconds, sha256, prompt: input.prompt ?? null, caption: input.caption ?? null,
+          engine: input.engine ?? null, generation: input.generation ?? null, tags: [...new Set(input.tags ?? [])].sort(), incomingKey,
+        });
+        await t.jobs.send(JobName.AssetIngest, { assetId: id }, { singletonKey: id });
+        await t.events.emit(input.userId, { type: 'AssetAdded', data: { assetId: id, characterId: r.characterId } });
+        return r;
       });
+      return toAssetDto(row);
     } catch (err) {
-      await this.storage.delete(incomingKey);
-      if ((err as { cause?: { code?: string } }).cause?.code === '23505') {
+      await this.storage.delete(incomingKey).catch(() => {});
+      if (isUniqueViolation(err)) {
         // The same file arrived twice at once: the other request won.
         const winner = await this.assets.findBySha(input.userId, sha256);
         throw new ConflictError(`"${input.filename}" is already in your vault.`, { ...(winner ? { duplicateOf: winner.id } : {}), reason: 'exact_duplicate' });
       }
       throw err;
     }
-    await this.queue.send(JobName.AssetIngest, { assetId: id }, { singletonKey: id });
-    await this.events.publish(input.userId, { type: 'asset.updated', data: { id, status: 'processing' } });
-    return toAssetDto(row);
   }
 
   /** Job AssetIngest: safe to run twice (a processed asset is skipped). */
@@ -231,10 +245,7 @@ export class AssetService {
     try {
       data = await readAll((await this.storage.get(row.incomingKey)).body);
     } catch (err) {
-      if (err instanceof StorageNotFoundError) {
-        await this.fail(row, 'The uploaded file is missing from storage.');
-        return { status: 'failed', reason: 'incoming file missing' };
-      }
+      if (err instanceof StorageNotFoundError) return { status: 'failed', reason: 'The uploaded file is missing from storage; upload it again.' };
       throw err;
     }
     const settings = await this.settings();
@@ -248,12 +259,14 @@ export class AssetService {
       let rating: AssetRow['rating'] = null;
       let nsfwScores: Record<string, number> | null = null;
       let faces: Awaited<ReturnType<VisionEngine['faces']>> = [];
-      if (m.still) {
-        const r = await this.vision.rate(m.still);
+      // Measured by whichever registered engines can; without one, the asset stays unrated /
+      // faceless and the gates keep it for review (never auto-approved on a guess).
+      if (m.still && this.vision.rater) {
+        const r = await this.vision.rater.rate(m.still);
         nsfwScores = { ...r.scores };
         rating = classifyRating(r.scores, settings.ratingThresholds);
-        faces = await this.vision.faces(m.still);
       }
+      if (m.still && this.vision.faces) faces = await this.vision.faces.faces(m.still);
       const ctx = await this.assets.gateContext(row.userId, row.characterId);
       const gates = characterGates.parse(ctx.gates ?? {});
       const refCentroid = ctx.references.length ? centroid(ctx.references) : null;
@@ -281,37 +294,89 @@ export class AssetService {
         this.log.warn({ assetId: row.id, userId: row.userId, reasons: decision.reasons.map((r) => r.code) }, 'asset blocked by safety rules');
       }
       const ages = faces.map((f) => f.age).filter((a): a is number => a !== null);
-      await this.assets.update(row.id, {
-        ...m.fields,
-        status: decision.status,
-        decidedBy: decision.decidedBy,
-        decisionReasons: decision.reasons,
-        decidedAt: decision.decidedBy ? new Date() : null,
-        rating, nsfwScores, ratingThresholds: m.still ? settings.ratingThresholds : null, faceCount: m.still ? faces.length : null,
-        minFaceAge: ages.length ? Math.min(...ages) : null,
-        faces: faces.map((f) => ({ box: f.box, score: f.score, age: f.age })),
-        identityScore: idScore,
-        identityThreshold: gates.identityThreshold ?? calibrated,
-        nearDuplicateOfId,
-        incomingKey: null,
-        processedAt: new Date(),
-        error: null,
+      const status = decision.status as 'pending' | 'approved' | 'blocked';
+      const changed = await this.tx.run(async (t) => {
+        const done = await t.repos.assets.finishIngest(row.id, {
+          ...m.fields,
+          status,
+          decidedBy: decision.decidedBy,
+          decisionReasons: decision.reasons,
+          decidedAt: decision.decidedBy ? new Date() : null,
+          rating, nsfwScores, ratingThresholds: m.still ? settings.ratingThresholds : null, faceCount: m.still ? faces.length : null,
+          minFaceAge: ages.length ? Math.min(...ages) : null,
+          faces: faces.map((f) => ({ box: f.box, score: f.score, age: f.age })),
+          identityScore: idScore,
+          identityThreshold: gates.identityThreshold ?? calibrated,
+          nearDuplicateOfId,
+          incomingKey: null,
+          processedAt: new Date(),
+          error: null,
+        });
+        if (done) {
+          await t.events.emit(row.userId, { type: 'AssetProcessed', data: { assetId: row.id, characterId: row.characterId, status } });
+          if (status === 'approved') await t.events.emit(row.userId, { type: 'AssetApproved', data: { assetId: row.id, by: 'rules' } });
+        }
+        return done;
       });
+      // Deleted or finished by another run meanwhile: what this run stored is not referenced.
+      if (!changed) {
+        await this.removeFiles(Object.values(m.fields).filter((v): v is string => typeof v === 'string' && v.startsWith(folder)));
+        return { status: 'skipped', reason: 'asset changed while processing' };
+      }
       await this.storage.delete(row.incomingKey);
-      await this.events.publish(row.userId, { type: 'asset.updated', data: { id: row.id, status: decision.status } });
       return { status: 'success' };
     } catch (err) {
-      if (err instanceof UserError) {
-        await this.fail(row, err.message);
-        return { status: 'failed', reason: err.message };
-      }
+      if (err instanceof UserError) return { status: 'failed', reason: err.message };
       throw err; // transient: retried by the queue
     }
   }
 
-  private async fail(row: AssetRow, message: string) {
-    await this.assets.update(row.id, { status: 'failed', error: message, processedAt: new Date() });
-    await this.events.publish(row.userId, { type: 'asset.updated', data: { id: row.id, status: 'failed' } });
+  /** AssetIngest failed for good: the asset is marked failed with the reason (idempotent). */
+  async onIngestFailed({ assetId }: { assetId: string }, failure: JobFailure): Promise<void> {
+    await this.tx.run(async (t) => {
+      const row = await t.repos.assets.markFailed(assetId, failure.reason);
+      if (row) await t.events.emit(row.userId, { type: 'AssetFailed', data: { assetId, reason: failure.reason } });
+    });
+  }
+
+  /** Processes a failed asset again from its original upload. */
+  async retry(userId: string, id: string): Promise<AssetDto> {
+    const row = await this.assets.get(userId, id);
+    if (!row) throw new NotFoundError('Asset');
+    if (row.status !== 'failed') throw new ConflictError(`Only a failed asset can be retried; this one is ${row.status}.`, { status: row.status });
+    if (!row.incomingKey || !(await this.storage.stat(row.incomingKey))) {
+      throw new ConflictError('The original upload of this asset is gone, so it cannot be processed again. Upload the file again; it will replace this one.', { reason: 'original_missing' });
+    }
+    await this.tx.run(async (t) => {
+      if (!(await t.repos.assets.markRetrying(userId, id))) throw new ConflictError('This asset changed meanwhile; reload and try again.');
+      await t.jobs.send(JobName.AssetIngest, { assetId: id }, { singletonKey: id });
+      await t.events.emit(userId, { type: 'AssetRetried', data: { assetId: id } });
+    });
+    return this.get(userId, id);
+  }
+
+  /**
+   * Assets left processing with no job that will finish them (e.g. the database was restored, or
+   * a job was deleted by hand): re-queued when their upload is still stored, failed otherwise.
+   */
+  async reconcile(olderThan: Date): Promise<{ requeued: number; failed: number }> {
+    let requeued = 0;
+    let failed = 0;
+    for (const a of await this.assets.listProcessingBefore(olderThan)) {
+      if (await this.queue.hasLiveJob(JobName.AssetIngest, a.id)) continue;
+      if (a.incomingKey && (await this.storage.stat(a.incomingKey))) {
+        await this.tx.run((t) => t.jobs.send(JobName.AssetIngest, { assetId: a.id }, { singletonKey: a.id }));
+        requeued++;
+      } else {
+        await this.onIngestFailed({ assetId: a.id }, { reason: 'The uploaded file is missing from storage; upload it again.', permanent: true });
+        failed++;
+      }
+    }
+    return { requeued, failed };
+  }
+
+  private async removeFiles(keys: string[]) {
+    for (const k of keys) await this.storage.delete(k).catch(() => {});
   }
 
   private async processImage(row: AssetRow, data: Buffer, folder: string) {
@@ -424,8 +489,10 @@ export class AssetService {
       throw new UserError(403, 'safety_block', 'This asset was blocked by the safety rules and cannot be approved by anyone.');
     }
     if (row.status === 'blocked') throw new UserError(403, 'safety_block', 'This asset was blocked by the safety rules; its status cannot be changed.');
-    await this.assets.decide(userId, [id], action === 'approve' ? 'approved' : 'rejected', userId, reason ?? null);
-    await this.events.publish(userId, { type: 'asset.updated', data: { id, status: action === 'approve' ? 'approved' : 'rejected' } });
+    await this.tx.run(async (t) => {
+      const done = await t.repos.assets.decide(userId, [id], action === 'approve' ? 'approved' : 'rejected', userId, reason ?? null);
+      if (done.length) await t.events.emit(userId, action === 'approve' ? { type: 'AssetApproved', data: { assetId: id, by: 'user' } } : { type: 'AssetRejected', data: { assetId: id, by: 'user' } });
+    });
     return this.get(userId, id);
   }
 
@@ -434,42 +501,43 @@ export class AssetService {
     const found = new Map((await this.assets.statusOf(userId, ids)).map((r) => [r.id, r.status]));
     const skipped = ids.filter((id) => !found.has(id)).map((id) => ({ id, reason: 'not found' }));
     const owned = ids.filter((id) => found.has(id));
-    let updated: string[] = [];
-    switch (b.action) {
-      case 'approve':
-      case 'reject': {
-        const decidable = owned.filter((id) => ['pending', 'approved', 'rejected'].includes(found.get(id)!));
-        for (const id of owned) {
-          if (!decidable.includes(id)) {
-            const s = found.get(id)!;
-            skipped.push({ id, reason: s === 'blocked' ? 'blocked by safety rules' : s === 'processing' ? 'still processing' : `a ${s} asset cannot be decided` });
+    // One transaction: every row changes with its event, or none does.
+    const updated = await this.tx.run(async (t): Promise<string[]> => {
+      const repo = t.repos.assets;
+      switch (b.action) {
+        case 'approve':
+        case 'reject': {
+          const decidable = owned.filter((id) => ['pending', 'approved', 'rejected'].includes(found.get(id)!));
+          for (const id of owned) {
+            if (!decidable.includes(id)) {
+              const s = found.get(id)!;
+              skipped.push({ id, reason: s === 'blocked' ? 'blocked by safety rules' : s === 'processing' ? 'still processing' : `a ${s} asset cannot be decided` });
+            }
           }
+          const done = await repo.decide(userId, decidable, b.action === 'approve' ? 'approved' : 'rejected', userId, b.reason ?? null);
+          for (const assetId of done) {
+            await t.events.emit(userId, b.action === 'approve' ? { type: 'AssetApproved', data: { assetId, by: 'user' } } : { type: 'AssetRejected', data: { assetId, by: 'user' } });
+          }
+          return done;
         }
-        updated = await this.assets.decide(userId, decidable, b.action === 'approve' ? 'approved' : 'rejected', userId, b.reason ?? null);
-        break;
-      }
-      case 'delete': {
-        const rows = await this.assets.delete(userId, owned);
-        for (const r of rows) {
-          for (const k of [r.incomingKey, r.storageKey, r.thumbnailKey, r.previewKey, r.posterKey]) if (k) await this.storage.delete(k);
+        case 'delete': {
+          // The files go by a job once this commits (AssetsDeleted → StoragePurge).
+          const rows = await repo.delete(userId, owned);
+          if (rows.length) await t.events.emit(userId, { type: 'AssetsDeleted', data: { assetIds: rows.map((r) => r.id), storageKeys: storageKeysOf(rows) } });
+          return rows.map((r) => r.id);
         }
-        updated = rows.map((r) => r.id);
-        break;
+        case 'tag':
+        case 'untag':
+        case 'move': {
+          if (b.action === 'move' && b.folderId && !(await repo.folderExists(userId, b.folderId))) throw new NotFoundError('Folder');
+          const done = b.action === 'tag' ? await repo.addTags(userId, owned, b.tags!)
+            : b.action === 'untag' ? await repo.removeTags(userId, owned, b.tags!)
+            : await repo.move(userId, owned, b.folderId ?? null);
+          for (const assetId of done) await t.events.emit(userId, { type: 'AssetChanged', data: { assetId, status: found.get(assetId)! } });
+          return done;
+        }
       }
-      case 'tag':
-        updated = await this.assets.addTags(userId, owned, b.tags!);
-        break;
-      case 'untag':
-        updated = await this.assets.removeTags(userId, owned, b.tags!);
-        break;
-      case 'move':
-        if (b.folderId && !(await this.assets.folderExists(userId, b.folderId))) throw new NotFoundError('Folder');
-        updated = await this.assets.move(userId, owned, b.folderId ?? null);
-        break;
-    }
-    for (const id of updated) {
-      await this.events.publish(userId, b.action === 'delete' ? { type: 'asset.deleted', data: { id } } : { type: 'asset.updated', data: { id, status: found.get(id)! } });
-    }
+    });
     return { updated, skipped };
   }
 
@@ -537,7 +605,9 @@ export class AssetService {
   }
 
   async deleteFolder(userId: string, id: string) {
-    if (!(await this.assets.deleteFolder(userId, id))) throw new NotFoundError('Folder');
-    await this.events.publish(userId, { type: 'folder.deleted', data: { id } }); // its assets now have no folder
+    await this.tx.run(async (t) => {
+      if (!(await t.repos.assets.deleteFolder(userId, id))) throw new NotFoundError('Folder');
+      await t.events.emit(userId, { type: 'FolderDeleted', data: { folderId: id } }); // its assets now have no folder
+    });
   }
 }
