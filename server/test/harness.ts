@@ -12,6 +12,12 @@ import { buildApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { createContext, type AppContext } from '../src/context.ts';
 import type { DatabaseOptions } from '../src/infra/database.ts';
+import { createEngineRegistry } from '../src/engines/registry.ts';
+
+// One set of engines per test process, shared by every app a file creates, as in production
+// (one context per process): the vision models hold tfjs state that is global to the process,
+// so two engines closing and loading models side by side would pull tensors from under each other.
+const sharedEngines = createEngineRegistry();
 
 export interface TestApp {
   ctx: AppContext;
@@ -72,7 +78,7 @@ export async function createTestApp(env: Record<string, string> = {}, opts: Test
   const log = logs
     ? pino({ level: opts.logLevel ?? 'warn' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } })
     : pino({ level: 'silent' });
-  const ctx = await createContext(config, { database: options, log, queuePollingSeconds: 0.5, maxRetryDelaySeconds: opts.maxRetryDelaySeconds });
+  const ctx = await createContext(config, { database: options, log, queuePollingSeconds: 0.5, maxRetryDelaySeconds: opts.maxRetryDelaySeconds, engines: sharedEngines });
   if (opts.workers !== false) await ctx.startWorkers(2); // all-in-one, like `ainfluencer start`
   const app = await buildApp(ctx);
   await app.ready();

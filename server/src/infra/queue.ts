@@ -111,6 +111,12 @@ export class Queue {
       // A queue created by an older release keeps its old options otherwise.
       await this.boss.updateQueue(name, { ...options, heartbeatSeconds: p.heartbeatSeconds ?? null });
     }
+    // pg-boss looks a queue up in its cache on every send, and on a miss reads it through its own
+    // connection. Inside one of our transactions on the single-connection embedded database that
+    // read would wait for the transaction, which waits for the send: fill the cache now.
+    for (const name of allJobNames) {
+      for (const q of [name, deadLetterQueue(name)]) await this.boss.findJobs(q, { id: '00000000-0000-0000-0000-000000000000' });
+    }
     if (this.soleProcess) await this.failOrphanedJobs();
     this.started = true;
   }
