@@ -3663,7 +3663,7 @@ export interface components {
                 /** @default  */
                 bodyType?: string;
                 /**
-                 * @description Apparent age in images, e.g. mid-20s (always adult)
+                 * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                  * @default
                  */
                 ageLook?: string;
@@ -3704,7 +3704,7 @@ export interface components {
                     /** @default  */
                     bodyType?: string;
                     /**
-                     * @description Apparent age in images, e.g. mid-20s (always adult)
+                     * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                      * @default
                      */
                     ageLook?: string;
@@ -4164,7 +4164,7 @@ export interface components {
                 /** @default  */
                 bodyType: string;
                 /**
-                 * @description Apparent age in images, e.g. mid-20s (always adult)
+                 * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                  * @default
                  */
                 ageLook: string;
@@ -4205,7 +4205,7 @@ export interface components {
                     /** @default  */
                     bodyType?: string;
                     /**
-                     * @description Apparent age in images, e.g. mid-20s (always adult)
+                     * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                      * @default
                      */
                     ageLook?: string;
