@@ -35,3 +35,26 @@ export async function verificationLinkFromOutbox(browser: Browser, email: string
     await ctx.close();
   }
 }
+
+/** A new verified account, signed in on `page` (each test gets its own data). */
+export async function signUpAndVerify(page: Page, browser: Browser, name: string) {
+  const email = `${name.toLowerCase().replace(/[^a-z]+/g, '-')}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@e2e.test`;
+  const password = 'a-strong-password';
+  await page.goto('/register');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/check-email/);
+  await page.goto(await verificationLinkFromOutbox(browser, email));
+  await page.getByRole('link', { name: 'Continue to dashboard' }).click();
+  await expect(page).toHaveURL(/\/app$/);
+  return { email, password };
+}
+
+/** Creates a character through the API with the page's session; returns its id. */
+export async function createCharacter(page: Page, body: Record<string, unknown>) {
+  const res = await page.request.post('/api/characters', { data: body });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}

@@ -19,7 +19,7 @@ function onApiError(err: unknown) {
   if (!loc || !loc.pathname.startsWith('/app')) return;
   setSessionHint(false);
   queryClient.setQueryData(keys.me, null);
-  void router.navigate({ to: '/login', search: { next: loc.href } });
+  void router.navigate({ to: '/login', search: { next: loc.href }, ignoreBlocker: true });
 }
 
 const queryClient = new QueryClient({

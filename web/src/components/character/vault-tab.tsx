@@ -7,6 +7,7 @@ import { Slider } from '@/components/ui/slider';
 import { Switch } from '@/components/ui/switch';
 import { Checkbox } from '@/components/ui/checkbox';
 import { VaultBrowser } from '@/components/vault/vault-browser';
+import { useUnsavedChanges } from '@/lib/unsaved';
 import { accountSettingsQuery, assetRatings, ratingLabel, type VaultFilters } from '@/lib/vault';
 import { SaveBar, Section, useCharacterPatch, useDraft } from './shared';
 
@@ -55,6 +56,7 @@ export function VaultRules({ character }: { character: Character }) {
   const base = character.gates ?? defaults;
   const { draft, setDraft, dirty, reset } = useDraft<CharacterGates>(base);
   const patch = useCharacterPatch(character.id);
+  useUnsavedChanges('vault-rules', 'Vault rules', dirty);
   const account = useQuery(accountSettingsQuery);
   const id = React.useId();
   const manual = draft.identityThreshold !== null;
