@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import sharp from 'sharp';
 import { expect, type Browser, type Page } from '@playwright/test';
 import { admin } from '../playwright.config.ts';
 
@@ -57,4 +58,22 @@ export async function createCharacter(page: Page, body: Record<string, unknown>)
   const res = await page.request.post('/api/characters', { data: body });
   expect(res.status(), await res.text()).toBe(201);
   return ((await res.json()) as { id: string }).id;
+}
+
+/** A small PNG with a gradient (distinct per seed, so uploads are not duplicates). */
+export function testPng(seed: number, width = 320, height = 240) {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) data.set([(seed * 53 + x) % 256, (seed * 97 + y) % 256, (seed * 31 + x + y) % 256], (y * width + x) * 3);
+  }
+  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+/** Uploads an image to the vault through the API with the page's session; returns its id. */
+export async function uploadAsset(page: Page, name: string, seed: number, characterId?: string) {
+  const res = await page.request.post('/api/assets', {
+    multipart: { ...(characterId ? { characterId } : {}), files: { name, mimeType: 'image/png', buffer: await testPng(seed) } },
+  });
+  expect(res.status(), await res.text()).toBeLessThan(300);
+  return ((await res.json()) as { items: { id: string }[] }).items[0]!.id;
 }

@@ -107,6 +107,27 @@ export const foldersQuery = queryOptions({
   staleTime: 60_000,
 });
 
+/** How the character's identity threshold is calibrated from its reference photos (faces found, …). */
+export const identityQuery = (characterId: string) =>
+  queryOptions({
+    queryKey: ['characters', 'identity', characterId] as const,
+    queryFn: ({ signal }) => call(api.GET('/api/characters/{id}/identity', { params: { path: { id: characterId } }, signal })),
+  });
+
+/**
+ * An asset's identity score in words: whether the face looks like the character's reference
+ * photos, with the score and the threshold it was held against. Null when nothing was compared.
+ */
+export function identityVerdict(a: Pick<AssetListItem, 'identityScore' | 'identityThreshold'>): { pass: boolean | null; text: string } | null {
+  if (a.identityScore === null) return null;
+  const score = a.identityScore.toFixed(2);
+  if (a.identityThreshold === null) return { pass: null, text: `Similarity to the reference photos ${score} (no threshold yet)` };
+  const needs = a.identityThreshold.toFixed(2);
+  return a.identityScore >= a.identityThreshold
+    ? { pass: true, text: `Looks like the reference photos (${score}; needs ${needs})` }
+    : { pass: false, text: `Doesn’t look enough like the reference photos (${score}; needs ${needs})` };
+}
+
 export const accountSettingsQuery = queryOptions({
   queryKey: vaultKeys.account,
   queryFn: ({ signal }) => call(api.GET('/api/account/settings', { signal })),
