@@ -6,14 +6,17 @@ import * as React from 'react';
 import type { DateRange } from 'react-day-picker';
 import { SearchField } from '@/components/app/search-field';
 import { Button } from '@/components/ui/button';
-import { Calendar } from '@/components/ui/calendar';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Popover, PopoverClose, PopoverContent, PopoverTrigger } from '@/components/ui/popover';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
+import { Skeleton } from '@/components/ui/skeleton';
 import { useDebouncedValue } from '@/lib/hooks';
 import { cn } from '@/lib/utils';
 import { assetKinds, assetRatings, assetStatuses, ratingLabel, statusMeta, type VaultFilters } from '@/lib/vault';
+
+// The calendar (react-day-picker and date-fns) loads when the date picker is first opened.
+const Calendar = React.lazy(() => import('@/components/ui/calendar').then((m) => ({ default: m.Calendar })));
 
 const ANY = 'any';
 type SelectKey = 'status' | 'kind' | 'rating' | 'characterId' | 'folderId' | 'source';
@@ -246,14 +249,16 @@ function DatesPopover({ filters, set }: { filters: VaultFilters; set: (p: Partia
       </PopoverTrigger>
       <PopoverContent className="w-auto" aria-label="Dates">
         <p className="mb-2 max-w-64 text-xs text-muted-foreground">Pick the first and the last day. Uploaded or generated on those days, in your time zone.</p>
-        <Calendar
+        <React.Suspense fallback={<Skeleton className="h-72 w-64" role="status" aria-label="Loading the calendar" />}>
+          <Calendar
           className="w-fit"
           mode="range"
           selected={selected}
           defaultMonth={selected?.from ?? today}
           disabled={{ after: today }}
           onSelect={(range) => set({ from: range?.from ? toDay(range.from) : undefined, to: range?.to ? toDay(range.to) : range?.from ? toDay(range.from) : undefined })}
-        />
+          />
+        </React.Suspense>
         <div className="mt-3 flex max-w-64 flex-wrap gap-2 border-t pt-3">
           <Button variant="outline" size="sm" onClick={() => preset(1)}>
             Today
