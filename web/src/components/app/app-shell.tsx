@@ -25,13 +25,13 @@ const navActive = 'bg-accent text-accent-foreground';
 
 function LiveIndicator() {
   const state = useLiveState();
-  const label = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting' : 'Offline';
-  const help =
-    state === 'live'
-      ? 'Live updates are on: status changes appear without reloading.'
-      : state === 'connecting'
-        ? 'Connecting to live updates…'
-        : 'Live updates are off. Reload the page to reconnect.';
+  const label = { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting', offline: 'Offline' }[state];
+  const help = {
+    live: 'Live updates are on: status changes appear without reloading.',
+    connecting: 'Connecting to live updates…',
+    reconnecting: 'Live updates dropped; reconnecting…',
+    offline: 'Can’t reach the studio server. Retrying; the page updates itself when it is back.',
+  }[state];
   return (
     <Tooltip>
       <TooltipTrigger asChild>
@@ -46,8 +46,8 @@ function LiveIndicator() {
             className={cn(
               'size-2 rounded-full',
               state === 'live' && 'bg-success',
-              state === 'connecting' && 'animate-pulse bg-warning',
-              state === 'offline' && 'bg-muted-foreground',
+              (state === 'connecting' || state === 'reconnecting') && 'animate-pulse bg-warning motion-reduce:animate-none',
+              state === 'offline' && 'bg-destructive',
             )}
           />
           {label}
