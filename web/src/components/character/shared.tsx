@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { keys } from '@/lib/queries';
 import { cn } from '@/lib/utils';
 
-/** Local editable copy of server data. Adopts new server values while the user has no edits. */
+/** Local editable copy of server data (the vault rules; the form tabs use react-hook-form). Adopts new server values while the user has no edits. */
 export function useDraft<T>(base: T) {
   const baseJson = JSON.stringify(base);
   const [draft, setDraft] = React.useState<T>(base);
@@ -43,10 +43,6 @@ export function useCharacterPatch(id: string) {
       else toast.error('Some fields need attention.');
     },
   });
-}
-
-export function fieldErrorsOf(err: unknown): Record<string, string> {
-  return err instanceof ApiError ? err.fieldErrors() : {};
 }
 
 export function SaveBar({ dirty, pending, onSave, onDiscard }: { dirty: boolean; pending: boolean; onSave: () => void; onDiscard: () => void }) {

@@ -20,7 +20,6 @@ const Calendar = React.lazy(() => import('@/components/ui/calendar').then((m) =>
 
 const ANY = 'any';
 type SelectKey = 'status' | 'kind' | 'rating' | 'characterId' | 'folderId' | 'source';
-type TextKey = 'engine' | 'tag';
 interface Option {
   value: string;
   label: string;
