@@ -123,7 +123,7 @@ test('an apparent age that is not clearly adult is refused under the field, live
   const error = page.locator('#attr-ageLook-error');
   await expect(error).toContainText('"teen" does not describe an adult');
   await expect(ageLook).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByTestId('preview-error')).toContainText('needs attention');
+  await expect(page.getByTestId('preview-error')).toContainText('highlighted field');
 
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(error).toContainText('does not describe an adult');

@@ -293,7 +293,10 @@ function usePromptPreview(character: Character, appearance: FormAppearance) {
     retry: false,
   });
   const updating = query.isFetching || JSON.stringify(body) !== JSON.stringify(debounced);
-  return { ...query, updating };
+  // The last prompts that could be built stay on screen while the current input is refused.
+  const lastGood = React.useRef(query.data);
+  if (query.data) lastGood.current = query.data;
+  return { ...query, data: query.data ?? lastGood.current, updating };
 }
 
 function PromptPreview({ preview }: { preview: ReturnType<typeof usePromptPreview> }) {
@@ -311,11 +314,12 @@ function PromptPreview({ preview }: { preview: ReturnType<typeof usePromptPrevie
         <div className="mt-4 flex flex-col gap-4" aria-live="polite" aria-busy={preview.updating}>
           {preview.isError ? (
             <p className="text-sm text-destructive" data-testid="preview-error">
-              {fieldProblem ? 'Not updated: a field on the left needs attention. ' : preview.data ? 'Not updated: ' : 'Preview unavailable: '}
-              {errorMessage(preview.error)}
+              {fieldProblem
+                ? 'Not updated until the highlighted field is fixed.'
+                : `${preview.data ? 'Not updated' : 'Preview unavailable'}: ${errorMessage(preview.error)}`}
             </p>
           ) : null}
-          {preview.isPending ? (
+          {preview.isPending && !preview.data ? (
             <>
               <Skeleton className="h-24" />
               <Skeleton className="h-16" />

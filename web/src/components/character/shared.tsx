@@ -54,7 +54,14 @@ export function SaveBar({ dirty, pending, onSave, onDiscard }: { dirty: boolean;
       )}
     >
       <p className="mr-auto text-sm text-muted-foreground" aria-live="polite">
-        {dirty ? 'You have unsaved changes.' : 'All changes saved.'}
+        {dirty ? (
+          <>
+            <span className="sm:hidden">Not saved yet.</span>
+            <span className="hidden sm:inline">You have unsaved changes.</span>
+          </>
+        ) : (
+          'All changes saved.'
+        )}
       </p>
       <Button variant="ghost" onClick={onDiscard} disabled={!dirty || pending}>
         Discard
