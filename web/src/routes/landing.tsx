@@ -222,9 +222,9 @@ export function LandingPage() {
 /** Decorative sketch of the studio; hidden from assistive technology. */
 function HeroPreview() {
   const rows = [
-    { name: 'Mia Rossi', handle: 'mia.rossi', color: 'bg-amber-200 text-amber-950', status: 'Active', post: 'Travel storyteller · 3 looks · 6 photos' },
-    { name: 'Kai Tanaka', handle: 'kai.builds', color: 'bg-sky-200 text-sky-950', status: 'Active', post: 'Tech explainer · 2 looks · 4 photos' },
-    { name: 'Noor Haddad', handle: 'noor.cooks', color: 'bg-emerald-200 text-emerald-950', status: 'Paused', post: 'Home cook · 2 looks · 5 photos' },
+    { name: 'Mia Rossi', handle: 'mia.rossi', color: 'bg-amber-200 text-amber-950', status: 'Active', post: 'Travel · 3 looks · 6 photos' },
+    { name: 'Kai Tanaka', handle: 'kai.builds', color: 'bg-sky-200 text-sky-950', status: 'Active', post: 'Tech · 2 looks · 4 photos' },
+    { name: 'Noor Haddad', handle: 'noor.cooks', color: 'bg-emerald-200 text-emerald-950', status: 'Paused', post: 'Cooking · 2 looks · 5 photos' },
   ];
   return (
     <div aria-hidden="true" className="hidden lg:block">
