@@ -4,6 +4,7 @@
 // reasons and metadata read the full Asset through assetQuery (GET /api/assets/:id).
 import { type InfiniteData, infiniteQueryOptions, type QueryClient, queryOptions } from '@tanstack/react-query';
 import { api, type Asset, type AssetList, type AssetListItem, call, toApiError } from '@/api/client';
+import { reportNetworkFailure } from './connection';
 
 export type AssetStatus = Asset['status'];
 export type AssetKind = Asset['kind'];
@@ -200,7 +201,10 @@ export function uploadAsset(file: File, meta: UploadMeta, onProgress: (pct: numb
       else if (xhr.status === 415) reject(toApiError(415, body, `"${file.name}" is not a supported image, video or audio file.`));
       else reject(toApiError(xhr.status, body, `Upload failed (HTTP ${xhr.status}).`));
     };
-    xhr.onerror = () => reject(new Error('Network error: the upload did not reach the server.'));
+    xhr.onerror = () => {
+      reportNetworkFailure();
+      reject(new Error('Network error: the upload did not reach the server.'));
+    };
     const form = new FormData();
     if (meta.characterId) form.append('characterId', meta.characterId);
     if (meta.folderId) form.append('folderId', meta.folderId);

@@ -70,7 +70,7 @@ function Wizard() {
   });
   const { register, formState } = form;
   const errors = formState.errors;
-  useUnsavedChanges('wizard', 'the new character', formState.isDirty && !formState.isSubmitSuccessful);
+  useUnsavedChanges('wizard', 'the new character', formState.isDirty);
 
   const headingRef = React.useRef<HTMLHeadingElement>(null);
   const focusAfterStep = React.useRef<string | null>(null);
