@@ -104,8 +104,12 @@ test('upload, watch rating, review with the keyboard, filter, download a zip', a
 
   // Filter the vault to approved assets; select and download them as a zip.
   await page.getByRole('link', { name: 'Vault' }).first().click();
-  await page.getByLabel('Status', { exact: true }).selectOption('approved');
+  await page.getByRole('button', { name: /^Filters/ }).click();
+  await page.getByRole('combobox', { name: 'Status' }).click();
+  await page.getByRole('option', { name: 'Approved' }).click();
+  await page.getByRole('button', { name: 'Done' }).click();
   await expect(page).toHaveURL(/status=approved/);
+  await expect(page.getByTestId('filter-chip')).toHaveText(/Status: Approved/);
   await expect(tiles).toHaveCount(1);
   await expect(tiles.first()).toHaveAttribute('data-status', 'approved');
   await expect(tiles.first()).toHaveAttribute('data-asset-id', first!);

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { appearanceAttributesSchema, personaSchema } from '../src/schemas/character.schemas.ts';
+import { languageName, personaScales, scaleBand } from '../src/schemas/persona-scale.ts';
+import { buildImagePrompt } from '../src/services/prompt-builder.ts';
 import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
+
+const defaultPersona = personaSchema.parse({});
+const emptyAttributes = appearanceAttributesSchema.parse({});
 
 let t: TestApp;
 let u: TestUser;
@@ -217,11 +223,76 @@ describe('personas and prompts', () => {
     expect(p.variations[0].imagePrompt).not.toContain('trench coat');
   });
 
-  test('an apparent age that is not clearly adult falls back to the real adult age', async () => {
-    const res = await call('POST', '/api/prompt-preview', validCharacter({ age: 22, appearance: { attributes: { ageLook: 'petite schoolgirl' } } }));
-    expect(res.statusCode).toBe(200);
-    expect(res.json().imagePrompt).toContain('an adult (22 years old)');
-    expect(res.json().imagePrompt).not.toContain('schoolgirl');
+  test('an apparent age that is not clearly adult is refused where it was typed (create, preview, edit)', async () => {
+    const paths = (res: { json: () => { error: { details: { path: (string | number)[]; message: string }[] } } }) =>
+      res.json().error.details.map((d) => d.path.join('.'));
+    for (const url of ['/api/characters', '/api/prompt-preview']) {
+      for (const ageLook of ['teen', 'looks 16', 'petite schoolgirl', 'youthful']) {
+        const res = await call('POST', url, validCharacter({ appearance: { attributes: { ageLook } } }));
+        expect(res.statusCode, `${url} ${ageLook}`).toBe(400);
+        expect(res.json().error.code).toBe('validation_failed');
+        expect(paths(res)).toEqual(['appearance.attributes.ageLook']);
+        expect(res.json().error.details[0].message).toMatch(/adult/);
+      }
+    }
+    const teen = await call('POST', '/api/characters', validCharacter({ appearance: { attributes: { ageLook: 'teen' } } }));
+    expect(teen.json().error.details[0].message).toMatch(/"teen" does not describe an adult/);
+
+    // a variation's override is checked too, and its path points at it
+    const c = await create({ appearance: { attributes: { ageLook: 'mid-20s' } } });
+    const res = await call('PATCH', `/api/characters/${c.id}`, {
+      appearance: { ...c.appearance, variations: [{ id: 'prom', name: 'Prom', overrides: { ageLook: '17' } }] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(paths(res)).toEqual(['appearance.variations.0.overrides.ageLook']);
+    expect(res.json().error.details[0].message).toMatch(/17 is under 18/);
+    expect((await call('GET', `/api/characters/${c.id}`)).json().appearance.variations).toEqual([]);
+
+    // clearly adult looks pass, and an empty one uses the real age
+    for (const ageLook of ['mid-20s', 'early 30s', 'middle-aged', 'mature', '45', 'young adult']) {
+      const ok = await call('POST', '/api/prompt-preview', validCharacter({ age: 40, appearance: { attributes: { ageLook } } }));
+      expect(ok.statusCode, ageLook).toBe(200);
+      expect(ok.json().imagePrompt).toContain(`an adult (${ageLook})`);
+    }
+    const empty = await call('POST', '/api/prompt-preview', validCharacter({ age: 22 }));
+    expect(empty.json().imagePrompt).toContain('an adult (22 years old)');
+  });
+
+  test('a look stored before the rule still becomes the real adult age in prompts', () => {
+    const prompt = buildImagePrompt({
+      name: 'Old Row', handle: 'old_row', bio: '', age: 22, location: '', interests: [],
+      persona: { ...defaultPersona },
+      appearance: { attributes: { ...emptyAttributes, ageLook: 'teen' }, style: { clothing: [], settings: [], aesthetics: [] }, variations: [] },
+    });
+    expect(prompt).toContain('an adult (22 years old)');
+    expect(prompt).not.toContain('teen');
+  });
+
+  test('the prompt uses the words the UI shows: the same warmth and flirt bands, the language by name', async () => {
+    const c = await create({ persona: { warmth: 0.6, flirtLevel: 0.1, language: 'pt-BR' } });
+    const p = (await call('GET', `/api/characters/${c.id}/prompt`)).json().systemPrompt as string;
+    // the UI labels a 0.10 flirt level "subtle" (scaleBand): the prompt must not say "none"
+    expect(scaleBand('flirtLevel', 0.1).label).toBe('subtle');
+    expect(p).toContain('Flirtatiousness: subtle (0.10 on a 0–1 scale)');
+    expect(p).not.toMatch(/platonic/);
+    expect(p).toContain(`Warmth: ${scaleBand('warmth', 0.6).label} (0.60 on a 0–1 scale)`);
+    expect(p).toContain('Write in Brazilian Portuguese.');
+    expect(p).not.toMatch(/pt-BR/);
+    const none = await create({ persona: { flirtLevel: 0, language: 'en' } });
+    const q = (await call('GET', `/api/characters/${none.id}/prompt`)).json().systemPrompt as string;
+    expect(q).toContain('Flirtatiousness: never (0.00 on a 0–1 scale): none; stay strictly platonic.');
+    expect(q).toContain('Write in English.');
+  });
+
+  test('every band of a scale has a label; bands cover 0 to 1 in order', () => {
+    for (const bands of Object.values(personaScales)) {
+      expect(bands.at(-1)!.upTo).toBe(1);
+      for (let i = 1; i < bands.length; i++) expect(bands[i]!.upTo).toBeGreaterThan(bands[i - 1]!.upTo);
+      for (const b of bands) expect(b.label.length).toBeGreaterThan(2);
+    }
+    expect(languageName('de')).toBe('German');
+    expect(languageName('xx')).toBeNull();
+    expect(languageName('English!!')).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { Toaster } from 'sonner';
 import { ApiError } from '@/api/client';
 import { TooltipProvider } from '@/components/ui/tooltip';
+import { connectOnlineManager, onReconnect } from '@/lib/connection';
 import { keys, setSessionHint } from '@/lib/queries';
 import { ThemeProvider, useTheme } from '@/lib/theme';
 import { createAppRouter } from './router';
@@ -19,7 +20,7 @@ function onApiError(err: unknown) {
   if (!loc || !loc.pathname.startsWith('/app')) return;
   setSessionHint(false);
   queryClient.setQueryData(keys.me, null);
-  void router.navigate({ to: '/login', search: { next: loc.href } });
+  void router.navigate({ to: '/login', search: { next: loc.href }, ignoreBlocker: true });
 }
 
 const queryClient = new QueryClient({
@@ -34,6 +35,11 @@ const queryClient = new QueryClient({
 });
 
 router = createAppRouter(queryClient);
+
+// Queries pause while the studio server is unreachable and resume when it answers again; then
+// everything on screen is refetched, since live events were missed in between.
+connectOnlineManager();
+onReconnect(() => void queryClient.invalidateQueries());
 
 function ThemedToaster() {
   const { resolved } = useTheme();

@@ -13,6 +13,8 @@ import { AppShell } from '@/components/app/app-shell';
 import { NotFoundContent, RouteError } from '@/components/app/errors';
 import { PageSpinner } from '@/components/app/page-spinner';
 import { PublicShell } from '@/components/app/public-shell';
+import { ConnectionBanner } from '@/components/app/connection-banner';
+import { retryingImport } from '@/lib/connection';
 import { hasSessionHint, meQuery, type StatusFilter } from '@/lib/queries';
 
 export interface RouterContext {
@@ -38,7 +40,12 @@ function Root() {
     const main = document.getElementById('main');
     if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
   }, [pathname]);
-  return <Outlet />;
+  return (
+    <>
+      <Outlet />
+      <ConnectionBanner />
+    </>
+  );
 }
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
@@ -55,7 +62,7 @@ const publicLayout = createRoute({ getParentRoute: () => rootRoute, id: 'public'
 const landingRoute = createRoute({
   getParentRoute: () => publicLayout,
   path: '/',
-  component: lazyRouteComponent(() => import('./routes/landing'), 'LandingPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/landing')), 'LandingPage'),
 });
 
 async function redirectIfSignedIn(queryClient: QueryClient, next?: string) {
@@ -68,7 +75,7 @@ const registerRoute = createRoute({
   getParentRoute: () => publicLayout,
   path: '/register',
   beforeLoad: ({ context }) => redirectIfSignedIn(context.queryClient),
-  component: lazyRouteComponent(() => import('./routes/auth'), 'RegisterPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/auth')), 'RegisterPage'),
 });
 
 const loginRoute = createRoute({
@@ -76,34 +83,34 @@ const loginRoute = createRoute({
   path: '/login',
   validateSearch: (s: Record<string, unknown>): { next?: string; email?: string } => ({ next: safeNext(s.next), email: str(s.email) }),
   beforeLoad: ({ context, search }) => redirectIfSignedIn(context.queryClient, search.next),
-  component: lazyRouteComponent(() => import('./routes/auth'), 'LoginPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/auth')), 'LoginPage'),
 });
 
 const checkEmailRoute = createRoute({
   getParentRoute: () => publicLayout,
   path: '/check-email',
   validateSearch: (s: Record<string, unknown>): { email?: string } => ({ email: str(s.email) }),
-  component: lazyRouteComponent(() => import('./routes/auth'), 'CheckEmailPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/auth')), 'CheckEmailPage'),
 });
 
 const verifyEmailRoute = createRoute({
   getParentRoute: () => publicLayout,
   path: '/verify-email',
   validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: lazyRouteComponent(() => import('./routes/auth'), 'VerifyEmailPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/auth')), 'VerifyEmailPage'),
 });
 
 const forgotPasswordRoute = createRoute({
   getParentRoute: () => publicLayout,
   path: '/forgot-password',
-  component: lazyRouteComponent(() => import('./routes/auth'), 'ForgotPasswordPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/auth')), 'ForgotPasswordPage'),
 });
 
 const resetPasswordRoute = createRoute({
   getParentRoute: () => publicLayout,
   path: '/reset-password',
   validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
-  component: lazyRouteComponent(() => import('./routes/auth'), 'ResetPasswordPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/auth')), 'ResetPasswordPage'),
 });
 
 const appLayout = createRoute({
@@ -133,13 +140,13 @@ const dashboardRoute = createRoute({
     status: statuses.includes(s.status as StatusFilter) && s.status !== 'all' ? (s.status as DashboardSearch['status']) : undefined,
     q: str(typeof s.q === 'string' ? s.q.slice(0, 100) : undefined),
   }),
-  component: lazyRouteComponent(() => import('./routes/dashboard'), 'DashboardPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/dashboard')), 'DashboardPage'),
 });
 
 const newCharacterRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/characters/new',
-  component: lazyRouteComponent(() => import('./routes/new-character'), 'NewCharacterPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/new-character')), 'NewCharacterPage'),
 });
 
 export const characterTabs = ['overview', 'persona', 'appearance', 'photos', 'prompt', 'vault'] as const;
@@ -151,7 +158,7 @@ const characterRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { tab?: CharacterTab } => ({
     tab: characterTabs.includes(s.tab as CharacterTab) && s.tab !== 'overview' ? (s.tab as CharacterTab) : undefined,
   }),
-  component: lazyRouteComponent(() => import('./routes/character'), 'CharacterPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/character')), 'CharacterPage'),
 });
 
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -193,25 +200,25 @@ const vaultRoute = createRoute({
     sort: s.sort === 'oldest' ? 'oldest' : undefined,
     open: uuid(s.open),
   }),
-  component: lazyRouteComponent(() => import('./routes/vault'), 'VaultPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/vault')), 'VaultPage'),
 });
 
 const reviewRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/review',
-  component: lazyRouteComponent(() => import('./routes/review'), 'ReviewPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/review')), 'ReviewPage'),
 });
 
 const settingsRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/settings',
-  component: lazyRouteComponent(() => import('./routes/settings'), 'SettingsPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/settings')), 'SettingsPage'),
 });
 
 const outboxRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/admin/outbox',
-  component: lazyRouteComponent(() => import('./routes/outbox'), 'OutboxPage'),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/outbox')), 'OutboxPage'),
 });
 
 const routeTree = rootRoute.addChildren([

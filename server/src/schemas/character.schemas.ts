@@ -42,7 +42,7 @@ export const appearanceAttributesSchema = z.object({
   eyeColor: text(60).default(''),
   skinTone: text(60).default(''),
   bodyType: text(60).default(''),
-  ageLook: text(60).default('').meta({ description: 'Apparent age in images, e.g. mid-20s (always adult)' }),
+  ageLook: text(60).default('').meta({ description: 'Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character\'s age' }),
   distinctiveFeatures: text(300).default(''),
 });
 

@@ -7,7 +7,7 @@ import type { CharacterRepository, CharacterRow, CharacterSummaryRow } from '../
 import type {
   CharacterDto, CharacterSummaryDto, CreateCharacterInput, ListCharactersQuery, UpdateCharacterInput,
 } from '../schemas/character.schemas.ts';
-import { assertPromptsScreened, exportPrompts } from './prompt-builder.ts';
+import { assertAdultLooks, assertPromptsScreened, exportPrompts } from './prompt-builder.ts';
 import type { UserReadCache } from '../infra/read-cache.ts';
 import { characterGates } from '../schemas/asset.schemas.ts';
 
@@ -90,6 +90,7 @@ export class CharacterService {
   }
 
   async create(userId: string, input: CreateCharacterInput): Promise<CharacterDto> {
+    assertAdultLooks(input.appearance);
     assertPromptsScreened(input);
     const id = await this.tx.run(async (t) => {
       let newId: string;
@@ -108,6 +109,8 @@ export class CharacterService {
     // Screened as it will be after the patch (the row's fields, overridden by the patch's).
     const current = await this.characters.get(userId, id);
     if (!current) throw new NotFoundError('Character');
+    // Only what is being written: an older stored look does not block unrelated edits.
+    if (patch.appearance) assertAdultLooks(patch.appearance);
     assertPromptsScreened({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) });
     await this.tx.run(async (t) => {
       let found: boolean;
@@ -169,6 +172,7 @@ export class CharacterService {
   }
 
   previewPrompt(input: CreateCharacterInput) {
+    assertAdultLooks(input.appearance);
     assertPromptsScreened(input);
     return exportPrompts({ ...input, handle: input.handle });
   }

@@ -1,8 +1,9 @@
 // Turns a character into prompts any engine understands: a system prompt for an LLM and
 // image-prompt fragments (one per appearance variation). Pure functions, no I/O.
-import { UserError } from '../errors.ts';
+import { UserError, ValidationError } from '../errors.ts';
 import type { Appearance, Persona } from '../schemas/character.schemas.ts';
-import { screenPrompt } from './safety/prompt-screen.ts';
+import { languageName, type PersonaScale, scaleBand } from '../schemas/persona-scale.ts';
+import { MINOR_AGE_LIMIT, screenPrompt } from './safety/prompt-screen.ts';
 
 export interface PromptSource {
   name: string;
@@ -27,8 +28,15 @@ const hashtagRule: Record<Persona['hashtagStyle'], string> = {
   many: 'Use five to ten relevant hashtags at the end.',
 };
 
-function level(x: number, words: [string, string, string, string]) {
-  return x < 0.25 ? words[0] : x < 0.5 ? words[1] : x < 0.75 ? words[2] : words[3];
+/** "warm (0.60 on a 0–1 scale): warm and personable" — the label is the one the UI shows. */
+function dial(scale: PersonaScale, value: number) {
+  const band = scaleBand(scale, value);
+  return `${band.label} (${value.toFixed(2)} on a 0–1 scale): ${band.prompt}`;
+}
+
+function languageLine(code: string) {
+  const name = languageName(code);
+  return name ? `Write in ${name}.` : `Write in the language with the code "${code}".`;
 }
 
 const list = (xs: string[]) => xs.filter(Boolean).join(', ');
@@ -44,11 +52,11 @@ export function buildSystemPrompt(c: PromptSource): string {
   const topics = [...new Set([...p.topics, ...c.interests])];
   if (topics.length) lines.push(`You talk about: ${list(topics)}.`);
   if (p.tabooTopics.length) lines.push(`Never discuss or joke about: ${list(p.tabooTopics)}. Politely steer away if asked.`);
-  lines.push(`Warmth: ${level(p.warmth, ['reserved and matter-of-fact', 'friendly but measured', 'warm and personable', 'very warm, affectionate and supportive'])}.`);
-  lines.push(`Flirtatiousness: ${level(p.flirtLevel, ['none; stay strictly platonic', 'light playful charm only', 'playful and flirty, never explicit', 'openly flirty, never explicit'])}.`);
+  lines.push(`Warmth: ${dial('warmth', p.warmth)}.`);
+  lines.push(`Flirtatiousness: ${dial('flirtLevel', p.flirtLevel)}.`);
   lines.push(emojiRule[p.emojiUsage]);
   lines.push(hashtagRule[p.hashtagStyle] + (p.signatureHashtags.length && p.hashtagStyle !== 'none' ? ` Signature hashtags: ${p.signatureHashtags.map((h) => `#${h.replace(/^#/, '')}`).join(' ')}.` : ''));
-  lines.push(`Write in language: ${p.language}.`);
+  lines.push(languageLine(p.language));
   lines.push('Stay in character. Never claim to be a real human if someone sincerely asks; you are an AI-generated character.');
   if (p.disclosureLine) lines.push(`When replying automatically or writing a bio, include this disclosure: "${p.disclosureLine}"`);
   lines.push('Never produce sexual content involving minors, hateful content, or advice that could cause harm.');
@@ -65,11 +73,46 @@ function attributePhrases(a: Appearance['attributes']): string[] {
   return out;
 }
 
+const ADULT_WORDS = /\b(adults?|grown[- ]?ups?|grown|twenties|thirties|forties|fifties|sixties|seventies|eighties|middle[- ]aged?|older|mature|elderly|senior)\b/i;
+
+/**
+ * Why an apparent-age text does not clearly describe an adult, or null when it does (or is
+ * empty: then the character's real age is used). Clearly adult means: no minor-related term
+ * (the prompt screen's list: "teen", "schoolgirl", "16 yo", …), every number in it 18 or more,
+ * and at least a number or an adult word ("mid-20s", "early 30s", "middle-aged", "mature").
+ */
+export function ageLookProblem(text: string): string | null {
+  const t = text.trim();
+  if (!t) return null;
+  const example = 'Describe an adult look such as "mid-20s" or "early 30s", or leave it empty to use the character\'s age.';
+  const minor = screenPrompt(t).minorTerms;
+  if (minor.length > 0) return `"${minor[0]}" does not describe an adult: every character looks adult in images. ${example}`;
+  const numbers = [...t.matchAll(/\d+/g)].map((m) => Number(m[0]));
+  const young = numbers.find((n) => n < MINOR_AGE_LIMIT);
+  if (young !== undefined) return `${young} is under ${MINOR_AGE_LIMIT}: every character looks adult in images. ${example}`;
+  if (numbers.length === 0 && !ADULT_WORDS.test(t)) return `"${t}" does not clearly describe an adult. ${example}`;
+  return null;
+}
+
+/**
+ * Refuses (400, with the path of each field) an appearance whose apparent age — the base look's
+ * or a variation's override — is not clearly adult, so the user sees why where they typed it.
+ * Stored characters from before this rule still get the real age in their prompts (subject()).
+ */
+export function assertAdultLooks(appearance: Appearance): void {
+  const details: Array<{ path: (string | number)[]; message: string }> = [];
+  const base = ageLookProblem(appearance.attributes.ageLook ?? '');
+  if (base) details.push({ path: ['appearance', 'attributes', 'ageLook'], message: base });
+  appearance.variations.forEach((v, i) => {
+    const problem = ageLookProblem(v.overrides?.ageLook ?? '');
+    if (problem) details.push({ path: ['appearance', 'variations', i, 'overrides', 'ageLook'], message: problem });
+  });
+  if (details.length > 0) throw new ValidationError(details[0]!.message, details);
+}
+
 function subject(c: PromptSource, attrs: Appearance['attributes']): string {
   // Apparent age is always adult in prompts, whatever the free text says.
-  const ageLook = attrs.ageLook && /\d|adult|twenties|thirties|forties|fifties|sixties|middle|older|mature|young adult/i.test(attrs.ageLook)
-    ? attrs.ageLook
-    : `${c.age} years old`;
+  const ageLook = attrs.ageLook && ageLookProblem(attrs.ageLook) === null ? attrs.ageLook : `${c.age} years old`;
   return `photo of ${c.name}, an adult (${ageLook})`;
 }
 

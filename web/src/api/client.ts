@@ -1,4 +1,5 @@
 import createClient from 'openapi-fetch';
+import { reportNetworkFailure, reportReachable } from '@/lib/connection';
 import type { components, paths } from './schema';
 
 export type Schemas = components['schemas'];
@@ -69,12 +70,15 @@ export function toApiError(status: number, body: unknown, fallback = 'Something 
     }
   }
   if (status === 502 || status === 503 || status === 504) {
-    return new ApiError(status, 'unavailable', 'The server is not reachable right now. Is it running?');
+    return new ApiError(status, 'unavailable', 'Can’t reach the studio server right now. Is it running?');
   }
   return new ApiError(status, 'error', typeof body === 'string' && body.length < 200 && body ? body : fallback);
 }
 
 type FetchResult<T> = { data?: T; error?: unknown; response: Response };
+
+/** A proxy in front of the studio answering for it: the studio itself is not reachable. */
+const isGatewayFailure = (status: number) => status === 502 || status === 503 || status === 504;
 
 /** Await an openapi-fetch call and return its data, or throw an ApiError for non-2xx answers. */
 export async function call<T>(promise: Promise<FetchResult<T>>): Promise<NonNullable<T>> {
@@ -84,9 +88,12 @@ export async function call<T>(promise: Promise<FetchResult<T>>): Promise<NonNull
   } catch (err) {
     if (err instanceof ApiError) throw err;
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection and try again.');
+    reportNetworkFailure();
+    throw new ApiError(0, 'network_error', 'Can’t reach the studio server. It will be retried when the server is back.');
   }
   const { data, error, response } = result;
+  if (isGatewayFailure(response.status)) reportNetworkFailure();
+  else reportReachable();
   if (!response.ok) throw toApiError(response.status, error);
   return (data ?? ({} as T)) as NonNullable<T>;
 }

@@ -3764,7 +3764,7 @@ export interface components {
                 /** @default  */
                 bodyType?: string;
                 /**
-                 * @description Apparent age in images, e.g. mid-20s (always adult)
+                 * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                  * @default
                  */
                 ageLook?: string;
@@ -3805,7 +3805,7 @@ export interface components {
                     /** @default  */
                     bodyType?: string;
                     /**
-                     * @description Apparent age in images, e.g. mid-20s (always adult)
+                     * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                      * @default
                      */
                     ageLook?: string;
@@ -4265,7 +4265,7 @@ export interface components {
                 /** @default  */
                 bodyType: string;
                 /**
-                 * @description Apparent age in images, e.g. mid-20s (always adult)
+                 * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                  * @default
                  */
                 ageLook: string;
@@ -4306,7 +4306,7 @@ export interface components {
                     /** @default  */
                     bodyType?: string;
                     /**
-                     * @description Apparent age in images, e.g. mid-20s (always adult)
+                     * @description Apparent age in images, e.g. mid-20s. Must clearly describe an adult (writes refuse anything else); empty uses the character's age
                      * @default
                      */
                     ageLook?: string;

@@ -1,10 +1,12 @@
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import * as React from 'react';
 import { api, call } from '@/api/client';
+import { onReconnect, probeServer, useServerReachable } from './connection';
 import { keys } from './queries';
 import { patchAsset, vaultKeys } from './vault';
 
-export type LiveState = 'connecting' | 'live' | 'offline';
+/** connecting: first connection; reconnecting: the stream dropped and is coming back; offline: the server does not answer. */
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 const LiveContext = React.createContext<LiveState>('connecting');
 export const useLiveState = () => React.useContext(LiveContext);
 
@@ -33,10 +35,11 @@ function createInvalidator(qc: QueryClient) {
   };
 }
 
-/** Subscribes to GET /api/events and keeps TanStack Query caches fresh. */
+/** Subscribes to GET /api/events and keeps TanStack Query caches fresh; reconnects by itself. */
 export function LiveEventsProvider({ children }: { children: React.ReactNode }) {
   const qc = useQueryClient();
   const [state, setState] = React.useState<LiveState>('connecting');
+  const reachable = useServerReachable();
 
   React.useEffect(() => {
     if (typeof EventSource === 'undefined') {
@@ -44,9 +47,10 @@ export function LiveEventsProvider({ children }: { children: React.ReactNode }) 
       return;
     }
     const invalidate = createInvalidator(qc);
-    const es = new EventSource('/api/events');
-    es.onopen = () => setState('live');
-    es.onerror = () => setState(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    let es: EventSource | null = null;
+    let retryTimer: number | undefined;
+    let wasOpen = false;
+    let closed = false;
 
     const onCharacterUpdated = (e: MessageEvent<string>) => {
       const { id, status } = parse(e.data);
@@ -94,14 +98,43 @@ export function LiveEventsProvider({ children }: { children: React.ReactNode }) 
       invalidate(vaultKeys.pendingCount);
       invalidate(vaultKeys.folders);
     };
-    es.addEventListener('asset.updated', onAssetUpdated);
-    es.addEventListener('asset.deleted', onAssetDeleted);
-    es.addEventListener('character.updated', onCharacterUpdated);
-    es.addEventListener('character.deleted', onCharacterDeleted);
-    es.addEventListener('photo.updated', onPhotoUpdated);
-    es.addEventListener('photo.deleted', onPhotoUpdated);
-    return () => es.close();
+
+    const connect = () => {
+      window.clearTimeout(retryTimer);
+      es?.close();
+      es = new EventSource('/api/events');
+      es.onopen = () => {
+        wasOpen = true;
+        setState('live');
+      };
+      es.onerror = () => {
+        if (closed || !es) return;
+        setState(wasOpen ? 'reconnecting' : 'connecting');
+        // Is it the stream or the whole server? The answer drives the in-app notice.
+        void probeServer();
+        // A stream the browser gave up on (an error status) is reopened here, after a pause.
+        if (es.readyState === EventSource.CLOSED) retryTimer = window.setTimeout(connect, 3000);
+      };
+      es.addEventListener('asset.updated', onAssetUpdated);
+      es.addEventListener('asset.deleted', onAssetDeleted);
+      es.addEventListener('character.updated', onCharacterUpdated);
+      es.addEventListener('character.deleted', onCharacterDeleted);
+      es.addEventListener('photo.updated', onPhotoUpdated);
+      es.addEventListener('photo.deleted', onPhotoUpdated);
+    };
+    connect();
+    // Events were missed while the server was away: open a fresh stream (queries refetch on their own).
+    const offReconnect = onReconnect(() => {
+      setState('reconnecting');
+      connect();
+    });
+    return () => {
+      closed = true;
+      offReconnect();
+      window.clearTimeout(retryTimer);
+      es?.close();
+    };
   }, [qc]);
 
-  return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
+  return <LiveContext.Provider value={reachable ? state : 'offline'}>{children}</LiveContext.Provider>;
 }

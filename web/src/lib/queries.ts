@@ -49,7 +49,8 @@ export const meQuery = queryOptions({
     }
   },
   staleTime: 5 * 60_000,
-  retry: false,
+  // No answer at all is retried (after the server is back); a real answer is final.
+  retry: (count, err) => err instanceof ApiError && err.code === 'network_error' && count < 3,
 });
 
 export type StatusFilter = 'all' | CharacterStatus;

@@ -4,6 +4,7 @@
 // reasons and metadata read the full Asset through assetQuery (GET /api/assets/:id).
 import { type InfiniteData, infiniteQueryOptions, type QueryClient, queryOptions } from '@tanstack/react-query';
 import { api, type Asset, type AssetList, type AssetListItem, call, toApiError } from '@/api/client';
+import { reportNetworkFailure } from './connection';
 
 export type AssetStatus = Asset['status'];
 export type AssetKind = Asset['kind'];
@@ -107,6 +108,27 @@ export const foldersQuery = queryOptions({
   staleTime: 60_000,
 });
 
+/** How the character's identity threshold is calibrated from its reference photos (faces found, …). */
+export const identityQuery = (characterId: string) =>
+  queryOptions({
+    queryKey: ['characters', 'identity', characterId] as const,
+    queryFn: ({ signal }) => call(api.GET('/api/characters/{id}/identity', { params: { path: { id: characterId } }, signal })),
+  });
+
+/**
+ * An asset's identity score in words: whether the face looks like the character's reference
+ * photos, with the score and the threshold it was held against. Null when nothing was compared.
+ */
+export function identityVerdict(a: Pick<AssetListItem, 'identityScore' | 'identityThreshold'>): { pass: boolean | null; text: string } | null {
+  if (a.identityScore === null) return null;
+  const score = a.identityScore.toFixed(2);
+  if (a.identityThreshold === null) return { pass: null, text: `Similarity to the reference photos ${score} (no threshold yet)` };
+  const needs = a.identityThreshold.toFixed(2);
+  return a.identityScore >= a.identityThreshold
+    ? { pass: true, text: `Looks like the reference photos (${score}; needs ${needs})` }
+    : { pass: false, text: `Doesn’t look enough like the reference photos (${score}; needs ${needs})` };
+}
+
 export const accountSettingsQuery = queryOptions({
   queryKey: vaultKeys.account,
   queryFn: ({ signal }) => call(api.GET('/api/account/settings', { signal })),
@@ -179,7 +201,10 @@ export function uploadAsset(file: File, meta: UploadMeta, onProgress: (pct: numb
       else if (xhr.status === 415) reject(toApiError(415, body, `"${file.name}" is not a supported image, video or audio file.`));
       else reject(toApiError(xhr.status, body, `Upload failed (HTTP ${xhr.status}).`));
     };
-    xhr.onerror = () => reject(new Error('Network error: the upload did not reach the server.'));
+    xhr.onerror = () => {
+      reportNetworkFailure();
+      reject(new Error('Network error: the upload did not reach the server.'));
+    };
     const form = new FormData();
     if (meta.characterId) form.append('characterId', meta.characterId);
     if (meta.folderId) form.append('folderId', meta.folderId);

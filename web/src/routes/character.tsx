@@ -16,6 +16,7 @@ import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { useTitle } from '@/lib/hooks';
+import { UnsavedChangesGuard } from '@/lib/unsaved';
 import { characterQuery, keys } from '@/lib/queries';
 import type { CharacterTab } from '@/router';
 
@@ -33,6 +34,14 @@ const tabs: { value: CharacterTab; label: string }[] = [
 type StatusAction = 'pause' | 'resume' | 'archive' | 'unarchive';
 
 export function CharacterPage() {
+  return (
+    <UnsavedChangesGuard>
+      <CharacterPageContent />
+    </UnsavedChangesGuard>
+  );
+}
+
+function CharacterPageContent() {
   const { id } = route.useParams();
   const search = route.useSearch();
   const navigate = route.useNavigate();

@@ -1,83 +1,123 @@
+import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { ArrowLeftIcon, ArrowRightIcon, CheckIcon, FileIcon, Loader2Icon } from 'lucide-react';
 import * as React from 'react';
+import { type FieldErrors, type FieldPath, FormProvider, useForm } from 'react-hook-form';
 import { toast } from 'sonner';
-import { api, ApiError, call, type CreateCharacter, errorMessage, type Persona, type PersonaTemplate } from '@/api/client';
+import type { z } from 'zod';
+import { api, call, type CreateCharacter, errorMessage, type PersonaTemplate } from '@/api/client';
 import { InlineError } from '@/components/app/errors';
-import { defaultPersona, emptyAppearance, help, PersonaFields, TimezoneSelect } from '@/components/app/persona-fields';
+import { FormTagInput, FormTimezoneSelect } from '@/components/app/form-controls';
+import { defaultPersona, emptyAppearance, help, PersonaFields } from '@/components/app/persona-fields';
 import { Button } from '@/components/ui/button';
 import { Field, FormError } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
 import { Skeleton } from '@/components/ui/skeleton';
-import { TagInput } from '@/components/ui/tag-input';
+import { applyServerErrors, basicsSchema, errorAt, personaSchema } from '@/lib/character-form';
 import { useTitle } from '@/lib/hooks';
 import { keys, templatesQuery } from '@/lib/queries';
+import { UnsavedChangesGuard, useUnsavedChanges } from '@/lib/unsaved';
 import { browserTimezone, cn, suggestHandle } from '@/lib/utils';
 
 const steps = ['Template', 'Basics', 'Persona'] as const;
 const BLANK = 'blank';
 
-interface Basics {
-  name: string;
-  handle: string;
-  age: string;
-  bio: string;
-  location: string;
-  timezone: string;
-  interests: string[];
+const wizardSchema = basicsSchema.extend({ persona: personaSchema });
+type WizardValues = z.infer<typeof wizardSchema>;
+
+/** The fields each step shows; a step is checked before the wizard moves past it. */
+const stepFields: Record<number, FieldPath<WizardValues>[]> = {
+  0: [],
+  1: ['name', 'handle', 'age', 'location', 'timezone', 'bio'],
+  2: ['interests', 'persona'],
+};
+
+/** The step that shows a field ("persona.language" → 2), or null for a field no step shows. */
+function stepOf(path: string): number | null {
+  const top = path.split('.')[0]!;
+  for (const [step, fields] of Object.entries(stepFields)) if (fields.some((f) => f === top)) return Number(step);
+  return null;
 }
 
-const handleRe = /^@?[A-Za-z0-9_.]{2,30}$/;
-
-function validateBasics(b: Basics) {
-  const e: Record<string, string> = {};
-  if (!b.name.trim()) e.name = 'Enter a name.';
-  if (!b.handle.trim()) e.handle = 'Enter a handle.';
-  else if (!handleRe.test(b.handle.trim())) e.handle = 'Use 2–30 letters, digits, dots or underscores.';
-  const age = Number(b.age);
-  if (b.age.trim() === '' || !Number.isFinite(age)) e.age = 'Enter an age.';
-  else if (!Number.isInteger(age)) e.age = 'Use a whole number.';
-  else if (age < 18) e.age = 'Characters must be adults: age must be 18 or older.';
-  else if (age > 120) e.age = 'Age must be 120 or less.';
-  return e;
+/** The first field in form order that has an error. */
+function firstErrorPath(errors: FieldErrors<WizardValues>): string | null {
+  const order = [...stepFields[1]!, 'interests', 'persona.traits', 'persona.tone', 'persona.language', 'persona.communicationStyle', 'persona.topics', 'persona.tabooTopics', 'persona.emojiUsage', 'persona.hashtagStyle', 'persona.signatureHashtags', 'persona.warmth', 'persona.flirtLevel', 'persona.disclosureLine'];
+  return order.find((p) => errorAt(errors, p)) ?? null;
 }
 
 export function NewCharacterPage() {
   useTitle('New character');
+  return (
+    <UnsavedChangesGuard>
+      <Wizard />
+    </UnsavedChangesGuard>
+  );
+}
+
+function Wizard() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const templates = useQuery(templatesQuery);
   const [step, setStep] = React.useState(0);
   const [templateId, setTemplateId] = React.useState<string>(BLANK);
-  const [handleTouched, setHandleTouched] = React.useState(false);
-  const [basics, setBasics] = React.useState<Basics>({
-    name: '',
-    handle: '',
-    age: '25',
-    bio: '',
-    location: '',
-    timezone: browserTimezone(),
-    interests: [],
+  const handleEdited = React.useRef(false);
+  const [generalError, setGeneralError] = React.useState<string | null>(null);
+  const form = useForm<WizardValues>({
+    resolver: zodResolver(wizardSchema),
+    mode: 'onTouched',
+    defaultValues: { name: '', handle: '', age: 25, bio: '', location: '', timezone: browserTimezone(), interests: [], persona: defaultPersona },
   });
-  const [persona, setPersona] = React.useState<Persona>(defaultPersona);
-  const [touched, setTouched] = React.useState<Record<string, boolean>>({});
-  const [showAll, setShowAll] = React.useState(false);
-  const headingRef = React.useRef<HTMLHeadingElement>(null);
-  const firstRender = React.useRef(true);
+  const { register, formState } = form;
+  const errors = formState.errors;
+  useUnsavedChanges('wizard', 'the new character', formState.isDirty);
 
+  const headingRef = React.useRef<HTMLHeadingElement>(null);
+  const focusAfterStep = React.useRef<string | null>(null);
+  const firstRender = React.useRef(true);
   React.useEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;
       return;
     }
-    headingRef.current?.focus();
-  }, [step]);
+    const field = focusAfterStep.current;
+    focusAfterStep.current = null;
+    if (field) form.setFocus(field as FieldPath<WizardValues>);
+    else headingRef.current?.focus();
+  }, [step, form]);
+
+  /** Shows the step of a field and puts the cursor in it. */
+  const showField = (path: string) => {
+    const target = stepOf(path) ?? step;
+    if (target === step) form.setFocus(path as FieldPath<WizardValues>);
+    else {
+      focusAfterStep.current = path;
+      setStep(target);
+    }
+  };
+
+  /** Moves to another step; moving forward first checks every step in between. */
+  const goTo = async (target: number) => {
+    if (target <= step) {
+      setStep(target);
+      return;
+    }
+    const fields = Object.entries(stepFields)
+      .filter(([s]) => Number(s) >= step && Number(s) < target)
+      .flatMap(([, f]) => f);
+    if (fields.length > 0 && !(await form.trigger(fields))) {
+      const first = firstErrorPath(form.formState.errors);
+      if (first) showField(first);
+      return;
+    }
+    setStep(target);
+  };
 
   const applyTemplate = (t: PersonaTemplate | null) => {
     setTemplateId(t?.id ?? BLANK);
-    setPersona(t ? { ...t.persona, templateId: t.id } : defaultPersona);
-    setBasics((b) => ({ ...b, bio: t?.suggestedBio ?? '', interests: t?.suggestedInterests ?? [] }));
+    form.setValue('persona', t ? { ...t.persona, templateId: t.id } : defaultPersona, { shouldDirty: true });
+    form.setValue('bio', t?.suggestedBio ?? '', { shouldDirty: true });
+    form.setValue('interests', t?.suggestedInterests ?? [], { shouldDirty: true });
   };
 
   const create = useMutation({
@@ -86,55 +126,62 @@ export function NewCharacterPage() {
       await qc.invalidateQueries({ queryKey: keys.characters });
       qc.setQueryData(keys.character(c.id), c);
       toast.success(`${c.name} is ready.`);
-      await navigate({ to: '/app/characters/$id', params: { id: c.id } });
+      await navigate({ to: '/app/characters/$id', params: { id: c.id }, ignoreBlocker: true });
     },
     onError: (err) => {
-      if (err instanceof ApiError) {
-        const fe = err.fieldErrors();
-        const keysWithErr = Object.keys(fe);
-        if (keysWithErr.some((k) => ['name', 'handle', 'age', 'bio', 'location', 'timezone'].includes(k.split('.')[0]!))) setStep(1);
-        else if (keysWithErr.some((k) => k.startsWith('persona') || k.startsWith('interests'))) setStep(2);
-        window.setTimeout(() => document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus(), 80);
-      }
+      // The server is the source of truth: its refusal lands on the field it names, on that field's step.
+      const applied = applyServerErrors(form, err, (path) => stepOf(path) !== null);
+      if (applied.length > 0) {
+        setGeneralError(null);
+        showField(applied[0]!);
+      } else setGeneralError(errorMessage(err));
     },
   });
 
-  const serverErrors = create.error instanceof ApiError ? create.error.fieldErrors() : {};
-  const localErrors = validateBasics(basics);
-  const visibleLocal = Object.fromEntries(Object.entries(localErrors).filter(([k]) => touched[k] || showAll));
-  const errors: Record<string, string | undefined> = { ...serverErrors, ...visibleLocal };
-  const serverFieldKeys = Object.keys(serverErrors);
-  const generalError = create.error && serverFieldKeys.length === 0 ? errorMessage(create.error) : null;
-
-  const setB = <K extends keyof Basics>(k: K, v: Basics[K]) => setBasics((b) => ({ ...b, [k]: v }));
-
-  const submit = () => {
-    if (Object.keys(localErrors).length > 0) {
-      setShowAll(true);
-      setStep(1);
-      window.setTimeout(() => document.getElementById(`basics-${Object.keys(localErrors)[0]}`)?.focus(), 50);
-      return;
-    }
-    create.mutate({
-      name: basics.name.trim(),
-      handle: basics.handle.trim(),
-      age: Number(basics.age),
-      bio: basics.bio.trim(),
-      location: basics.location.trim(),
-      timezone: basics.timezone,
-      interests: basics.interests,
-      activeHours: { start: '09:00', end: '22:00' },
-      persona,
-      appearance: emptyAppearance,
-    });
-  };
+  const submit = form.handleSubmit(
+    (v) => {
+      setGeneralError(null);
+      create.mutate({
+        name: v.name,
+        handle: v.handle,
+        age: v.age,
+        bio: v.bio,
+        location: v.location,
+        timezone: v.timezone,
+        interests: v.interests,
+        activeHours: { start: '09:00', end: '22:00' },
+        persona: v.persona,
+        appearance: emptyAppearance,
+      });
+    },
+    (errs) => {
+      const first = firstErrorPath(errs);
+      if (first) showField(first);
+    },
+  );
 
   const createButton = (variant: 'default' | 'outline' = 'default') => (
-    <Button type="button" variant={variant} onClick={submit} disabled={create.isPending}>
+    <Button type="button" variant={variant} onClick={() => void submit()} disabled={create.isPending}>
       {create.isPending ? <Loader2Icon className="animate-spin" aria-hidden="true" /> : <CheckIcon aria-hidden="true" />}
       Create character
     </Button>
   );
+
+  const ageField = register('age', {
+    valueAsNumber: true,
+    // Say at once when a typed age is under 18, without waiting for the field to lose focus.
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => {
+      if (!form.getFieldState('age').isTouched && e.target.value.length >= 2) void form.trigger('age');
+    },
+  });
+  const nameField = register('name', {
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => {
+      if (handleEdited.current) return;
+      const touched = form.getFieldState('handle').isTouched;
+      form.setValue('handle', suggestHandle(e.target.value), { shouldDirty: true, shouldValidate: touched });
+    },
+  });
+  const handleField = register('handle', { onChange: () => (handleEdited.current = true) });
 
   return (
     <div className="mx-auto flex max-w-3xl flex-col gap-6">
@@ -152,7 +199,7 @@ export function NewCharacterPage() {
             <li key={s}>
               <button
                 type="button"
-                onClick={() => setStep(i)}
+                onClick={() => void goTo(i)}
                 aria-current={i === step ? 'step' : undefined}
                 className={cn(
                   'flex w-full flex-col gap-1.5 rounded-md border-t-4 pt-2 text-left text-sm focus-visible:outline-2 focus-visible:outline-ring cursor-pointer',
@@ -167,137 +214,109 @@ export function NewCharacterPage() {
         </ol>
       </nav>
 
-      <form
-        noValidate
-        className="flex flex-col gap-6 rounded-xl border bg-card p-5 shadow-sm sm:p-6"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (step < 2) setStep(step + 1);
-          else submit();
-        }}
-      >
-        {step === 0 ? (
-          <fieldset className="flex flex-col gap-4">
-            <legend className="contents">
+      <FormProvider {...form}>
+        <form
+          noValidate
+          className="flex flex-col gap-6 rounded-xl border bg-card p-5 shadow-sm sm:p-6"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (step < steps.length - 1) void goTo(step + 1);
+            else void submit();
+          }}
+        >
+          {step === 0 ? (
+            <fieldset className="flex flex-col gap-4">
+              <legend className="contents">
+                <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
+                  Start from a template
+                </h2>
+              </legend>
+              <p className="text-sm text-muted-foreground">A template fills in a personality you can tweak. Pick one, or start blank.</p>
+              {templates.isPending ? (
+                <div className="grid gap-3 sm:grid-cols-2" role="status" aria-label="Loading templates">
+                  {Array.from({ length: 8 }, (_, i) => (
+                    <Skeleton key={i} className="h-24" />
+                  ))}
+                </div>
+              ) : templates.isError ? (
+                <InlineError error={templates.error} onRetry={() => void templates.refetch()} />
+              ) : (
+                <div className="grid gap-3 sm:grid-cols-2" role="radiogroup" aria-label="Template">
+                  <TemplateOption id={BLANK} name="Blank" summary="Start from scratch with neutral defaults." niche="" checked={templateId === BLANK} onSelect={() => applyTemplate(null)} />
+                  {templates.data.items.map((t) => (
+                    <TemplateOption key={t.id} id={t.id} name={t.name} summary={t.summary} niche={t.niche} checked={templateId === t.id} onSelect={() => applyTemplate(t)} />
+                  ))}
+                </div>
+              )}
+            </fieldset>
+          ) : null}
+
+          {step === 1 ? (
+            <div className="flex flex-col gap-5">
               <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
-                Start from a template
+                The basics
               </h2>
-            </legend>
-            <p className="text-sm text-muted-foreground">A template fills in a personality you can tweak. Pick one, or start blank.</p>
-            {templates.isPending ? (
-              <div className="grid gap-3 sm:grid-cols-2" role="status" aria-label="Loading templates">
-                {Array.from({ length: 8 }, (_, i) => (
-                  <Skeleton key={i} className="h-24" />
-                ))}
+              <div className="grid gap-5 sm:grid-cols-2">
+                <Field id="basics-name" label="Name" required error={errors.name?.message}>
+                  <Input autoFocus autoComplete="off" maxLength={60} {...nameField} />
+                </Field>
+                <Field id="basics-handle" label="Handle" required help={help.handle} hint="Suggested from the name." error={errors.handle?.message}>
+                  <Input autoComplete="off" spellCheck={false} autoCapitalize="none" maxLength={31} {...handleField} />
+                </Field>
+                <Field id="basics-age" label="Age" required help={help.age} error={errors.age?.message}>
+                  <Input type="number" inputMode="numeric" min={18} max={120} {...ageField} />
+                </Field>
+                <Field id="basics-location" label="Location" error={errors.location?.message}>
+                  <Input maxLength={120} {...register('location')} placeholder="e.g. Lisbon, Portugal" />
+                </Field>
+                <Field id="basics-timezone" label="Timezone" help={help.timezone} hint="Defaults to your browser’s time zone." error={errors.timezone?.message} className="sm:col-span-2">
+                  <FormTimezoneSelect name="timezone" />
+                </Field>
+                <Field id="basics-bio" label="Bio" error={errors.bio?.message} className="sm:col-span-2">
+                  <Textarea rows={3} maxLength={1000} {...register('bio')} placeholder="A line or two the audience will see." />
+                </Field>
               </div>
-            ) : templates.isError ? (
-              <InlineError error={templates.error} onRetry={() => void templates.refetch()} />
-            ) : (
-              <div className="grid gap-3 sm:grid-cols-2" role="radiogroup" aria-label="Template">
-                <TemplateOption id={BLANK} name="Blank" summary="Start from scratch with neutral defaults." niche="" checked={templateId === BLANK} onSelect={() => applyTemplate(null)} />
-                {templates.data.items.map((t) => (
-                  <TemplateOption key={t.id} id={t.id} name={t.name} summary={t.summary} niche={t.niche} checked={templateId === t.id} onSelect={() => applyTemplate(t)} />
-                ))}
-              </div>
-            )}
-          </fieldset>
-        ) : null}
-
-        {step === 1 ? (
-          <div className="flex flex-col gap-5">
-            <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
-              The basics
-            </h2>
-            <div className="grid gap-5 sm:grid-cols-2">
-              <Field id="basics-name" label="Name" required error={errors.name}>
-                <Input
-                  autoFocus
-                  autoComplete="off"
-                  maxLength={60}
-                  value={basics.name}
-                  onBlur={() => setTouched((t) => ({ ...t, name: true }))}
-                  onChange={(e) => {
-                    const name = e.target.value;
-                    setBasics((b) => ({ ...b, name, handle: handleTouched ? b.handle : suggestHandle(name) }));
-                  }}
-                />
-              </Field>
-              <Field id="basics-handle" label="Handle" required help={help.handle} hint="Suggested from the name." error={errors.handle}>
-                <Input
-                  autoComplete="off"
-                  spellCheck={false}
-                  maxLength={31}
-                  value={basics.handle}
-                  onBlur={() => setTouched((t) => ({ ...t, handle: true }))}
-                  onChange={(e) => {
-                    setHandleTouched(true);
-                    setB('handle', e.target.value);
-                  }}
-                />
-              </Field>
-              <Field id="basics-age" label="Age" required help={help.age} error={errors.age}>
-                <Input
-                  type="number"
-                  inputMode="numeric"
-                  min={18}
-                  max={120}
-                  value={basics.age}
-                  onChange={(e) => {
-                    setB('age', e.target.value);
-                    setTouched((t) => ({ ...t, age: true }));
-                  }}
-                />
-              </Field>
-              <Field id="basics-location" label="Location" error={errors.location}>
-                <Input maxLength={120} value={basics.location} onChange={(e) => setB('location', e.target.value)} placeholder="e.g. Lisbon, Portugal" />
-              </Field>
-              <Field id="basics-timezone" label="Timezone" help={help.timezone} hint="Defaults to your browser’s time zone." error={errors.timezone} className="sm:col-span-2">
-                <TimezoneSelect value={basics.timezone} onChange={(e) => setB('timezone', e.target.value)} />
-              </Field>
-              <Field id="basics-bio" label="Bio" error={errors.bio} className="sm:col-span-2">
-                <Textarea rows={3} maxLength={1000} value={basics.bio} onChange={(e) => setB('bio', e.target.value)} placeholder="A line or two the audience will see." />
-              </Field>
             </div>
-          </div>
-        ) : null}
+          ) : null}
 
-        {step === 2 ? (
-          <div className="flex flex-col gap-5">
+          {step === 2 ? (
+            <div className="flex flex-col gap-5">
+              <div>
+                <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
+                  Review the persona
+                </h2>
+                <p className="mt-1 text-sm text-muted-foreground">Optional. These settings shape every caption and reply. You can fine-tune them any time.</p>
+              </div>
+              <Field id="basics-interests" label="Interests" help={help.interests} error={errorAt(errors, 'interests')}>
+                <FormTagInput name="interests" placeholder="e.g. yoga, street food" />
+              </Field>
+              <PersonaFields />
+            </div>
+          ) : null}
+
+          <FormError error={generalError} />
+
+          <div className="sticky bottom-0 z-10 -mx-5 -mb-5 flex flex-wrap items-center justify-between gap-2 rounded-b-xl border-t bg-card/95 px-5 py-3 backdrop-blur sm:-mx-6 sm:-mb-6 sm:px-6 sm:py-4">
             <div>
-              <h2 ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
-                Review the persona
-              </h2>
-              <p className="mt-1 text-sm text-muted-foreground">Optional. These settings shape every caption and reply. You can fine-tune them any time.</p>
+              {step > 0 ? (
+                <Button type="button" variant="ghost" onClick={() => setStep(step - 1)}>
+                  <ArrowLeftIcon aria-hidden="true" /> Back
+                </Button>
+              ) : null}
             </div>
-            <Field id="basics-interests" label="Interests" help={help.interests} error={errors.interests}>
-              <TagInput value={basics.interests} onChange={(v) => setB('interests', v)} placeholder="e.g. yoga, street food" />
-            </Field>
-            <PersonaFields value={persona} onChange={(p) => setPersona((old) => ({ ...old, ...p }))} errors={errors} />
+            <div className="ml-auto flex flex-wrap justify-end gap-2">
+              {step === 1 ? createButton('outline') : null}
+              {step < 2 ? (
+                <Button type="submit">
+                  Next <ArrowRightIcon aria-hidden="true" />
+                </Button>
+              ) : (
+                createButton()
+              )}
+            </div>
           </div>
-        ) : null}
-
-        <FormError error={generalError} />
-
-        <div className="sticky bottom-0 z-10 -mx-5 -mb-5 flex flex-col-reverse gap-2 rounded-b-xl border-t bg-card/95 px-5 py-4 backdrop-blur sm:-mx-6 sm:-mb-6 sm:flex-row sm:items-center sm:justify-between sm:px-6">
-          <div>
-            {step > 0 ? (
-              <Button type="button" variant="ghost" onClick={() => setStep(step - 1)}>
-                <ArrowLeftIcon aria-hidden="true" /> Back
-              </Button>
-            ) : null}
-          </div>
-          <div className="flex flex-col-reverse gap-2 sm:flex-row">
-            {step === 1 ? createButton('outline') : null}
-            {step < 2 ? (
-              <Button type="submit">
-                Next <ArrowRightIcon aria-hidden="true" />
-              </Button>
-            ) : (
-              createButton()
-            )}
-          </div>
-        </div>
-      </form>
+        </form>
+      </FormProvider>
     </div>
   );
 }

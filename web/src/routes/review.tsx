@@ -188,7 +188,7 @@ export function ReviewPage() {
           <div className="flex flex-col gap-6">
             {full ? (
               <>
-                <GateResults asset={full} />
+                <GateResults asset={full} characterName={characterName} />
                 <AssetMetadata asset={full} characterName={characterName} folderName={folders.data?.items.find((f) => f.id === full.folderId)?.name} />
               </>
             ) : detail.isError ? (

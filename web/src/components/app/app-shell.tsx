@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
-import { ImagesIcon, InboxIcon, LogOutIcon, SettingsIcon, UsersIcon, MailIcon } from 'lucide-react';
+import { ImagesIcon, InboxIcon, LogOutIcon, MailIcon, MenuIcon, SettingsIcon, UsersIcon } from 'lucide-react';
+import * as React from 'react';
 import { Button } from '@/components/ui/button';
 import {
   DropdownMenu,
@@ -10,6 +11,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
+import { Sheet, SheetContent, SheetTitle, SheetTrigger } from '@/components/ui/sheet';
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip';
 import { useLogout, useMe } from '@/lib/auth';
 import { LiveEventsProvider, useLiveState } from '@/lib/live';
@@ -23,13 +25,13 @@ const navActive = 'bg-accent text-accent-foreground';
 
 function LiveIndicator() {
   const state = useLiveState();
-  const label = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting' : 'Offline';
-  const help =
-    state === 'live'
-      ? 'Live updates are on: status changes appear without reloading.'
-      : state === 'connecting'
-        ? 'Connecting to live updates…'
-        : 'Live updates are off. Reload the page to reconnect.';
+  const label = { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting', offline: 'Offline' }[state];
+  const help = {
+    live: 'Live updates are on: status changes appear without reloading.',
+    connecting: 'Connecting to live updates…',
+    reconnecting: 'Live updates dropped; reconnecting…',
+    offline: 'Can’t reach the studio server. Retrying; the page updates itself when it is back.',
+  }[state];
   return (
     <Tooltip>
       <TooltipTrigger asChild>
@@ -44,8 +46,8 @@ function LiveIndicator() {
             className={cn(
               'size-2 rounded-full',
               state === 'live' && 'bg-success',
-              state === 'connecting' && 'animate-pulse bg-warning',
-              state === 'offline' && 'bg-muted-foreground',
+              (state === 'connecting' || state === 'reconnecting') && 'animate-pulse bg-warning motion-reduce:animate-none',
+              state === 'offline' && 'bg-destructive',
             )}
           />
           {label}
@@ -104,49 +106,71 @@ function PendingCount() {
   );
 }
 
-function MainNav({ className }: { className?: string }) {
+/** The app's sections; `vertical` for the phone menu. `onNavigate` closes that menu. */
+function MainNav({ className, vertical = false, onNavigate }: { className?: string; vertical?: boolean; onNavigate?: () => void }) {
   const me = useMe();
   const pathname = useLocation({ select: (l) => l.pathname });
   const charactersActive = pathname === '/app' || pathname === '/app/' || pathname.startsWith('/app/characters');
+  const link = cn(navLink, vertical && 'h-11 w-full text-base');
   return (
     <nav aria-label="Main" className={className}>
-      <ul className="flex items-center gap-1">
+      <ul className={cn('flex gap-1', vertical ? 'flex-col items-stretch' : 'items-center')}>
         <li>
           <Link
             to="/app"
-            className={cn(navLink, charactersActive && navActive)}
+            className={cn(link, charactersActive && navActive)}
             aria-current={charactersActive ? 'page' : undefined}
             activeOptions={{ exact: true, includeSearch: false }}
             activeProps={{}}
+            onClick={onNavigate}
           >
             <UsersIcon aria-hidden="true" /> Characters
           </Link>
         </li>
         <li>
-          <Link to="/app/vault" className={navLink} activeProps={{ className: navActive, 'aria-current': 'page' }} activeOptions={{ includeSearch: false }}>
+          <Link to="/app/vault" className={link} activeProps={{ className: navActive, 'aria-current': 'page' }} activeOptions={{ includeSearch: false }} onClick={onNavigate}>
             <ImagesIcon aria-hidden="true" /> Vault
           </Link>
         </li>
         <li>
-          <Link to="/app/review" className={navLink} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+          <Link to="/app/review" className={link} activeProps={{ className: navActive, 'aria-current': 'page' }} onClick={onNavigate}>
             <InboxIcon aria-hidden="true" /> Review
             <PendingCount />
           </Link>
         </li>
         <li>
-          <Link to="/app/settings" className={navLink} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+          <Link to="/app/settings" className={link} activeProps={{ className: navActive, 'aria-current': 'page' }} onClick={onNavigate}>
             <SettingsIcon aria-hidden="true" /> Settings
           </Link>
         </li>
         {me?.user.role === 'admin' ? (
           <li>
-            <Link to="/app/admin/outbox" className={navLink} activeProps={{ className: navActive, 'aria-current': 'page' }}>
+            <Link to="/app/admin/outbox" className={link} activeProps={{ className: navActive, 'aria-current': 'page' }} onClick={onNavigate}>
               <MailIcon aria-hidden="true" /> Outbox
             </Link>
           </li>
         ) : null}
       </ul>
     </nav>
+  );
+}
+
+/** Below md the sections sit behind a menu button (a sheet), so nothing scrolls sideways. */
+function PhoneMenu() {
+  const [open, setOpen] = React.useState(false);
+  return (
+    <Sheet open={open} onOpenChange={setOpen}>
+      <SheetTrigger asChild>
+        <Button variant="ghost" size="icon" className="-ml-2 md:hidden">
+          <MenuIcon aria-hidden="true" />
+          <span className="sr-only">Main menu</span>
+        </Button>
+      </SheetTrigger>
+      <SheetContent aria-describedby={undefined}>
+        <SheetTitle className="px-1 pt-1 text-base font-semibold">Menu</SheetTitle>
+        <MainNav vertical onNavigate={() => setOpen(false)} />
+      </SheetContent>
+    </Sheet>
   );
 }
 
@@ -157,7 +181,8 @@ export function AppShell() {
         <SkipLink />
         <header className="sticky top-0 z-40 border-b bg-background/90 backdrop-blur">
           <div className="mx-auto flex h-16 max-w-6xl items-center justify-between gap-3 px-4 sm:px-6">
-            <div className="flex items-center gap-6">
+            <div className="flex min-w-0 items-center gap-2 md:gap-6">
+              <PhoneMenu />
               <Logo to="/app" />
               <MainNav className="hidden md:block" />
             </div>
@@ -167,7 +192,6 @@ export function AppShell() {
               <UserMenu />
             </div>
           </div>
-          <MainNav className="overflow-x-auto border-t px-2 py-1.5 md:hidden" />
         </header>
         <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 focus:outline-none sm:px-6 sm:py-8">
           <Outlet />

@@ -1,112 +1,134 @@
+import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { Trash2Icon } from 'lucide-react';
 import * as React from 'react';
+import { type FieldPath, FormProvider, useForm, useWatch } from 'react-hook-form';
 import { toast } from 'sonner';
+import type { z } from 'zod';
 import { api, call, type Character, errorMessage } from '@/api/client';
-import { help, TimezoneSelect } from '@/components/app/persona-fields';
+import { FormTagInput, FormTimezoneSelect } from '@/components/app/form-controls';
+import { help } from '@/components/app/persona-fields';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
-import { TagInput } from '@/components/ui/tag-input';
+import { activeHoursSchema, applyServerErrors, basicsSchema, errorAt } from '@/lib/character-form';
 import { keys } from '@/lib/queries';
-import { fieldErrorsOf, SaveBar, Section, useCharacterPatch, useDraft } from './shared';
+import { useUnsavedChanges } from '@/lib/unsaved';
+import { SaveBar, Section, useCharacterPatch } from './shared';
 
-const pick = (c: Character) => ({
+const overviewSchema = basicsSchema.extend({ activeHours: activeHoursSchema });
+type OverviewValues = z.infer<typeof overviewSchema>;
+
+const pick = (c: Character): OverviewValues => ({
   name: c.name,
   handle: c.handle,
   bio: c.bio,
-  age: String(c.age),
+  age: c.age,
   location: c.location,
   interests: c.interests,
   timezone: c.timezone,
   activeHours: c.activeHours,
 });
 
-export function OverviewTab({ character }: { character: Character }) {
-  const { draft, setDraft, dirty, reset } = useDraft(pick(character));
-  const patch = useCharacterPatch(character.id);
-  const server = fieldErrorsOf(patch.error);
-  const [local, setLocal] = React.useState<Record<string, string>>({});
-  const errors: Record<string, string | undefined> = { ...server, ...local };
-  const set = <K extends keyof typeof draft>(k: K, v: (typeof draft)[K]) => setDraft((d) => ({ ...d, [k]: v }));
+const fieldOrder = ['name', 'handle', 'age', 'location', 'bio', 'interests', 'timezone', 'activeHours.start', 'activeHours.end'];
 
-  const save = () => {
-    const age = Number(draft.age);
-    const errs: Record<string, string> = {};
-    if (!draft.name.trim()) errs.name = 'Enter a name.';
-    if (!Number.isInteger(age)) errs.age = 'Enter a whole number.';
-    else if (age < 18) errs.age = 'Characters must be adults: age must be 18 or older.';
-    setLocal(errs);
-    if (Object.keys(errs).length) return;
-    const base = pick(character);
-    const body: Record<string, unknown> = {};
-    for (const k of Object.keys(draft) as (keyof typeof draft)[]) {
-      if (JSON.stringify(draft[k]) !== JSON.stringify(base[k])) body[k] = k === 'age' ? age : draft[k];
-    }
-    patch.mutate(body, { onSuccess: (c) => reset(pick(c)) });
-  };
+export function OverviewTab({ character }: { character: Character }) {
+  const values = React.useMemo(() => pick(character), [character]);
+  const form = useForm<OverviewValues>({ resolver: zodResolver(overviewSchema), mode: 'onTouched', values, resetOptions: { keepDirtyValues: true } });
+  const { register, formState } = form;
+  const errors = formState.errors;
+  const patch = useCharacterPatch(character.id);
+  useUnsavedChanges('overview', 'Overview', formState.isDirty);
+  const activeHours = useWatch({ control: form.control, name: 'activeHours' });
+
+  const save = form.handleSubmit(
+    (v) => {
+      const body: Record<string, unknown> = {};
+      for (const k of Object.keys(v) as (keyof OverviewValues)[]) {
+        if (JSON.stringify(v[k]) !== JSON.stringify(values[k])) body[k] = v[k];
+      }
+      if (Object.keys(body).length === 0) {
+        form.reset(values);
+        return;
+      }
+      patch.mutate(body, {
+        onSuccess: (c) => form.reset(pick(c)),
+        onError: (err) => {
+          const first = applyServerErrors(form, err)[0];
+          if (first) form.setFocus(first as FieldPath<OverviewValues>);
+        },
+      });
+    },
+    (errs) => {
+      const first = fieldOrder.find((f) => errorAt(errs, f));
+      if (first) form.setFocus(first as FieldPath<OverviewValues>);
+    },
+  );
 
   return (
-    <form
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        save();
-      }}
-      className="flex flex-col gap-6"
-    >
-      <Section title="Basics" description="Who the character is. Everyone sees the name, handle and bio.">
-        <div className="grid gap-5 md:grid-cols-2">
-          <Field id="ov-name" label="Name" required error={errors.name}>
-            <Input maxLength={60} value={draft.name} onChange={(e) => set('name', e.target.value)} />
-          </Field>
-          <Field id="ov-handle" label="Handle" required help={help.handle} error={errors.handle}>
-            <Input maxLength={31} spellCheck={false} value={draft.handle} onChange={(e) => set('handle', e.target.value)} />
-          </Field>
-          <Field id="ov-age" label="Age" required help={help.age} error={errors.age}>
-            <Input type="number" min={18} max={120} inputMode="numeric" value={draft.age} onChange={(e) => set('age', e.target.value)} />
-          </Field>
-          <Field id="ov-location" label="Location" error={errors.location}>
-            <Input maxLength={120} value={draft.location} onChange={(e) => set('location', e.target.value)} />
-          </Field>
-          <Field id="ov-bio" label="Bio" error={errors.bio} className="md:col-span-2">
-            <Textarea rows={4} maxLength={1000} value={draft.bio} onChange={(e) => set('bio', e.target.value)} />
-          </Field>
-          <Field id="ov-interests" label="Interests" help={help.interests} error={errors.interests} className="md:col-span-2">
-            <TagInput value={draft.interests} onChange={(v) => set('interests', v)} placeholder="Type an interest and press Enter" />
-          </Field>
-        </div>
-      </Section>
+    <FormProvider {...form}>
+      <form
+        noValidate
+        onSubmit={(e) => void save(e)}
+        className="flex flex-col gap-6"
+      >
+        <Section title="Basics" description="Who the character is. Everyone sees the name, handle and bio.">
+          <div className="grid gap-5 md:grid-cols-2">
+            <Field id="ov-name" label="Name" required error={errors.name?.message}>
+              <Input maxLength={60} {...register('name')} />
+            </Field>
+            <Field id="ov-handle" label="Handle" required help={help.handle} error={errors.handle?.message}>
+              <Input maxLength={31} spellCheck={false} autoCapitalize="none" {...register('handle')} />
+            </Field>
+            <Field id="ov-age" label="Age" required help={help.age} error={errors.age?.message}>
+              <Input type="number" min={18} max={120} inputMode="numeric" {...register('age', { valueAsNumber: true })} />
+            </Field>
+            <Field id="ov-location" label="Location" error={errors.location?.message}>
+              <Input maxLength={120} {...register('location')} />
+            </Field>
+            <Field id="ov-bio" label="Bio" error={errors.bio?.message} className="md:col-span-2">
+              <Textarea rows={4} maxLength={1000} {...register('bio')} />
+            </Field>
+            <Field id="ov-interests" label="Interests" help={help.interests} error={errorAt(errors, 'interests')} className="md:col-span-2">
+              <FormTagInput name="interests" placeholder="Type an interest and press Enter" />
+            </Field>
+          </div>
+        </Section>
 
-      <Section title="Schedule" description="When the character is around. Times are in the character’s own time zone.">
-        <div className="grid gap-5 md:grid-cols-3">
-          <Field id="ov-timezone" label="Timezone" help={help.timezone} error={errors.timezone}>
-            <TimezoneSelect value={draft.timezone} onChange={(e) => set('timezone', e.target.value)} />
-          </Field>
-          <Field id="ov-active-start" label="Active hours start" help={help.activeHours} error={errors['activeHours.start']}>
-            <Input type="time" value={draft.activeHours.start} onChange={(e) => set('activeHours', { ...draft.activeHours, start: e.target.value })} />
-          </Field>
-          <Field id="ov-active-end" label="Active hours end" hint={draft.activeHours.end < draft.activeHours.start ? 'Ends after midnight.' : undefined} error={errors['activeHours.end']}>
-            <Input type="time" value={draft.activeHours.end} onChange={(e) => set('activeHours', { ...draft.activeHours, end: e.target.value })} />
-          </Field>
-        </div>
-      </Section>
+        <Section title="Schedule" description="When the character is around. Times are in the character’s own time zone.">
+          <div className="grid gap-5 md:grid-cols-3">
+            <Field id="ov-timezone" label="Timezone" help={help.timezone} error={errors.timezone?.message}>
+              <FormTimezoneSelect name="timezone" />
+            </Field>
+            <Field id="ov-active-start" label="Active hours start" help={help.activeHours} error={errors.activeHours?.start?.message}>
+              <Input type="time" {...register('activeHours.start')} />
+            </Field>
+            <Field
+              id="ov-active-end"
+              label="Active hours end"
+              hint={activeHours && activeHours.end < activeHours.start ? 'Ends after midnight.' : undefined}
+              error={errors.activeHours?.end?.message}
+            >
+              <Input type="time" {...register('activeHours.end')} />
+            </Field>
+          </div>
+        </Section>
 
-      <DangerZone character={character} />
+        <DangerZone character={character} />
 
-      <SaveBar
-        dirty={dirty}
-        pending={patch.isPending}
-        onSave={save}
-        onDiscard={() => {
-          reset();
-          setLocal({});
-          patch.reset();
-        }}
-      />
-    </form>
+        <SaveBar
+          dirty={formState.isDirty}
+          pending={patch.isPending}
+          onSave={() => void save()}
+          onDiscard={() => {
+            form.reset(values);
+            patch.reset();
+          }}
+        />
+      </form>
+    </FormProvider>
   );
 }
 
@@ -121,7 +143,7 @@ function DangerZone({ character }: { character: Character }) {
       qc.removeQueries({ queryKey: keys.character(character.id) });
       await qc.invalidateQueries({ queryKey: ['characters', 'list'] });
       toast.success(`${character.name} was deleted.`);
-      await navigate({ to: '/app' });
+      await navigate({ to: '/app', ignoreBlocker: true });
     },
     onError: (err) => {
       setOpen(false);

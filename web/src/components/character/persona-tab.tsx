@@ -1,30 +1,59 @@
+import { zodResolver } from '@hookform/resolvers/zod';
 import { useQuery } from '@tanstack/react-query';
 import { WandSparklesIcon } from 'lucide-react';
 import * as React from 'react';
+import { type FieldPath, FormProvider, useForm, useWatch } from 'react-hook-form';
 import { toast } from 'sonner';
+import { z } from 'zod';
 import type { Character, PersonaTemplate } from '@/api/client';
 import { PersonaFields } from '@/components/app/persona-fields';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/dialog';
 import { NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { applyServerErrors, personaSchema } from '@/lib/character-form';
 import { templatesQuery } from '@/lib/queries';
-import { fieldErrorsOf, SaveBar, Section, useCharacterPatch, useDraft } from './shared';
+import { useUnsavedChanges } from '@/lib/unsaved';
+import { SaveBar, Section, useCharacterPatch } from './shared';
+
+const personaFormSchema = z.object({ persona: personaSchema });
+type PersonaValues = z.infer<typeof personaFormSchema>;
 
 export function PersonaTab({ character }: { character: Character }) {
-  const { draft, setDraft, dirty, reset } = useDraft(character.persona);
+  const values = React.useMemo<PersonaValues>(() => ({ persona: character.persona }), [character.persona]);
+  const form = useForm<PersonaValues>({ resolver: zodResolver(personaFormSchema), mode: 'onTouched', values, resetOptions: { keepDirtyValues: true } });
   const patch = useCharacterPatch(character.id);
+  useUnsavedChanges('persona', 'Persona', form.formState.isDirty);
   const templates = useQuery(templatesQuery);
   const [choice, setChoice] = React.useState('');
   const [pending, setPending] = React.useState<PersonaTemplate | null>(null);
-  const current = templates.data?.items.find((t) => t.id === draft.templateId);
+  const templateId = useWatch({ control: form.control, name: 'persona.templateId' });
+  const current = templates.data?.items.find((t) => t.id === templateId);
 
   const apply = (t: PersonaTemplate) => {
-    setDraft({ ...t.persona, templateId: t.id });
+    form.setValue('persona', { ...t.persona, templateId: t.id }, { shouldDirty: true });
     setPending(null);
     setChoice('');
     toast.success(`Applied “${t.name}”. Review and save to keep it.`);
   };
+
+  const save = form.handleSubmit(
+    (v) =>
+      patch.mutate(
+        { persona: v.persona },
+        {
+          onSuccess: (c) => form.reset({ persona: c.persona }),
+          onError: (err) => {
+            const first = applyServerErrors(form, err, (p) => p.startsWith('persona.'))[0];
+            if (first) form.setFocus(first as FieldPath<PersonaValues>);
+          },
+        },
+      ),
+    (errs) => {
+      const first = Object.keys(errs.persona ?? {})[0];
+      if (first) form.setFocus(`persona.${first}` as FieldPath<PersonaValues>);
+    },
+  );
 
   return (
     <div className="flex flex-col gap-6">
@@ -57,19 +86,23 @@ export function PersonaTab({ character }: { character: Character }) {
         </form>
       </Section>
 
-      <Section title="Persona" description="How the character thinks, talks and behaves in captions and replies.">
-        <PersonaFields value={draft} onChange={(p) => setDraft((d) => ({ ...d, ...p }))} errors={fieldErrorsOf(patch.error)} />
-      </Section>
+      <FormProvider {...form}>
+        <form noValidate onSubmit={(e) => void save(e)} className="flex flex-col gap-6">
+          <Section title="Persona" description="How the character thinks, talks and behaves in captions and replies.">
+            <PersonaFields />
+          </Section>
 
-      <SaveBar
-        dirty={dirty}
-        pending={patch.isPending}
-        onSave={() => patch.mutate({ persona: draft }, { onSuccess: (c) => reset(c.persona) })}
-        onDiscard={() => {
-          reset();
-          patch.reset();
-        }}
-      />
+          <SaveBar
+            dirty={form.formState.isDirty}
+            pending={patch.isPending}
+            onSave={() => void save()}
+            onDiscard={() => {
+              form.reset(values);
+              patch.reset();
+            }}
+          />
+        </form>
+      </FormProvider>
 
       <ConfirmDialog
         open={pending !== null}

@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { keys } from '@/lib/queries';
 import { cn } from '@/lib/utils';
 
-/** Local editable copy of server data. Adopts new server values while the user has no edits. */
+/** Local editable copy of server data (the vault rules; the form tabs use react-hook-form). Adopts new server values while the user has no edits. */
 export function useDraft<T>(base: T) {
   const baseJson = JSON.stringify(base);
   const [draft, setDraft] = React.useState<T>(base);
@@ -45,10 +45,6 @@ export function useCharacterPatch(id: string) {
   });
 }
 
-export function fieldErrorsOf(err: unknown): Record<string, string> {
-  return err instanceof ApiError ? err.fieldErrors() : {};
-}
-
 export function SaveBar({ dirty, pending, onSave, onDiscard }: { dirty: boolean; pending: boolean; onSave: () => void; onDiscard: () => void }) {
   return (
     <div
@@ -58,7 +54,14 @@ export function SaveBar({ dirty, pending, onSave, onDiscard }: { dirty: boolean;
       )}
     >
       <p className="mr-auto text-sm text-muted-foreground" aria-live="polite">
-        {dirty ? 'You have unsaved changes.' : 'All changes saved.'}
+        {dirty ? (
+          <>
+            <span className="sm:hidden">Not saved yet.</span>
+            <span className="hidden sm:inline">You have unsaved changes.</span>
+          </>
+        ) : (
+          'All changes saved.'
+        )}
       </p>
       <Button variant="ghost" onClick={onDiscard} disabled={!dirty || pending}>
         Discard

@@ -1,26 +1,24 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import * as React from 'react';
-import { api, call, type Character, type CharacterGates } from '@/api/client';
+import type { Character, CharacterGates } from '@/api/client';
 import { Label } from '@/components/ui/label';
 import { Slider } from '@/components/ui/slider';
 import { Switch } from '@/components/ui/switch';
 import { Checkbox } from '@/components/ui/checkbox';
 import { VaultBrowser } from '@/components/vault/vault-browser';
-import { accountSettingsQuery, assetRatings, ratingLabel, type VaultFilters } from '@/lib/vault';
+import { useUnsavedChanges } from '@/lib/unsaved';
+import { accountSettingsQuery, identityQuery, assetRatings, ratingLabel, type VaultFilters } from '@/lib/vault';
 import { SaveBar, Section, useCharacterPatch, useDraft } from './shared';
 
 function CalibrationNote({ characterId }: { characterId: string }) {
-  const q = useQuery({
-    queryKey: ['characters', 'identity', characterId],
-    queryFn: ({ signal }) => call(api.GET('/api/characters/{id}/identity', { params: { path: { id: characterId } }, signal })),
-  });
+  const q = useQuery(identityQuery(characterId));
   if (!q.data) return null;
   const d = q.data;
   return (
     <span className="mt-1 block text-muted-foreground tabular-nums" data-testid="identity-calibration">
       {d.calibratedThreshold !== null
-        ? `Now ${d.calibratedThreshold.toFixed(2)} (faces in ${d.withFace} of ${d.referencePhotos} reference photos; their similarity ${d.leaveOneOutSimilarity?.toFixed(2)}).`
+        ? `Now ${d.calibratedThreshold.toFixed(2)} (faces in ${d.withFace} of ${d.referencePhotos} reference photos; they look ${d.leaveOneOutSimilarity?.toFixed(2)} alike).`
         : `Not available yet: faces found in ${d.withFace} of ${d.referencePhotos} reference photos. Until then, assets wait for review.`}
     </span>
   );
@@ -55,6 +53,7 @@ export function VaultRules({ character }: { character: Character }) {
   const base = character.gates ?? defaults;
   const { draft, setDraft, dirty, reset } = useDraft<CharacterGates>(base);
   const patch = useCharacterPatch(character.id);
+  useUnsavedChanges('vault-rules', 'Vault rules', dirty);
   const account = useQuery(accountSettingsQuery);
   const id = React.useId();
   const manual = draft.identityThreshold !== null;
@@ -79,7 +78,7 @@ export function VaultRules({ character }: { character: Character }) {
 
         <fieldset className="flex flex-col gap-3">
           <legend className="text-sm font-medium">Identity threshold</legend>
-          <p className="text-sm text-muted-foreground">How closely a face must match the reference photos (cosine similarity, 0–1).</p>
+          <p className="text-sm text-muted-foreground">How much a face must look like the reference photos to be approved automatically: 0 accepts anyone, 1 only an identical face.</p>
           <div className="flex flex-col gap-2">
             <label className="flex items-start gap-2 text-sm">
               <input type="radio" name={`${id}-mode`} className="mt-0.5 size-4 accent-primary" checked={!manual} onChange={() => set({ identityThreshold: null })} />
@@ -147,7 +146,7 @@ export function VaultRules({ character }: { character: Character }) {
             <Label htmlFor={`${id}-adult`}>Adult content</Label>
             <p id={`${id}-adult-help`} className="mt-1 text-sm text-muted-foreground">
               Allows explicit assets for this character. Your account must opt in too, in{' '}
-              <Link to="/app/settings" className="text-primary underline-offset-4 hover:underline">
+              <Link to="/app/settings" className="font-medium text-primary underline underline-offset-4 hover:decoration-2">
                 Settings
               </Link>{' '}
               (currently {account.data ? (account.data.adultContent ? 'on' : 'off') : '…'}). Explicit content showing anyone who looks under age is always blocked.

@@ -47,13 +47,14 @@ export interface ConfirmDialogProps {
   title: string;
   description: React.ReactNode;
   confirmLabel: string;
+  cancelLabel?: string;
   destructive?: boolean;
   pending?: boolean;
   onConfirm: () => void;
 }
 
 /** A focus-trapping confirmation (radix AlertDialog): Cancel gets focus first. */
-export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, destructive, pending, onConfirm }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, cancelLabel = 'Cancel', destructive, pending, onConfirm }: ConfirmDialogProps) {
   return (
     <AlertPrimitive.Root open={open} onOpenChange={onOpenChange}>
       <AlertPrimitive.Portal>
@@ -64,7 +65,7 @@ export function ConfirmDialog({ open, onOpenChange, title, description, confirmL
             <AlertPrimitive.Description className="text-sm text-muted-foreground">{description}</AlertPrimitive.Description>
           </div>
           <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-            <AlertPrimitive.Cancel className={buttonVariants({ variant: 'outline' })}>Cancel</AlertPrimitive.Cancel>
+            <AlertPrimitive.Cancel className={buttonVariants({ variant: 'outline' })}>{cancelLabel}</AlertPrimitive.Cancel>
             <AlertPrimitive.Action
               className={buttonVariants({ variant: destructive ? 'destructive' : 'default' })}
               disabled={pending}

@@ -10,15 +10,26 @@ export interface TagInputProps {
   maxItems?: number;
   maxLength?: number;
   className?: string;
+  /** The text box (for focusing it, e.g. react-hook-form's setFocus). */
+  ref?: React.Ref<HTMLInputElement>;
+  onBlur?: () => void;
   'aria-describedby'?: string;
   'aria-invalid'?: boolean;
   'aria-labelledby'?: string;
 }
 
 /** Type and press Enter or comma to add; Backspace on an empty box removes the last tag. */
-export function TagInput({ id, value, onChange, placeholder, maxItems = 30, maxLength = 60, className, ...aria }: TagInputProps) {
+export function TagInput({ id, value, onChange, placeholder, maxItems = 30, maxLength = 60, className, ref, onBlur, ...aria }: TagInputProps) {
   const [draft, setDraft] = React.useState('');
   const inputRef = React.useRef<HTMLInputElement>(null);
+  const setRefs = React.useCallback(
+    (el: HTMLInputElement | null) => {
+      inputRef.current = el;
+      if (typeof ref === 'function') ref(el);
+      else if (ref) (ref as React.RefObject<HTMLInputElement | null>).current = el;
+    },
+    [ref],
+  );
   const full = value.length >= maxItems;
 
   const add = (raw: string) => {
@@ -67,7 +78,7 @@ export function TagInput({ id, value, onChange, placeholder, maxItems = 30, maxL
         </ul>
       ) : null}
       <input
-        ref={inputRef}
+        ref={setRefs}
         id={id}
         value={draft}
         disabled={full}
@@ -86,7 +97,10 @@ export function TagInput({ id, value, onChange, placeholder, maxItems = 30, maxL
             onChange(value.slice(0, -1));
           }
         }}
-        onBlur={() => add(draft)}
+        onBlur={() => {
+          add(draft);
+          onBlur?.();
+        }}
         {...aria}
       />
     </div>

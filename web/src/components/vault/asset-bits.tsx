@@ -1,9 +1,10 @@
 import { Link } from '@tanstack/react-router';
-import { FileAudioIcon, FileVideoIcon, ImageIcon, Loader2Icon, ShieldAlertIcon } from 'lucide-react';
+import { useQuery } from '@tanstack/react-query';
+import { AudioLinesIcon, FileAudioIcon, FileVideoIcon, FilmIcon, ImageIcon, Loader2Icon, ShieldAlertIcon } from 'lucide-react';
 import * as React from 'react';
 import type { Asset, AssetListItem } from '@/api/client';
 import { Badge } from '@/components/ui/badge';
-import { type AssetRating, type AssetStatus, formatDuration, ratingLabel, statusMeta } from '@/lib/vault';
+import { type AssetKind, type AssetRating, type AssetStatus, formatDuration, identityQuery, identityVerdict, ratingLabel, statusMeta } from '@/lib/vault';
 import { cn, formatBytes, formatDateTime } from '@/lib/utils';
 
 // The rating thresholds the server applies by default (server/src/engines/vision/vision.ts).
@@ -32,6 +33,19 @@ export function RatingBadge({ rating, className }: { rating: AssetRating | null;
     >
       {ratingLabel[rating]}
     </Badge>
+  );
+}
+
+const kindIcons = { image: ImageIcon, video: FilmIcon, audio: AudioLinesIcon } as const;
+
+/** The icon of an asset kind; labelled unless `decorative`. */
+export function KindIcon({ kind, className, decorative = false }: { kind: AssetKind; className?: string; decorative?: boolean }) {
+  const Icon = kindIcons[kind] ?? ImageIcon;
+  const label = kind[0]!.toUpperCase() + kind.slice(1);
+  return decorative ? (
+    <Icon className={className} aria-hidden="true" data-kind={kind} />
+  ) : (
+    <Icon className={className} role="img" aria-label={label} data-kind={kind} />
   );
 }
 
@@ -117,12 +131,46 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
+/**
+ * Whether the asset looks like its character, in words that match what happened: the asset had
+ * no face, the character had no reference face to compare with, or the score against its threshold.
+ */
+function IdentityResult({ asset, characterName }: { asset: Asset; characterName?: string }) {
+  const references = useQuery({ ...identityQuery(asset.characterId ?? ''), enabled: !!asset.characterId && asset.identityScore === null && (asset.faceCount ?? 0) > 0 });
+  const who = characterName ?? 'this character';
+  const verdict = identityVerdict(asset);
+  if (verdict) {
+    return (
+      <span className={cn('tabular-nums', verdict.pass === false && 'font-medium text-destructive')} data-testid="identity-score" data-pass={verdict.pass === null ? 'unknown' : String(verdict.pass)}>
+        {verdict.text}
+      </span>
+    );
+  }
+  const text = !asset.characterId
+    ? 'Not linked to a character, so there is nothing to compare.'
+    : asset.status === 'processing'
+      ? 'Not measured yet.'
+      : asset.faceCount === null
+        ? asset.kind === 'audio'
+          ? 'Audio has no face to compare.'
+          : 'Not measured.'
+        : asset.faceCount === 0
+          ? `No face found in this ${asset.kind === 'video' ? 'video' : 'image'}, so it could not be compared with the reference photos.`
+          : references.data && references.data.withFace > 0
+            ? `Not compared: ${who} had no reference photo with a usable face when this was measured.`
+            : `Not compared: ${who} has no reference photo with a usable face yet. Add some on the character’s Photos tab.`;
+  return (
+    <span className="text-muted-foreground" data-testid="identity-score" data-pass="none">
+      {text}
+    </span>
+  );
+}
+
 /** Rating, identity, faces, near-duplicate and the decision: every number with its threshold beside it. */
-export function GateResults({ asset, onOpen }: { asset: Asset; onOpen?: (id: string) => void }) {
+export function GateResults({ asset, onOpen, characterName }: { asset: Asset; onOpen?: (id: string) => void; characterName?: string }) {
   const s = asset.nsfwScores;
   const explicitMass = s ? (s.porn ?? 0) + (s.hentai ?? 0) : null;
   const suggestiveMass = s ? (s.sexy ?? 0) + (s.porn ?? 0) + (s.hentai ?? 0) : null;
-  const idPass = asset.identityScore !== null && asset.identityThreshold !== null ? asset.identityScore >= asset.identityThreshold : null;
   return (
     <section aria-label="Gate results" className="flex flex-col gap-3">
       <h3 className="text-sm font-semibold">Gate results</h3>
@@ -161,16 +209,7 @@ export function GateResults({ asset, onOpen }: { asset: Asset; onOpen?: (id: str
           </Row>
         ) : null}
         <Row label="Identity">
-          {asset.identityScore !== null ? (
-            <span className={cn('tabular-nums', idPass === false && 'font-medium text-destructive')} data-testid="identity-score">
-              {fmt(asset.identityScore)} / threshold {asset.identityThreshold !== null ? fmt(asset.identityThreshold) : '—'}
-              {idPass === false ? ' (below)' : idPass ? ' (passes)' : ''}
-            </span>
-          ) : (
-            <span className="text-muted-foreground">
-              {asset.characterId ? 'No face compared (no face found, or the character has no reference photos)' : 'Not linked to a character'}
-            </span>
-          )}
+          <IdentityResult asset={asset} characterName={characterName} />
         </Row>
         <Row label="Faces">
           {asset.faceCount === null ? (

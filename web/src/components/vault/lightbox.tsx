@@ -124,7 +124,7 @@ export function Lightbox({ id, onOpenChange, order, lookup, characterName }: Lig
               </div>
             </div>
             <div className="flex flex-col gap-6">
-              <GateResults asset={asset} onOpen={(other) => onOpenChange(other)} />
+              <GateResults asset={asset} onOpen={(other) => onOpenChange(other)} characterName={characterName?.(asset.characterId)} />
               <AssetMetadata
                 asset={asset}
                 folderName={folders.data?.items.find((f) => f.id === asset.folderId)?.name}

@@ -137,7 +137,7 @@ export function Uploader({ characterId, onOpen, children }: UploaderProps) {
       </div>
       <details className="group rounded-lg border bg-card px-3 py-2 text-sm">
         <summary className="cursor-pointer font-medium select-none">
-          Upload options <span className="font-normal text-muted-foreground">(drop files anywhere on this page)</span>
+          Upload options <span className="font-normal text-muted-foreground pointer-coarse:hidden">(drop files anywhere on this page)</span>
         </summary>
         <div className="mt-3 grid gap-3 pb-1 sm:grid-cols-3">
           {!characterId ? (

@@ -1,19 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { EmptyState } from '@/components/app/empty-state';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import {
-  CheckIcon,
-  DownloadIcon,
-  FilterIcon,
-  FolderInputIcon,
-  LayoutGridIcon,
-  ListIcon,
-  Loader2Icon,
-  TagIcon,
-  Trash2Icon,
-  UploadIcon,
-  XIcon,
-} from 'lucide-react';
+import { CheckIcon, DownloadIcon, FolderInputIcon, Loader2Icon, TagIcon, Trash2Icon, UploadIcon, XIcon } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { api, type AssetListItem, call, errorMessage } from '@/api/client';
@@ -22,28 +10,26 @@ import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
 import { ConfirmDialog, Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Input, NativeSelect } from '@/components/ui/input';
-import { SearchField } from '@/components/app/search-field';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
 import { TagInput } from '@/components/ui/tag-input';
-import { useDebouncedValue, usePersistentState } from '@/lib/hooks';
+import { usePersistentState } from '@/lib/hooks';
 import { characterListQuery } from '@/lib/queries';
 import { cn, formatBytes, formatDateTime } from '@/lib/utils';
 import {
-  assetKinds,
   assetListQuery,
-  assetRatings,
-  assetStatuses,
   assetTitle,
   downloadZip,
   foldersQuery,
   patchAsset,
   ratingLabel,
+  identityVerdict,
   statusMeta,
   type VaultFilters,
   vaultKeys,
 } from '@/lib/vault';
-import { AssetStatusBadge, AssetThumb, RatingBadge } from './asset-bits';
+import { AssetStatusBadge, AssetThumb, KindIcon, RatingBadge } from './asset-bits';
+import { FilterBar } from './filter-bar';
 import { Lightbox } from './lightbox';
 import { Uploader } from './uploader';
 
@@ -171,7 +157,13 @@ export function VaultBrowser({ filters, onFiltersChange, openId, onOpenChange, c
       ) : (
         <EmptyState testId="vault-empty"
           title={characterId ? 'No assets for this character yet' : 'Your vault is empty'}
-          text="Upload photos, videos or audio: drop files anywhere on this page or choose them. Each file is measured, rated and checked against your vault rules, then waits for review or is approved automatically."
+          text={
+            <>
+              Upload photos, videos or audio: <span className="pointer-coarse:hidden">drop files anywhere on this page or choose them</span>
+              <span className="hidden pointer-coarse:inline">choose them from your device</span>. Each file is measured, rated and checked against your vault rules, then
+              waits for review or is approved automatically.
+            </>
+          }
           action={
             <Button onClick={() => document.querySelector<HTMLInputElement>('[data-testid="vault-file-input"]')?.click()}>
               <UploadIcon aria-hidden="true" /> Upload files
@@ -202,14 +194,23 @@ export function VaultBrowser({ filters, onFiltersChange, openId, onOpenChange, c
         <Uploader characterId={characterId} onOpen={onOpenChange} />
       </div>
 
-      <Filters filters={filters} set={set} characterId={characterId} characters={characters.data?.items ?? []} folders={folders.data?.items ?? []} view={view} setView={setView} />
+      <FilterBar
+        filters={filters}
+        set={set}
+        clear={clear}
+        characterId={characterId}
+        characters={characters.data?.items ?? []}
+        folders={folders.data?.items ?? []}
+        view={view}
+        setView={setView}
+      />
 
       {items.length > 0 ? (
         <div
           role="region"
           aria-label="Selection"
           className={cn(
-            'sticky top-[6.75rem] z-30 flex min-h-12 flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border px-3 py-2 md:top-[4.5rem]',
+            'sticky top-[4.5rem] z-30 flex min-h-12 flex-wrap items-center gap-x-4 gap-y-2 rounded-lg border px-3 py-2',
             n > 0 ? 'border-primary/40 bg-accent/95 backdrop-blur' : 'bg-card',
           )}
         >
@@ -286,124 +287,6 @@ export function VaultBrowser({ filters, onFiltersChange, openId, onOpenChange, c
         pending={batch.isPending}
         onMove={(folderId) => batch.mutate({ action: 'move', folderId })}
       />
-    </div>
-  );
-}
-
-function Filters({
-  filters,
-  set,
-  characterId,
-  characters,
-  folders,
-  view,
-  setView,
-}: {
-  filters: VaultFilters;
-  set: (p: Partial<VaultFilters>) => void;
-  characterId?: string;
-  characters: { id: string; name: string }[];
-  folders: { id: string; name: string }[];
-  view: 'grid' | 'list';
-  setView: (v: 'grid' | 'list') => void;
-}) {
-  const [draft, setDraft] = React.useState(filters.q ?? '');
-  const debounced = useDebouncedValue(draft, 300);
-  React.useEffect(() => setDraft(filters.q ?? ''), [filters.q]);
-  React.useEffect(() => {
-    const next = debounced.trim();
-    if (next !== (filters.q ?? '')) set({ q: next || undefined });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [debounced]);
-  const [engine, setEngine] = React.useState(filters.engine ?? '');
-  const [tag, setTag] = React.useState(filters.tag ?? '');
-  React.useEffect(() => setEngine(filters.engine ?? ''), [filters.engine]);
-  React.useEffect(() => setTag(filters.tag ?? ''), [filters.tag]);
-  const id = React.useId();
-  const [showMore, setShowMore] = React.useState(false);
-  const activeCount = (['status', 'kind', 'rating', 'characterId', 'folderId', 'source', 'engine', 'tag', 'from', 'to'] as const).filter((k) => filters[k] && !(k === 'characterId' && characterId)).length;
-  /** A free-text filter applied on blur or Enter (the draft is kept while typing). */
-  const text = (key: 'engine' | 'tag', label: string, draftValue: string, setDraftValue: (v: string) => void) => (
-    <div className="flex min-w-0 flex-col gap-1">
-      <Label htmlFor={`${id}-${key}`} className="text-xs text-muted-foreground">
-        {label}
-      </Label>
-      <Input
-        id={`${id}-${key}`}
-        className="h-9"
-        placeholder={`Any ${key}`}
-        value={draftValue}
-        onChange={(e) => setDraftValue(e.target.value)}
-        onBlur={() => set({ [key]: draftValue.trim() || undefined })}
-        onKeyDown={(e) => e.key === 'Enter' && set({ [key]: draftValue.trim() || undefined })}
-      />
-    </div>
-  );
-  const sel = (key: keyof VaultFilters, label: string, options: { value: string; label: string }[], all: string) => (
-    <div className="flex min-w-0 flex-col gap-1">
-      <Label htmlFor={`${id}-${key}`} className="text-xs text-muted-foreground">
-        {label}
-      </Label>
-      <NativeSelect id={`${id}-${key}`} value={(filters[key] as string | undefined) ?? ''} onChange={(e) => set({ [key]: e.target.value || undefined })} className="h-9">
-        <option value="">{all}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </NativeSelect>
-    </div>
-  );
-  return (
-    <div role="search" className="flex flex-col gap-3" aria-label="Filter assets">
-      <div className="flex items-center gap-2">
-        <SearchField aria-label="Search prompt, caption, tags and file name" placeholder="Search prompt, caption, tags…" value={draft} onValueChange={setDraft} />
-        <NativeSelect aria-label="Sort" value={filters.sort ?? 'newest'} onChange={(e) => set({ sort: e.target.value === 'oldest' ? 'oldest' : undefined })} className="w-auto">
-          <option value="newest">Newest first</option>
-          <option value="oldest">Oldest first</option>
-        </NativeSelect>
-        <div role="group" aria-label="View" className="flex rounded-md border p-0.5">
-          <Button variant="ghost" size="icon-sm" aria-label="Grid view" aria-pressed={view === 'grid'} className={cn(view === 'grid' && 'bg-accent')} onClick={() => setView('grid')}>
-            <LayoutGridIcon aria-hidden="true" />
-          </Button>
-          <Button variant="ghost" size="icon-sm" aria-label="List view" aria-pressed={view === 'list'} className={cn(view === 'list' && 'bg-accent')} onClick={() => setView('list')}>
-            <ListIcon aria-hidden="true" />
-          </Button>
-        </div>
-      </div>
-      <Button
-        variant="outline"
-        size="sm"
-        className="w-fit md:hidden"
-        aria-expanded={showMore}
-        aria-controls={`${id}-filters`}
-        onClick={() => setShowMore((v) => !v)}
-      >
-        <FilterIcon aria-hidden="true" /> {showMore ? 'Hide filters' : 'Filters'}
-        {activeCount > 0 ? ` (${activeCount} active)` : ''}
-      </Button>
-      <div id={`${id}-filters`} className={cn('grid-cols-2 gap-2 sm:grid-cols-3 md:grid lg:grid-cols-5', showMore ? 'grid' : 'hidden')}>
-        {sel('status', 'Status', assetStatuses.map((s) => ({ value: s, label: statusMeta[s].label })), 'Any status')}
-        {sel('kind', 'Kind', assetKinds.map((k) => ({ value: k, label: k[0]!.toUpperCase() + k.slice(1) })), 'Any kind')}
-        {sel('rating', 'Rating', assetRatings.map((r) => ({ value: r, label: ratingLabel[r] })), 'Any rating')}
-        {!characterId ? sel('characterId', 'Character', characters.map((c) => ({ value: c.id, label: c.name })), 'Any character') : null}
-        {sel('folderId', 'Folder', folders.map((f) => ({ value: f.id, label: f.name })), 'Any folder')}
-        {sel('source', 'Source', [{ value: 'upload', label: 'Uploaded' }, { value: 'generated', label: 'Generated' }], 'Any source')}
-        {text('engine', 'Engine', engine, setEngine)}
-        {text('tag', 'Tag', tag, setTag)}
-        <div className="flex min-w-0 flex-col gap-1">
-          <Label htmlFor={`${id}-from`} className="text-xs text-muted-foreground">
-            From
-          </Label>
-          <Input id={`${id}-from`} type="date" className="h-9" value={filters.from ?? ''} max={filters.to} onChange={(e) => set({ from: e.target.value || undefined })} />
-        </div>
-        <div className="flex min-w-0 flex-col gap-1">
-          <Label htmlFor={`${id}-to`} className="text-xs text-muted-foreground">
-            To
-          </Label>
-          <Input id={`${id}-to`} type="date" className="h-9" value={filters.to ?? ''} min={filters.from} onChange={(e) => set({ to: e.target.value || undefined })} />
-        </div>
-      </div>
     </div>
   );
 }
@@ -513,14 +396,20 @@ function Tile({ a, index, total, selected, onToggle, onOpen }: ItemProps) {
       <button
         type="button"
         className="block size-full cursor-zoom-in focus:outline-none"
-        aria-label={`Open ${title}, ${statusMeta[a.status].label}${a.rating ? `, ${ratingLabel[a.rating]}` : ''}`}
+        aria-label={`Open ${title} (${a.kind}), ${statusMeta[a.status].label}${a.rating ? `, ${ratingLabel[a.rating]}` : ''}`}
         onClick={(e) => (e.shiftKey ? onToggle(index, true) : onOpen(a.id))}
       >
         <AssetThumb asset={a} className={cn(a.status === 'blocked' && 'opacity-40 blur-sm')} />
       </button>
-      <div className="pointer-events-none absolute inset-x-0 bottom-0 flex flex-wrap items-end gap-1 bg-gradient-to-t from-black/70 to-transparent p-1.5 pt-6">
-        <AssetStatusBadge status={a.status} className="bg-background/95" />
-        <RatingBadge rating={a.rating} className="bg-background/95" />
+      <div className="pointer-events-none absolute inset-x-0 bottom-0 flex flex-col gap-1 border-t bg-background/95 px-1.5 py-1" aria-hidden="true">
+        <p className="flex min-w-0 items-center gap-1 text-xs font-medium" data-testid="asset-tile-name">
+          <KindIcon kind={a.kind} decorative className="size-3.5 shrink-0 text-muted-foreground" />
+          <span className="truncate">{title}</span>
+        </p>
+        <div className="flex flex-wrap items-center gap-1">
+          <AssetStatusBadge status={a.status} />
+          <RatingBadge rating={a.rating} />
+        </div>
       </div>
       <div className={cn('absolute top-1.5 left-1.5 rounded-md bg-background/90 p-1 shadow-sm', !selected && 'sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100')}>
         <Checkbox
@@ -556,8 +445,11 @@ function ListRow({ a, index, total, selected, onToggle, onOpen, characterName }:
           onToggle(index, e.shiftKey);
         }}
       />
-      <span className="size-12 shrink-0 overflow-hidden rounded-md">
+      <span className="relative size-12 shrink-0 overflow-hidden rounded-md">
         <AssetThumb asset={a} className={cn(a.status === 'blocked' && 'opacity-40 blur-sm')} />
+        <span className="absolute right-0.5 bottom-0.5 rounded bg-background/90 p-0.5">
+          <KindIcon kind={a.kind} className="size-3" />
+        </span>
       </span>
       <div className="min-w-0 flex-1">
         <button type="button" className="block max-w-full truncate text-left text-sm font-medium hover:underline focus-visible:underline focus-visible:outline-none" onClick={(e) => (e.shiftKey ? onToggle(index, true) : onOpen(a.id))}>
@@ -566,7 +458,7 @@ function ListRow({ a, index, total, selected, onToggle, onOpen, characterName }:
         <p className="truncate text-xs text-muted-foreground">
           {a.kind} · {formatBytes(a.bytes)} · {formatDateTime(a.createdAt)}
           {characterName ? ` · ${characterName}` : ''}
-          {a.identityScore !== null ? ` · identity ${a.identityScore.toFixed(2)}${a.identityThreshold !== null ? ` / ${a.identityThreshold.toFixed(2)}` : ''}` : ''}
+          {identityVerdict(a) ? ` · ${identityVerdict(a)!.text.toLowerCase()}` : ''}
         </p>
       </div>
       <RatingBadge rating={a.rating} className="hidden sm:inline-flex" />
