@@ -468,6 +468,7 @@ async function main() {
   log(`create-admin (includes migrations): ${Math.round(performance.now() - t0)} ms`);
   t0 = performance.now();
   const seeded = await runCli(['__seed-vault__', email, String(opts.assets)], env);
+  log(`seeding: ${Math.round(performance.now() - t0)} ms`);
   log(seeded.split('\n').filter((l) => l && !l.startsWith('deep-cursor ')).join('\n'));
   const deepCursors = [...seeded.matchAll(/^deep-cursor (\d+) (\S+)$/gm)].map((m) => ({ depth: Number(m[1]), cursor: m[2] }));
 

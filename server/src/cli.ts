@@ -3,7 +3,7 @@
 // seed-demo and openapi. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Role } from './config/env.ts';
+import { ConfigError, documentationConfig, loadConfig, type Role } from './config/env.ts';
 import { DatabaseLockedError } from './infra/database.ts';
 import { StorageUnavailableError } from './infra/storage/storage.ts';
 import { buildApp } from './app.ts';
@@ -30,7 +30,7 @@ function fail(message: string, code = 1): never {
 }
 
 async function withContext<T>(role: Role, fn: (ctx: AppContext) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
-  const config = loadConfig(process.env, { role });
+  const config = loadConfig(undefined, { role });
   if (opts.quiet) config.log.level = 'warn';
   const ctx = await createContext(config);
   try {
@@ -41,7 +41,7 @@ async function withContext<T>(role: Role, fn: (ctx: AppContext) => Promise<T>, o
 }
 
 async function start(role: Role) {
-  const config = loadConfig(process.env, { role });
+  const config = loadConfig(undefined, { role });
   const log = createLogger(config);
   const ctx = await createContext(config, { log });
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
@@ -133,7 +133,7 @@ async function main() {
       return;
     }
     case 'openapi': {
-      const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', STORAGE_DRIVER: 'local', STORAGE_DIR: path.join(process.env.TMPDIR ?? '/tmp', 'ainfluencer-openapi') });
+      const config = documentationConfig();
       const ctx = await createContext(config, { database: { kind: 'pglite', dataDir: null } });
       try {
         const app = await buildApp(ctx);

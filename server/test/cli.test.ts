@@ -154,14 +154,14 @@ describe('the command line', () => {
       const stopped = await server.stop('SIGTERM');
       expect(stopped.code, stopped.stdout + stopped.stderr).toBe(0);
       expect(stopped.signal).toBeNull();
-      expect(stopped.ms).toBeLessThan(20_000);
+      // Code 0 is the graceful path: past its 20 s limit the CLI exits with 1.
       expect(stopped.stdout).toMatch(/shutting down gracefully/);
       await events.ended;
       if (!usingPostgres) expect(fs.existsSync(path.join(dataDir, 'db.lock'))).toBe(false);
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
-  }, 180_000);
+  }, 600_000); // a bound for a loaded machine, not a target: each step boots a process
 });
 
 describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {
@@ -191,11 +191,10 @@ describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {
 
       const [a, w] = await Promise.all([apiProc.stop('SIGTERM'), worker.stop('SIGTERM')]);
       for (const r of [a, w]) {
-        expect(r.code, r.stdout + r.stderr).toBe(0);
-        expect(r.ms).toBeLessThan(20_000);
+        expect(r.code, r.stdout + r.stderr).toBe(0); // not the 20 s forced exit (code 1)
       }
     } finally {
       for (const p of [apiProc, worker]) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 480_000);
 });

@@ -269,13 +269,11 @@ async function migrateWithUnreachableS3() {
 const s3Env = (over: Record<string, string>) => ({ ...s3.env, ...over });
 
 describe('booting against an unusable S3', () => {
-  test('nothing listening at the endpoint: StorageUnavailableError naming bucket and endpoint, quickly', async () => {
+  test('nothing listening at the endpoint: StorageUnavailableError naming bucket and endpoint', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
-    const started = Date.now();
     const err = await bootError(s3Env({ S3_ENDPOINT: endpoint, S3_BUCKET: 'photos-bucket' }));
     expect(err).toBeInstanceOf(StorageUnavailableError);
     expect((err as Error).message).toMatch(new RegExp(`^S3 bucket 'photos-bucket' at ${endpoint.replaceAll('.', '\\.')} is not reachable: .*ECONNREFUSED`));
-    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   test('a bucket that does not exist: StorageUnavailableError saying so', async () => {

@@ -102,9 +102,7 @@ describe('LocalVisionEngine: loading', () => {
     log('first calls (load + rate + faces):', Math.round(firstCall.ms), 'ms; model load alone:', Math.round(engine.stats.lastLoadMs), 'ms; next calls:', firstCall.nextMs.map(Math.round), 'ms');
     expect(firstCall.loaderRunsAfterConcurrentStart).toBe(1);
     expect(engine.stats.modelLoads).toBe(1);
-    // The first call pays the load; warm calls are several times cheaper.
-    expect(Math.max(...firstCall.nextMs)).toBeLessThan(firstCall.ms);
-    expect(engine.stats.lastLoadMs).toBeGreaterThan(Math.min(...firstCall.nextMs));
+    // (How much the first call costs over warm ones is measured in bench/vision.bench.ts, not here.)
   });
 
   it('loads every model without touching the network', () => {

@@ -57,7 +57,8 @@ export interface Config {
   authRateLimit: number;
   log: { level: string; pretty: boolean };
   uploads: { maxBytes: number; assetMaxBytes: number };
-  media: { ffmpegPath?: string; ffprobePath?: string };
+  /** Explicit tool paths, and the PATH searched for them otherwise. */
+  media: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string };
   storage:
     | { driver: 'local'; dir: string }
     | { driver: 's3'; endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
@@ -73,6 +74,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+/** A throwaway configuration for printing the OpenAPI document: in-memory database, temp storage, no logs. */
+export function documentationConfig(): Config {
+  return loadConfig({ ...process.env, LOG_LEVEL: 'silent', STORAGE_DRIVER: 'local', STORAGE_DIR: path.join(process.env.TMPDIR ?? '/tmp', 'ainfluencer-openapi') });
 }
 
 export function loadConfig(
@@ -129,7 +135,7 @@ export function loadConfig(
     authRateLimit: e.AUTH_RATE_LIMIT,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? Boolean(process.stdout.isTTY) },
     uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), assetMaxBytes: Math.round(e.ASSET_MAX_MB * 1024 * 1024) },
-    media: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+    media: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, searchPath: env.PATH },
     storage,
     smtp: e.SMTP_HOST
       ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, rejectUnauthorized: e.SMTP_REJECT_UNAUTHORIZED }

@@ -17,7 +17,7 @@ export const vaultSettingsSchema = z.object({
 export type VaultSettings = z.infer<typeof vaultSettingsSchema>;
 
 /** Every runtime setting: its schema and its default. */
-export const runtimeSettings = {
+const runtimeSettings = {
   vault: { schema: vaultSettingsSchema, defaults: { ratingThresholds: DEFAULT_RATING_THRESHOLDS, minApparentAge: 25 } as VaultSettings },
 } satisfies Record<string, { schema: z.ZodType; defaults: unknown }>;
 export type RuntimeSettingKey = keyof typeof runtimeSettings;

@@ -17,7 +17,7 @@ export interface AccessOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export class CrossOriginError extends UserError {
+class CrossOriginError extends UserError {
   constructor(from: string) {
     super(403, 'cross_origin', `This request came from another site (${from}) and was refused. Use the studio at its own address.`);
   }
@@ -28,7 +28,7 @@ export class CrossOriginError extends UserError {
  * `Origin` (on every cross-origin request and every POST). A request with neither is not from a
  * browser page (curl, scripts, server-to-server), so it cannot be a forged cross-site request.
  */
-export function crossSiteSource(req: FastifyRequest, publicOrigin: string): string | null {
+function crossSiteSource(req: FastifyRequest, publicOrigin: string): string | null {
   const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
   const site = req.headers['sec-fetch-site'];
   const sameOrigin = origin !== undefined && (origin === publicOrigin || origin === `${req.protocol}://${req.host}`);
@@ -63,7 +63,7 @@ export function registerAccessControl(app: App, opts: AccessOptions) {
 }
 
 /** The caller's session, looked up once per request. */
-export async function resolveSession(req: FastifyRequest, opts: Pick<AccessOptions, 'getSession'>): Promise<CurrentSession | null> {
+async function resolveSession(req: FastifyRequest, opts: Pick<AccessOptions, 'getSession'>): Promise<CurrentSession | null> {
   if (req.currentSession === undefined) req.currentSession = await opts.getSession(webHeaders(req));
   return req.currentSession;
 }

@@ -32,7 +32,7 @@ export type DatabaseOptions =
   | { kind: 'pglite'; dataDir: string | null; pglite?: PGlite }
   | { kind: 'postgres'; url: string; poolSize: number };
 
-export const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
+const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
 
 export class DatabaseLockedError extends Error {}
 

@@ -15,7 +15,7 @@ import type { DomainEvent, DomainEventOf, DomainEventType } from '../domain/even
 import type { Database } from './database.ts';
 import { OUTBOX_CHANNEL, type Transactor, type Tx } from './transactions.ts';
 
-export interface StoredEvent<T extends DomainEventType = DomainEventType> {
+interface StoredEvent<T extends DomainEventType = DomainEventType> {
   id: number;
   userId: string | null;
   type: T;

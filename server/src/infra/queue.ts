@@ -45,10 +45,10 @@ export interface SendOptions {
 }
 
 /** The dead-letter queue of a job: where it goes when it has failed for good. */
-export const deadLetterQueue = (name: JobName) => `${name}-failed`;
+const deadLetterQueue = (name: JobName) => `${name}-failed`;
 
 /** What a user is told about a transient error that outlived every retry. */
-export function failureReason(err: unknown): string {
+function failureReason(err: unknown): string {
   if (isDiskFull(err)) return "The server's disk was full while processing this. Free some space, then retry.";
   if (err instanceof OperationalError || err instanceof UserError) return err.message;
   return 'An unexpected error stopped the processing (details are in the server log).';

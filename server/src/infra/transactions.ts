@@ -20,11 +20,11 @@ import type { Queue, SendOptions } from './queue.ts';
 /** The NOTIFY channel that wakes the outbox dispatcher (infra/outbox.ts). */
 export const OUTBOX_CHANNEL = 'ainfluencer_outbox';
 
-export interface TxJobs {
+interface TxJobs {
   send<N extends JobName>(name: N, payload: JobPayloads[N], options?: SendOptions): Promise<string | null>;
 }
 
-export interface TxEvents {
+interface TxEvents {
   /** Records a domain event (for subscribers) and its live events (for the user's browsers). */
   emit(userId: string | null, event: DomainEvent): Promise<void>;
 }

@@ -38,7 +38,7 @@ export interface JobFailure {
   permanent: boolean;
 }
 
-export interface JobHandler<N extends JobName> {
+interface JobHandler<N extends JobName> {
   run(payload: JobPayloads[N]): Promise<JobResult>;
   /**
    * The final-failure step: mark the record the job works on as failed (with `failure.reason`)

@@ -43,9 +43,9 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
+function onPath(name: string, searchPath: string): string | undefined {
   const exe = process.platform === 'win32' ? `${name}.exe` : name;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+  for (const dir of searchPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, exe);
     if (isExecutable(candidate)) return candidate;
@@ -64,13 +64,13 @@ function installed(pkg: string): string | undefined {
 }
 
 /** Finds ffmpeg and ffprobe: explicit path, then PATH, then the npm installer packages. */
-export function resolveFfmpeg(opts: { ffmpegPath?: string; ffprobePath?: string } = {}): MediaTools {
+export function resolveFfmpeg(opts: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string } = {}): MediaTools {
   const pick = (name: 'ffmpeg' | 'ffprobe', explicit: string | undefined, pkg: string) => {
     if (explicit) {
       if (!isExecutable(explicit)) throw new Error(`${name} not found or not executable at ${explicit}`);
       return explicit;
     }
-    const found = onPath(name) ?? installed(pkg);
+    const found = onPath(name, opts.searchPath ?? '') ?? installed(pkg);
     if (!found) throw new Error(`${name} not found: not on PATH and ${pkg} has no binary for ${process.platform}-${process.arch}; install ${name} or configure its path`);
     return found;
   };

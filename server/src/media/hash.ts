@@ -35,9 +35,9 @@ import sharp, { type Sharp } from 'sharp';
 import { fromDecoded, type DecodedImage } from './image.ts';
 
 export const FLAT_HASH = '0000000000000000';
-export const DEFAULT_MAX_DISTANCE = 10;
+const DEFAULT_MAX_DISTANCE = 10;
 /** A median split of 63 coefficients sets ~31 bits; fewer than this means most were zero. */
-export const LOW_INFORMATION_BITS = 16;
+const LOW_INFORMATION_BITS = 16;
 
 const SIZE = 32;
 const BLOCK = 8;
@@ -82,7 +82,7 @@ async function hashOf(pipeline: Sharp): Promise<string> {
 }
 
 /** pHash of a 32×32 row-major greyscale image (exported for tests and other decoders). */
-export function hashFromGrey(pixels: Float64Array): string {
+function hashFromGrey(pixels: Float64Array): string {
   if (pixels.length !== SIZE * SIZE) throw new Error(`expected ${SIZE * SIZE} pixels, got ${pixels.length}`);
   // Separable DCT-II: rows first (keep the 8 lowest frequencies of each row), then columns.
   const rows = new Float64Array(SIZE * BLOCK); // [y][u]

@@ -18,14 +18,14 @@
 // `xmp:CreatorTool` names the software (e.g. "AInfluencer 0.1 / ComfyUI SDXL").
 import sharp from 'sharp';
 
-export const DIGITAL_SOURCE_TYPE_BASE = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
-export const IPTC_EXT_NS = 'http://iptc.org/std/Iptc4xmpExt/2008-02-29/';
-export const XMP_NS = 'http://ns.adobe.com/xap/1.0/';
-export const AINF_NS = 'urn:ainfluencer:xmp:1.0:';
+const DIGITAL_SOURCE_TYPE_BASE = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
+const IPTC_EXT_NS = 'http://iptc.org/std/Iptc4xmpExt/2008-02-29/';
+const XMP_NS = 'http://ns.adobe.com/xap/1.0/';
+const AINF_NS = 'urn:ainfluencer:xmp:1.0:';
 const RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 
 /** IPTC digital source type codes (current NewsCodes vocabulary). */
-export const DIGITAL_SOURCE_TYPES = [
+const DIGITAL_SOURCE_TYPES = [
   'trainedAlgorithmicMedia',
   'compositeWithTrainedAlgorithmicMedia',
   'algorithmicallyEnhanced',
@@ -44,10 +44,10 @@ export const DIGITAL_SOURCE_TYPES = [
   'screenCapture',
   'virtualRecording',
 ] as const;
-export type DigitalSourceType = (typeof DIGITAL_SOURCE_TYPES)[number];
+type DigitalSourceType = (typeof DIGITAL_SOURCE_TYPES)[number];
 
 /** Source types that disclose generative AI involvement. */
-export const AI_SOURCE_TYPES: readonly DigitalSourceType[] = ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicallyEnhanced', 'compositeSynthetic'];
+const AI_SOURCE_TYPES: readonly DigitalSourceType[] = ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicallyEnhanced', 'compositeSynthetic'];
 
 export type Provenance =
   | {
@@ -203,7 +203,7 @@ export async function metadataReport(image: Buffer | Uint8Array): Promise<Metada
 }
 
 /** True when an EXIF block's IFD0 points at a GPS IFD (tag 0x8825). */
-export function exifHasGps(exif: Buffer): boolean {
+function exifHasGps(exif: Buffer): boolean {
   // sharp returns the APP1 payload, starting with "Exif\0\0" before the TIFF header.
   const base = exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? 6 : 0;
   if (exif.length < base + 8) return false;

@@ -38,7 +38,7 @@ function searchTextSql(tags: SQL) {
   return sql`concat_ws(' ', nullif(${assets.prompt}, ''), nullif(${assets.caption}, ''), nullif(array_to_string(${tags}, ' '), ''), nullif(regexp_replace(regexp_replace(${assets.originalName}, '\\.[^.]+$', ''), '[_-]+', ' ', 'g'), ''))`;
 }
 
-export function buildSearchText(a: { prompt?: string | null; caption?: string | null; tags?: string[]; originalName?: string }) {
+function buildSearchText(a: { prompt?: string | null; caption?: string | null; tags?: string[]; originalName?: string }) {
   return [a.prompt, a.caption, ...(a.tags ?? []), a.originalName?.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ')].filter(Boolean).join(' ');
 }
 

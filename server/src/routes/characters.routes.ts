@@ -60,14 +60,10 @@ export async function characterRoutes(app: App, ctx: AppContext) {
   app.post('/api/prompt-preview', {
     ...userRoute,
     schema: { tags, summary: 'Preview the prompts an unsaved character would produce', body: createCharacterBody, response: { 200: promptExport, ...errors } },
-  }, async (req) => {
-        return svc.previewPrompt(req.body);
-  });
+  }, async (req) => svc.previewPrompt(req.body));
 
   app.get('/api/persona-templates', {
     ...userRoute,
     schema: { tags, summary: 'Persona templates to start from', response: { 200: z.object({ items: z.array(personaTemplate) }), 401: errorResponse } },
-  }, async (req) => {
-        return { items: personaTemplates };
-  });
+  }, async () => ({ items: personaTemplates }));
 }

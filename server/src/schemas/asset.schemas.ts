@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { assetKinds, assetRatings, assetStatuses } from '../db/schema.ts';
 import { dateTimeInput } from './common.ts';
 
-export const ratingSchema = z.enum(assetRatings);
+const ratingSchema = z.enum(assetRatings);
 
 /** Per-character vault rules (stored in characters.gates; every field has a default). */
 export const characterGates = z
@@ -90,7 +90,7 @@ export type ListAssetsQuery = z.infer<typeof listAssetsQuery>;
  * render and select by. Scores, faces, reasons, prompt, caption, waveform and the other URLs are
  * in the full record (GET /api/assets/:id). Field names and values are those of `Asset`.
  */
-export const assetListItem = asset
+const assetListItem = asset
   .pick({
     id: true, characterId: true, kind: true, status: true, rating: true, originalName: true, bytes: true,
     identityScore: true, identityThreshold: true, createdAt: true,

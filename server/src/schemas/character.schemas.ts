@@ -9,7 +9,7 @@ const tagList = (maxItems: number, maxLen = 60) =>
   z.array(text(maxLen).min(1, 'must not be empty')).max(maxItems, `at most ${maxItems} entries`);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
 
-export const isValidTimezone = (tz: string) => {
+const isValidTimezone = (tz: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
@@ -46,13 +46,13 @@ export const appearanceAttributesSchema = z.object({
   distinctiveFeatures: text(300).default(''),
 });
 
-export const appearanceStyleSchema = z.object({
+const appearanceStyleSchema = z.object({
   clothing: tagList(20).default([]),
   settings: tagList(20).default([]),
   aesthetics: tagList(20).default([]),
 });
 
-export const appearanceVariationSchema = z.object({
+const appearanceVariationSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be lowercase letters, digits and dashes'),
   name: text(60).min(1, 'is required'),
   description: text(400).default(''),
@@ -61,7 +61,7 @@ export const appearanceVariationSchema = z.object({
   setting: text(120).default(''),
 });
 
-export const appearanceSchema = z
+const appearanceSchema = z
   .object({
     attributes: appearanceAttributesSchema.default(appearanceAttributesSchema.parse({})),
     style: appearanceStyleSchema.default(appearanceStyleSchema.parse({})),
@@ -80,7 +80,7 @@ export const appearanceSchema = z
   })
   .meta({ id: 'Appearance' });
 
-export const activeHoursSchema = z.object({ start: hhmm, end: hhmm });
+const activeHoursSchema = z.object({ start: hhmm, end: hhmm });
 
 const characterFields = {
   name: text(60).min(1, 'is required'),
@@ -128,14 +128,14 @@ export const updateCharacterBody = z
   .refine((b) => Object.keys(b).length > 0, 'Nothing to update: send at least one field')
   .meta({ id: 'UpdateCharacter' });
 
-export const characterStatusSchema = z.enum(characterStatuses);
+const characterStatusSchema = z.enum(characterStatuses);
 
-export const characterCounts = z.object({
+const characterCounts = z.object({
   referencePhotos: z.number().int(),
   variations: z.number().int(),
 });
 
-export const characterSummary = z
+const characterSummary = z
   .object({
     id: z.uuid(),
     name: z.string(),

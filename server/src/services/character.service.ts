@@ -49,7 +49,7 @@ function conflictFor(err: unknown, input: { name?: string; handle?: string }): n
 }
 
 /** The storage folder of a character's files (photos, vault assets). */
-export const characterFolder = (userId: string, characterId: string) => `users/${userId}/characters/${characterId}`;
+const characterFolder = (userId: string, characterId: string) => `users/${userId}/characters/${characterId}`;
 
 export class CharacterService {
   private readonly characters: CharacterRepository;

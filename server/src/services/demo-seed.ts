@@ -4,10 +4,10 @@ import type { AppContext } from '../context.ts';
 import { createCharacterBody } from '../schemas/character.schemas.ts';
 import { findTemplate } from './persona-templates.ts';
 
-export const DEMO_EMAIL = 'demo@example.com';
-export const DEMO_PASSWORD = 'demo-password';
+const DEMO_EMAIL = 'demo@example.com';
+const DEMO_PASSWORD = 'demo-password';
 
-export const demoCharacters = [
+const demoCharacters = [
   {
     name: 'Mila Hart', handle: 'mila.moves', age: 27, location: 'Lisbon, Portugal', timezone: 'Europe/Lisbon',
     bio: 'Strength coach sharing 20-minute workouts, honest form tips and zero-guilt nutrition.',

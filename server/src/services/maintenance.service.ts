@@ -6,9 +6,9 @@ import type { JobResult } from '../jobs/jobs.ts';
 import type { Repositories } from '../repositories/index.ts';
 
 /** How long an unreferenced file must have existed before the sweeper removes it. */
-export const ORPHAN_AGE_MS = 60 * 60 * 1000;
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
 /** A record left processing this long with no live job is re-queued or failed. */
-export const STUCK_AFTER_MS = 2 * 60 * 1000;
+const STUCK_AFTER_MS = 2 * 60 * 1000;
 
 interface Reconcilable { reconcile(olderThan: Date): Promise<{ requeued: number; failed: number }> }
 

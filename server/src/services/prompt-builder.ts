@@ -41,7 +41,7 @@ function languageLine(code: string) {
 
 const list = (xs: string[]) => xs.filter(Boolean).join(', ');
 
-export function buildSystemPrompt(c: PromptSource): string {
+function buildSystemPrompt(c: PromptSource): string {
   const p = c.persona;
   const lines: string[] = [];
   lines.push(`You are ${c.name} (@${c.handle}), a ${c.age}-year-old social media creator${c.location ? ` based in ${c.location}` : ''}.`);
@@ -81,7 +81,7 @@ const ADULT_WORDS = /\b(adults?|grown[- ]?ups?|grown|twenties|thirties|forties|f
  * (the prompt screen's list: "teen", "schoolgirl", "16 yo", …), every number in it 18 or more,
  * and at least a number or an adult word ("mid-20s", "early 30s", "middle-aged", "mature").
  */
-export function ageLookProblem(text: string): string | null {
+function ageLookProblem(text: string): string | null {
   const t = text.trim();
   if (!t) return null;
   const example = 'Describe an adult look such as "mid-20s" or "early 30s", or leave it empty to use the character\'s age.';
@@ -131,7 +131,7 @@ export function buildImagePrompt(c: PromptSource, variationId?: string): string 
   return parts.join(', ');
 }
 
-export const NEGATIVE_PROMPT =
+const NEGATIVE_PROMPT =
   'child, minor, teen, underage, childlike, deformed, extra fingers, blurry, watermark, text artifacts, low quality';
 
 export function exportPrompts(c: PromptSource) {

@@ -20,13 +20,13 @@ const formats = {
   webp: { mime: 'image/webp', ext: 'webp' },
 } as const;
 
-export const MAX_PHOTOS_PER_CHARACTER = 50;
+const MAX_PHOTOS_PER_CHARACTER = 50;
 const MAX_PIXELS = 50_000_000;
 const THUMB_SIZE = 320;
 
 export interface UploadedFile { filename: string; data: Buffer }
 
-export function toPhotoDto(r: ReferencePhotoRow) {
+function toPhotoDto(r: ReferencePhotoRow) {
   const urls = photoUrls(r.id);
   return {
     id: r.id, characterId: r.characterId, status: r.status, mimeType: r.mimeType,
@@ -37,7 +37,7 @@ export function toPhotoDto(r: ReferencePhotoRow) {
 }
 
 /** Decodes and re-encodes one image; throws a UserError a person can act on. */
-export async function sanitizeImage(file: UploadedFile) {
+async function sanitizeImage(file: UploadedFile) {
   let meta: Metadata;
   try {
     meta = await sharp(file.data, { limitInputPixels: MAX_PIXELS }).metadata();

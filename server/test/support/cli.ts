@@ -45,7 +45,7 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
 }
 
 /** Runs a command that is expected to exit by itself. */
-export async function run(args: string[], env: Record<string, string | undefined>, ms = 60_000): Promise<Result> {
+export async function run(args: string[], env: Record<string, string | undefined>, ms = 240_000): Promise<Result> {
   const p = spawnCli(args, env);
   const timer = setTimeout(() => p.child.kill('SIGKILL'), ms);
   try {
@@ -56,13 +56,13 @@ export async function run(args: string[], env: Record<string, string | undefined
 }
 
 /** Starts a long-running `start` and waits for its ready line. */
-export async function start(args: string[], env: Record<string, string | undefined>, ms = 60_000): Promise<Running> {
+export async function start(args: string[], env: Record<string, string | undefined>, ms = 240_000): Promise<Running> {
   const p = spawnCli(['start', ...args], env);
   const ready = /AInfluencer is running at (http:\/\/localhost:(\d+))|AInfluencer worker is running/;
   const deadline = Date.now() + ms;
   let exit: Result | null = null;
   void p.exited.then((r) => { exit = r; });
-  let m: RegExpMatchArray | null = null;
+  let m: RegExpMatchArray | null;
   while (!(m = p.out().match(ready))) {
     if (exit) throw new Error(`start exited early (${(exit as Result).code}):\n${p.out()}\n${p.err()}`);
     if (Date.now() > deadline) {

@@ -2,8 +2,7 @@ import createClient from 'openapi-fetch';
 import { reportNetworkFailure, reportReachable } from '@/lib/connection';
 import type { components, paths } from './schema';
 
-export type Schemas = components['schemas'];
-export type User = Schemas['User'];
+type Schemas = components['schemas'];
 export type Character = Schemas['Character'];
 export type CharacterSummary = Schemas['CharacterSummary'];
 export type CharacterStatus = CharacterSummary['status'];
@@ -11,7 +10,6 @@ export type Persona = Schemas['Persona'];
 export type Appearance = Schemas['Appearance'];
 export type Variation = Appearance['variations'][number];
 export type PersonaTemplate = Schemas['PersonaTemplate'];
-export type PromptExport = Schemas['PromptExport'];
 export type ReferencePhoto = Schemas['ReferencePhoto'];
 export type CreateCharacter = Schemas['CreateCharacterInput'];
 export type UpdateCharacter = Schemas['UpdateCharacterInput'];
@@ -19,12 +17,11 @@ export type Session = Schemas['Session'];
 export type Asset = Schemas['Asset'];
 export type AssetListItem = Schemas['AssetListItem'];
 export type AssetList = Schemas['AssetList'];
-export type Folder = Schemas['Folder'];
 export type CharacterGates = Schemas['CharacterGates'];
 
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 
-export interface ValidationIssue {
+interface ValidationIssue {
   path: (string | number)[];
   message: string;
 }

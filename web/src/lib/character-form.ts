@@ -12,8 +12,8 @@ const tagList = (maxItems: number, maxLen = 60) =>
   z.array(z.string().trim().min(1, 'Entries must not be empty.').max(maxLen, `Keep each entry under ${maxLen + 1} characters.`)).max(maxItems, `Use at most ${maxItems} entries.`);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a time like 09:00.');
 
-export const handlePattern = /^@?[A-Za-z0-9_.]{2,30}$/;
-export const languagePattern = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+const handlePattern = /^@?[A-Za-z0-9_.]{2,30}$/;
+const languagePattern = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 export const basicsSchema = z.object({
   name: z.string().trim().min(1, 'Enter a name.').max(60, 'Use at most 60 characters.'),
@@ -54,9 +54,9 @@ const attributes = {
   ageLook: text(60),
   distinctiveFeatures: text(300),
 };
-export const attributesSchema = z.object(attributes);
+const attributesSchema = z.object(attributes);
 
-export const variationSchema = z.object({
+const variationSchema = z.object({
   id: z.string(),
   name: z.string().trim().min(1, 'Give the variation a name.').max(60, 'Use at most 60 characters.'),
   description: text(400),

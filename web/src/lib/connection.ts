@@ -24,7 +24,7 @@ function notify() {
   for (const l of listeners) l();
 }
 
-export function isServerReachable() {
+function isServerReachable() {
   return reachable;
 }
 
@@ -80,7 +80,7 @@ export function retryNow() {
 }
 
 /** Resolves when the server answers again (at once if it does already). */
-export function whenReachable(): Promise<void> {
+function whenReachable(): Promise<void> {
   if (reachable) return Promise.resolve();
   return new Promise((resolve) => {
     const off = onReconnect(() => {

@@ -1,4 +1,4 @@
-import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import { queryOptions } from '@tanstack/react-query';
 import { api, ApiError, call, type CharacterStatus } from '@/api/client';
 
 export const keys = {
@@ -87,10 +87,3 @@ export const templatesQuery = queryOptions({
   staleTime: 60 * 60_000,
 });
 
-export function invalidateCharacters(qc: QueryClient, id?: string) {
-  void qc.invalidateQueries({ queryKey: ['characters', 'list'] });
-  if (id) {
-    void qc.invalidateQueries({ queryKey: keys.character(id) });
-    void qc.invalidateQueries({ queryKey: keys.prompt(id) });
-  }
-}

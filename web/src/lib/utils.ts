@@ -71,14 +71,3 @@ export function timezoneList(): string[] {
   }
 }
 
-export function slugify(s: string) {
-  return (
-    s
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'variation'
-  );
-}

@@ -45,7 +45,7 @@ export const vaultKeys = {
  * Assets per list request. 100 slim records (~33 KB) fill a screen of 150 px tiles on most displays
  * and are what the API benchmark measures (GET /api/assets?limit=100); scrolling fetches the next page.
  */
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 /** A local calendar day as an ISO instant (start of that day in this browser's time zone). */
 function dayStart(day: string, plusDays = 0) {
@@ -55,7 +55,7 @@ function dayStart(day: string, plusDays = 0) {
   return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
 }
 
-export function listParams(f: VaultFilters) {
+function listParams(f: VaultFilters) {
   return {
     characterId: f.characterId,
     kind: f.kind,
@@ -137,7 +137,7 @@ export const accountSettingsQuery = queryOptions({
 type ListData = InfiniteData<AssetList, string | undefined>;
 
 /** The list record of a full asset (the same fields GET /api/assets returns for it). */
-export function toListItem(a: Asset): AssetListItem {
+function toListItem(a: Asset): AssetListItem {
   return {
     id: a.id, characterId: a.characterId, kind: a.kind, status: a.status, rating: a.rating, originalName: a.originalName,
     bytes: a.bytes, identityScore: a.identityScore, identityThreshold: a.identityThreshold, createdAt: a.createdAt,

@@ -11,7 +11,7 @@ import { Field, FormError } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { useTitle } from '@/lib/hooks';
-import { keys, meQuery } from '@/lib/queries';
+import { meQuery } from '@/lib/queries';
 
 function AuthCard({ title, description, children, footer }: { title: string; description?: React.ReactNode; children: React.ReactNode; footer?: React.ReactNode }) {
   useTitle(title);

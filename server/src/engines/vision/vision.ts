@@ -186,7 +186,7 @@ export function leaveOneOutSimilarity(embeddings: ReadonlyArray<ArrayLike<number
 }
 
 /** Default factor applied to the leave-one-out similarity to get a character's identity threshold. */
-export const IDENTITY_THRESHOLD_FACTOR = 0.9;
+const IDENTITY_THRESHOLD_FACTOR = 0.9;
 
 /** Identity threshold calibrated on a character's own references: factor × leave-one-out similarity. */
 export function calibrateIdentityThreshold(

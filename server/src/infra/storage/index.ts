@@ -22,6 +22,6 @@ export function createStorage(config: StorageConfig): Storage {
   }
 }
 
-export { LocalStorage, type LocalStorageOptions } from './local.storage.ts';
-export { S3Storage, type S3StorageOptions } from './s3.storage.ts';
-export { assertValidKey, StorageNotFoundError, StorageUnavailableError, type Storage, type StoredObject } from './storage.ts';
+export { LocalStorage } from './local.storage.ts';
+export { S3Storage } from './s3.storage.ts';
+export { StorageNotFoundError, type Storage } from './storage.ts';

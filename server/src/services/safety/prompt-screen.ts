@@ -181,6 +181,7 @@ const FOLD: Readonly<Record<string, string>> = {
   α: 'a', β: 'b', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
 };
 const FOLD_RE = new RegExp(`[${Object.keys(FOLD).join('')}]`, 'gu');
+// eslint-disable-next-line no-misleading-character-class -- a class of single invisible code points, combining ones included on purpose
 const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
 
 /** Lowercase, compatibility-decomposed, without diacritics or invisible characters; punctuation kept. */
@@ -247,7 +248,7 @@ export function normalizeForScreening(text: string): string {
 const LEET: Readonly<Record<string, string>> = {
   a: 'a4@*', b: 'b8', e: 'e3*', g: 'g9', i: 'i1!|*', l: 'l1|', o: 'o0*', s: 's5$', t: 't7+', u: 'u*',
 };
-const escapeClass = (s: string) => s.replace(/[\\\]^$*+?.()|[{}\-]/g, '\\$&');
+const escapeClass = (s: string) => s.replace(/[\\\]^$*+?.()|[{}-]/g, '\\$&');
 
 interface TermMatcher {
   /** Canonical entry as written in the list (without the prefix marker). */

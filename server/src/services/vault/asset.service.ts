@@ -68,12 +68,12 @@ const imageFormats: Record<string, { mime: string; ext: string }> = {
   jpeg: { mime: 'image/jpeg', ext: 'jpg' }, png: { mime: 'image/png', ext: 'png' }, webp: { mime: 'image/webp', ext: 'webp' },
 };
 
-export function assetUrls(a: Pick<AssetRow, 'id' | 'storageKey' | 'thumbnailKey' | 'previewKey' | 'posterKey'>) {
+function assetUrls(a: Pick<AssetRow, 'id' | 'storageKey' | 'thumbnailKey' | 'previewKey' | 'posterKey'>) {
   const u = (variant: string, key: string | null) => (key ? `/api/assets/${a.id}/${variant}` : null);
   return { original: u('original', a.storageKey), thumbnail: u('thumbnail', a.thumbnailKey), preview: u('preview', a.previewKey), poster: u('poster', a.posterKey) };
 }
 
-export function toAssetDto(a: AssetRow): AssetDto {
+function toAssetDto(a: AssetRow): AssetDto {
   return {
     id: a.id, characterId: a.characterId, folderId: a.folderId, kind: a.kind, source: a.source, status: a.status,
     decidedBy: a.decidedBy, decisionReasons: a.decisionReasons, decidedAt: a.decidedAt?.toISOString() ?? null,
@@ -87,7 +87,7 @@ export function toAssetDto(a: AssetRow): AssetDto {
 }
 
 /** The slim record of a list page (AssetListItem): same names and values as in toAssetDto. */
-export function toAssetListItem(a: AssetListRow): AssetListItemDto {
+function toAssetListItem(a: AssetListRow): AssetListItemDto {
   return {
     id: a.id, characterId: a.characterId, kind: a.kind, status: a.status, rating: a.rating, originalName: a.originalName,
     bytes: a.bytes, identityScore: a.identityScore, identityThreshold: a.identityThreshold, createdAt: a.createdAt.toISOString(),
@@ -124,12 +124,12 @@ export class AssetService {
   private readonly settings: () => Promise<VaultSettings>;
   private readonly log: Logger;
   private readonly cache: UserReadCache;
-  private readonly mediaPaths: { ffmpegPath?: string; ffprobePath?: string };
+  private readonly mediaPaths: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string };
   private mediaTools: MediaTools | null = null;
 
   constructor(deps: {
     assets: AssetRepository; storage: Storage; queue: Queue; tx: Transactor<{ assets: AssetRepository }>; vision: VisionEngines;
-    settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string }; cache: UserReadCache;
+    settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string }; cache: UserReadCache;
   }) {
     this.cache = deps.cache;
     this.mediaPaths = deps.media ?? {};
@@ -564,6 +564,7 @@ export class AssetService {
     zip.outputStream.pipe(out);
     (async () => {
       for (const r of rows) {
+        // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name in a zip must not carry
         const base = (r.originalName || r.id).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
         const ext = path.extname(r.storageKey!);
         let name = base.replace(/\.[^.]+$/, '') + ext;

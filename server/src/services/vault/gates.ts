@@ -43,13 +43,12 @@
 import type { Rating } from '../../engines/vision/vision.ts';
 import { MINOR_AGE_LIMIT, screenPrompt } from '../safety/prompt-screen.ts';
 
-export type { Rating };
-export type AssetKind = 'image' | 'video' | 'audio';
-export type AssetSource = 'upload' | 'generated';
+type AssetKind = 'image' | 'video' | 'audio';
+type AssetSource = 'upload' | 'generated';
 export type GateStatus = 'approved' | 'pending' | 'blocked';
-export type GateDecider = 'safety' | 'rules' | null;
+type GateDecider = 'safety' | 'rules' | null;
 
-export interface GateFace {
+interface GateFace {
   /** Apparent age in years; null when the engine could not estimate it. */
   age: number | null;
   /** Detection confidence 0..1. */
@@ -87,12 +86,12 @@ export interface SafetySettings {
   minApparentAge: number;
 }
 
-export const DEFAULT_MIN_APPARENT_AGE = 25;
+const DEFAULT_MIN_APPARENT_AGE = 25;
 export const DEFAULT_SAFETY_SETTINGS: Readonly<SafetySettings> = Object.freeze({
   minApparentAge: DEFAULT_MIN_APPARENT_AGE,
 });
 
-export interface GateReason {
+interface GateReason {
   code: GateReasonCode;
   message: string;
   value?: number;
@@ -131,7 +130,7 @@ export const REVIEW_CODES = [
   'audio_review',
 ] as const;
 
-export type GateReasonCode = (typeof HARD_BLOCK_CODES)[number] | (typeof REVIEW_CODES)[number];
+type GateReasonCode = (typeof HARD_BLOCK_CODES)[number] | (typeof REVIEW_CODES)[number];
 
 const HARD = new Set<string>(HARD_BLOCK_CODES);
 

@@ -9,10 +9,6 @@ const statusMeta: Record<CharacterStatus, { label: string; variant: 'success' | 
   archived: { label: 'Archived', variant: 'muted' },
 };
 
-export function statusLabel(s: CharacterStatus) {
-  return statusMeta[s]?.label ?? s;
-}
-
 export function StatusBadge({ status, reason, className }: { status: CharacterStatus; reason?: string | null; className?: string }) {
   const meta = statusMeta[status] ?? { label: status, variant: 'muted' as const };
   return (

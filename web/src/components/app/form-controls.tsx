@@ -23,7 +23,7 @@ export function FormTimezoneSelect({ name, ...props }: { name: string } & Omit<R
   return <TimezoneSelect {...props} ref={field.ref} name={field.name} value={String(field.value ?? '')} onChange={(e) => field.onChange(e.target.value)} onBlur={field.onBlur} />;
 }
 
-export function PercentSlider({
+function PercentSlider({
   value,
   onChange,
   valueText,
@@ -47,7 +47,7 @@ export function PercentSlider({
   );
 }
 
-export function TimezoneSelect(props: React.ComponentProps<'select'> & { value: string }) {
+function TimezoneSelect(props: React.ComponentProps<'select'> & { value: string }) {
   const zones = React.useMemo(() => {
     const list = timezoneList();
     const extra = [props.value, browserTimezone()].filter((z) => z && !list.includes(z));

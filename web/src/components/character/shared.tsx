@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Loader2Icon } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
-import { api, ApiError, call, type Character, errorMessage, type UpdateCharacter } from '@/api/client';
+import { api, ApiError, call, errorMessage, type UpdateCharacter } from '@/api/client';
 import { Button } from '@/components/ui/button';
 import { keys } from '@/lib/queries';
 import { cn } from '@/lib/utils';
@@ -92,4 +92,3 @@ export function Section({ title, description, children, actions, className }: { 
   );
 }
 
-export type { Character };

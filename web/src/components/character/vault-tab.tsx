@@ -49,7 +49,7 @@ export function VaultTab({ character }: { character: Character }) {
   );
 }
 
-export function VaultRules({ character }: { character: Character }) {
+function VaultRules({ character }: { character: Character }) {
   const base = character.gates ?? defaults;
   const { draft, setDraft, dirty, reset } = useDraft<CharacterGates>(base);
   const patch = useCharacterPatch(character.id);

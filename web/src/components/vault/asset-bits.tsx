@@ -9,7 +9,7 @@ import { cn, formatBytes, formatDateTime } from '@/lib/utils';
 
 // The rating thresholds the server applies by default (server/src/engines/vision/vision.ts).
 /** Server defaults, for assets rated before thresholds were recorded on each asset. */
-export const RATING_THRESHOLDS = { explicit: 0.5, suggestive: 0.4 };
+const RATING_THRESHOLDS = { explicit: 0.5, suggestive: 0.4 };
 
 export function AssetStatusBadge({ status, className }: { status: AssetStatus; className?: string }) {
   const meta = statusMeta[status] ?? { label: status, variant: 'muted' as const, help: '' };
@@ -65,7 +65,7 @@ export function AssetThumb({ asset, className }: { asset: Pick<AssetListItem, 'u
 }
 
 /** Audio waveform from the server's peaks (0..1), drawn as SVG bars. */
-export function Waveform({ peaks, className }: { peaks: number[]; className?: string }) {
+function Waveform({ peaks, className }: { peaks: number[]; className?: string }) {
   const n = peaks.length;
   if (n === 0) return null;
   return (

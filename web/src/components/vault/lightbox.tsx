@@ -24,7 +24,7 @@ export function useDecision() {
   });
 }
 
-export function DecisionButtons({ asset, size = 'default' }: { asset: Pick<AssetListItem, 'id' | 'status'>; size?: 'default' | 'sm' }) {
+function DecisionButtons({ asset, size = 'default' }: { asset: Pick<AssetListItem, 'id' | 'status'>; size?: 'default' | 'sm' }) {
   const decide = useDecision();
   const approveDisabled = !canApprove(asset) || decide.isPending;
   const blocked = asset.status === 'blocked';

@@ -240,6 +240,3 @@ export function Uploader({ characterId, onOpen, children }: UploaderProps) {
   );
 }
 
-export function openFilePicker(root: HTMLElement | null) {
-  root?.querySelector<HTMLInputElement>('[data-testid="vault-file-input"]')?.click();
-}

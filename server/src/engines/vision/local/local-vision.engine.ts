@@ -137,7 +137,7 @@ const NSFW_MODELS = {
   MobileNetV2Mid: { dir: 'mobilenet_v2_mid', shards: 2, size: 224, type: 'graph' },
   InceptionV3: { dir: 'inception_v3', shards: 6, size: 299, type: 'layers' },
 } as const;
-export type NsfwModelName = keyof typeof NSFW_MODELS;
+type NsfwModelName = keyof typeof NSFW_MODELS;
 
 export interface LocalVisionOptions {
   /** nsfwjs model; MobileNetV2Mid (default) is the fastest here and more accurate than MobileNetV2; InceptionV3 is ~10× slower. */
