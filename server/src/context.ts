@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config/env.ts';
-import { createAuth, type Auth } from './infra/auth.ts';
+import { AuthMail, createAuth, type Auth } from './infra/auth.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './infra/database.ts';
 import { EventBus } from './infra/events.ts';
 import { UserReadCache } from './infra/read-cache.ts';
@@ -16,6 +16,7 @@ import type { Storage } from './infra/storage/storage.ts';
 import type { JobHandlers } from './jobs/jobs.ts';
 import { JobName } from './jobs/jobs.ts';
 import { CharacterRepository } from './repositories/character.repository.ts';
+import { LoginThrottleRepository } from './repositories/login-throttle.repository.ts';
 import { MaintenanceRepository } from './repositories/maintenance.repository.ts';
 import { OutboxRepository } from './repositories/outbox.repository.ts';
 import { ReferencePhotoRepository } from './repositories/reference-photo.repository.ts';
@@ -44,6 +45,7 @@ export interface AppContext {
     users: UserRepository;
     maintenance: MaintenanceRepository;
     assets: AssetRepository;
+    loginThrottle: LoginThrottleRepository;
   };
   services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService; account: AccountService; admin: AdminService };
   settings: RuntimeSettings;
@@ -77,6 +79,8 @@ export interface ContextOptions {
   queuePollingSeconds?: number;
   /** Share one loaded vision engine (tests). */
   vision?: VisionEngine;
+  /** Plain lines for the operator, e.g. verification links without SMTP (default: stdout). */
+  print?: (text: string) => void;
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
@@ -98,11 +102,13 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       users: new UserRepository(db),
       maintenance: new MaintenanceRepository(db),
       assets: new AssetRepository(db),
+      loginThrottle: new LoginThrottleRepository(db),
     };
     const storage = createStorage(config.storage);
     cleanups.unshift(async () => { await (storage as { destroy?: () => unknown }).destroy?.(); });
     await storage.check();
-    const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom });
+    const print = opts.print ?? ((text: string) => { process.stdout.write(text); });
+    const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom, print });
     cleanups.unshift(() => mailer.close());
     const secret = config.authSecret ?? z.string().min(32).parse(await repos.settings.getOrInit('auth.secret', () => randomBytes(32).toString('hex')));
     const events = new EventBus(database);
@@ -112,8 +118,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       sessionCache.dropUser(userId); // at once here; other API processes hear it via NOTIFY
       await events.publishSystem({ type: 'sessions.invalidated', data: { userId } });
     };
+    const authMail = new AuthMail({ mailer, publicUrl: config.http.publicUrl, secret });
     const auth = createAuth({
-      log: log.child({ component: 'auth' }), db, secret, publicUrl: config.http.publicUrl, mailer,
+      log: log.child({ component: 'auth' }), db, secret, publicUrl: config.http.publicUrl, mail: authMail,
       onSessionsRevoked: invalidateSessions,
     });
     cleanups.unshift(() => events.stop());
@@ -139,7 +146,10 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       log: log.child({ component: 'vault' }), media: config.media, cache: readCache,
     });
     const services = {
-      auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }),
+      auth: new AuthService({
+        auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions, queue, outbox: repos.outbox,
+        mail: authMail, throttle: repos.loginThrottle, loginLimit: config.loginLimit,
+      }),
       characters, photos, assets: assetService,
       account: new AccountService({ users: repos.users }),
       admin: new AdminService({ settings, outbox: repos.outbox }),
@@ -149,8 +159,10 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       [JobName.AssetIngest]: (p) => assetService.handleIngest(p),
       [JobName.DatabaseMaintenance]: async () => {
         await repos.maintenance.analyze();
+        await repos.loginThrottle.prune(config.loginLimit.windowSeconds);
         return { status: 'success' };
       },
+      [JobName.AccountEmail]: (p) => services.auth.handleAccountEmail(p),
     };
     const sse = new Set<ServerResponse>();
 

@@ -5,6 +5,7 @@ export const JobName = {
   ReferencePhotoThumbnail: 'reference-photo-thumbnail',
   DatabaseMaintenance: 'database-maintenance',
   AssetIngest: 'asset-ingest',
+  AccountEmail: 'account-email',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -12,6 +13,12 @@ export interface JobPayloads {
   [JobName.ReferencePhotoThumbnail]: { photoId: string };
   [JobName.DatabaseMaintenance]: Record<string, never>;
   [JobName.AssetIngest]: { assetId: string };
+  /**
+   * A verification or password-reset email asked for by address. Always queued, whatever the
+   * account's state, so the request answers alike for every address; the handler decides.
+   * `requestedAt` (ISO) makes a re-run skip once an email of that kind went out after it.
+   */
+  [JobName.AccountEmail]: { kind: 'verify-email' | 'password-reset'; email: string; requestedAt: string };
 }
 
 export type JobResult = { status: 'success' } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
@@ -25,6 +32,8 @@ export const jobPolicies: Record<JobName, RetryPolicy> = {
   [JobName.ReferencePhotoThumbnail]: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 },
   [JobName.DatabaseMaintenance]: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 600 },
   [JobName.AssetIngest]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 },
+  // SMTP hiccups: retried with backoff for about half an hour (30 s … 16 min); every attempt is in the outbox.
+  [JobName.AccountEmail]: { retryLimit: 6, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 },
 };
 
 /** Recurring jobs (cron, UTC), scheduled by worker roles. */

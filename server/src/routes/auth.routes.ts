@@ -69,7 +69,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
     ...limited,
     schema: { tags, summary: 'Send a new verification link (same answer whether or not the account exists)', body: z.object({ email }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await auth.resendVerification(req.body.email, webHeaders(req));
+    await auth.resendVerification(req.body.email);
     return { ok: true as const };
   });
 
@@ -77,7 +77,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
     ...limited,
     schema: { tags, summary: 'Email a password-reset link (same answer whether or not the account exists)', body: z.object({ email }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await auth.forgotPassword(req.body.email, webHeaders(req));
+    await auth.forgotPassword(req.body.email);
     return { ok: true as const };
   });
 
