@@ -90,6 +90,11 @@ async function start(role: Role) {
     const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
     const webNote = app.hasRoute({ method: 'GET', url: '/*' }) ? '' : ' (web app not built: run `npm run build`)';
     process.stdout.write(`\nAInfluencer is running at ${url}${webNote}\n  API reference: ${url}/api/docs\n  Database: ${ctx.database.kind}${ctx.database.kind === 'pglite' ? ` (${path.relative(process.cwd(), config.database.kind === 'pglite' ? config.database.dataDir ?? '' : '') || '.'})` : ''} · Storage: ${ctx.storage.driver} · Email: ${ctx.mailer.mode}\n\n`);
+    if (ctx.mailer.mode === 'outbox') {
+      // Without SMTP an administrator who never confirmed their email could not open the outbox
+      // to find the link: print a fresh one (the mailer puts it on a line of its own).
+      await ctx.services.auth.remindUnverifiedAdmins().catch((err: unknown) => log.error({ err }, 'could not send a fresh verification link to the administrator'));
+    }
   } else {
     process.stdout.write('AInfluencer worker is running (no HTTP). Press Ctrl+C to stop.\n');
   }

@@ -258,6 +258,62 @@ describe('the command line', () => {
   }, 180_000);
 });
 
+describe('the first administrator without SMTP', () => {
+  /** Waits for a verification link printed on a line of its own (not inside a JSON log line). */
+  async function printedLink(server: Running, after: number): Promise<{ link: string; at: number }> {
+    const lineLink = /^(http:\/\/localhost:\d+\/verify-email\?token=[A-Za-z0-9._~%-]+)$/m;
+    for (let i = 0; i < 600; i++) {
+      const rest = server.output().slice(after);
+      const m = rest.match(lineLink);
+      if (m) return { link: m[1], at: after + m.index! + m[0].length };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no verification link on its own line:\n${server.output().slice(after)}`);
+  }
+
+  test.concurrent('gets the verification link on a plain line at sign-up and a fresh one at every start until verified', async ({ expect }) => {
+    const dataDir = path.join(tmp, 'first-admin');
+    const env = baseEnv(dataDir);
+    const email = 'first@x.io';
+    const first = await start([], env);
+    try {
+      const reg = await api(first.base, 'POST', '/api/auth/register', { body: { name: 'First', email, password: 'long-enough-pw' } });
+      expect(reg.status, reg.text).toBe(201);
+      const { link } = await printedLink(first, 0);
+      expect(new URL(link).pathname).toBe('/verify-email');
+      // The JSON log line is still there too (with the link inside its escaped message).
+      expect(first.output()).toMatch(/^\{.*"Email \(no SMTP configured; kept in the outbox\):\\n  To: first@x\.io/m);
+      expect((await first.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+    }
+
+    // The next start prints a fresh link for the unverified administrator, and it works.
+    const second = await start([], env);
+    try {
+      const { link } = await printedLink(second, second.output().indexOf('AInfluencer is running at'));
+      const ver = await api(second.base, 'POST', '/api/auth/verify-email', { body: { token: new URL(link).searchParams.get('token') } });
+      expect(ver.status, ver.text).toBe(200);
+      const me = await api(second.base, 'GET', '/api/auth/me', { cookie: ver.cookie });
+      expect(me.json.user).toMatchObject({ email, role: 'admin', emailVerified: true });
+      expect((await api(second.base, 'GET', '/api/admin/outbox', { cookie: ver.cookie })).status).toBe(200);
+      expect((await second.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      if (second.child.exitCode === null) second.child.kill('SIGKILL');
+    }
+
+    // Verified: later starts print no link.
+    const third = await start([], env);
+    try {
+      const stopped = await third.stop('SIGTERM');
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).not.toMatch(/verify-email\?token=/);
+    } finally {
+      if (third.child.exitCode === null) third.child.kill('SIGKILL');
+    }
+  }, 180_000);
+});
+
 describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {
   test('start --role api and --role worker run side by side and stop gracefully', async () => {
     const dir = path.join(tmp, 'split');
