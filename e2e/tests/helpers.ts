@@ -35,3 +35,16 @@ export async function verificationLinkFromOutbox(browser: Browser, email: string
     await ctx.close();
   }
 }
+
+/** Registers a new account, verifies it through the outbox link and lands on the dashboard. */
+export async function signUpVerified(page: Page, browser: Browser, name: string, email: string, password: string) {
+  await page.goto('/register');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/check-email/);
+  await page.goto(await verificationLinkFromOutbox(browser, email));
+  await page.getByRole('link', { name: 'Continue to dashboard' }).click();
+  await expect(page).toHaveURL(/\/app$/);
+}

@@ -64,6 +64,7 @@ const table: Record<string, Probe> = {
   'GET /api/characters/:id/photos': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/characters/${characterId}/photos` }) },
   'POST /api/characters/:id/photos': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/characters/${characterId}/photos`, multipart: true }) },
   'DELETE /api/characters/:id/photos/:photoId': { kind: 'owned', request: () => ({ method: 'DELETE', url: `/api/characters/${characterId}/photos/${photoId}` }) },
+  'PUT /api/characters/:id/avatar': { kind: 'owned', request: () => ({ method: 'PUT', url: `/api/characters/${characterId}/avatar`, payload: { photoId } }) },
   'GET /api/photos/:id/:variant': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/photos/${photoId}/original` }) },
   'POST /api/prompt-preview': { kind: 'self', why: 'pure function of the request body' },
   'GET /api/persona-templates': { kind: 'self', why: 'shared read-only templates' },

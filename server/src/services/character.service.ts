@@ -86,7 +86,32 @@ export class CharacterService {
   private async load(userId: string, id: string): Promise<CharacterDto> {
     const row = await this.characters.get(userId, id);
     if (!row) throw new NotFoundError('Character');
-    return this.toDto(row, row);
+    return {
+      ...this.toDto(row, row),
+      avatarPhotoId: row.avatarPhotoId,
+      avatarChosen: row.chosenAvatarId !== null && row.chosenAvatarId === row.avatarPhotoId,
+    };
+  }
+
+  /** Chooses one of the character's ready reference photos as its avatar, or (null) goes back to the automatic choice. */
+  async setAvatar(userId: string, id: string, photoId: string | null): Promise<CharacterDto> {
+    if (photoId !== null) {
+      const status = await this.characters.photoStatus(userId, id, photoId);
+      if (status === null) {
+        if ((await this.characters.statusOf(userId, [id])).size === 0) throw new NotFoundError('Character');
+        throw new NotFoundError('Photo');
+      }
+      if (status !== 'ready') throw new ConflictError(status === 'failed' ? 'This photo could not be processed, so it cannot be the avatar.' : 'This photo is still being processed; choose it once it is ready.');
+    }
+    try {
+      if (!(await this.characters.setAvatar(userId, id, photoId))) throw new NotFoundError('Character');
+    } catch (err) {
+      if (findPgError(err)?.code === '23503') throw new NotFoundError('Photo'); // deleted meanwhile
+      throw err;
+    }
+    const updated = await this.load(userId, id);
+    await this.events.publish(userId, { type: 'character.updated', data: { id, status: updated.status } });
+    return updated;
   }
 
   async create(userId: string, input: CreateCharacterInput): Promise<CharacterDto> {
@@ -182,7 +207,7 @@ export class CharacterService {
     }
   }
 
-  private toDto(row: CharacterRow, summary: CharacterSummaryRow): CharacterDto {
+  private toDto(row: CharacterRow, summary: CharacterSummaryRow): Omit<CharacterDto, 'avatarPhotoId' | 'avatarChosen'> {
     return {
       ...toSummary(summary),
       interests: row.interests,

@@ -31,7 +31,9 @@ export function toPhotoDto(r: ReferencePhotoRow) {
     id: r.id, characterId: r.characterId, status: r.status, mimeType: r.mimeType,
     width: r.width, height: r.height, bytes: r.bytes, originalName: r.originalName,
     url: urls.url, thumbnailUrl: r.status === 'ready' ? urls.thumbnailUrl : null,
-    error: r.error, createdAt: r.createdAt.toISOString(),
+    error: r.error, faceCount: r.faceCount,
+    faces: r.faceCount === null ? null : r.faceCount === 0 ? 'none' as const : r.faceCount === 1 ? 'one' as const : 'several' as const,
+    createdAt: r.createdAt.toISOString(),
   };
 }
 

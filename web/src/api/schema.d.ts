@@ -2073,6 +2073,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/characters/{id}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose the character's avatar among its ready reference photos (null: automatic, the first photo with exactly one face) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AvatarChoiceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Character"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/photos/{id}/{variant}": {
         parameters: {
             query?: never;
@@ -3817,7 +3913,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -3840,7 +3936,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -3858,6 +3954,14 @@ export interface components {
             persona: components["schemas"]["PersonaInput"];
             appearance: components["schemas"]["AppearanceInput"];
             gates: components["schemas"]["CharacterGatesInput"];
+            /** @description The reference photo shown as avatar (see avatarUrl) */
+            avatarPhotoId: string | null;
+            /** @description true: the owner chose the avatar; false: picked automatically */
+            avatarChosen: boolean;
+        };
+        AvatarChoiceInput: {
+            /** @description One of the character's ready reference photos, or null to go back to the automatic choice */
+            photoId: string | null;
         };
         CharacterListInput: {
             items: components["schemas"]["CharacterSummaryInput"][];
@@ -3906,6 +4010,10 @@ export interface components {
             url: string;
             thumbnailUrl: string | null;
             error: string | null;
+            /** @description Faces found by the vision engine (null: not checked yet) */
+            faceCount: number | null;
+            /** @description faceCount in words; photos without exactly one face are never picked as avatar automatically */
+            faces: ("none" | "one" | "several") | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -4318,7 +4426,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -4341,7 +4449,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -4359,6 +4467,14 @@ export interface components {
             persona: components["schemas"]["Persona"];
             appearance: components["schemas"]["Appearance"];
             gates: components["schemas"]["CharacterGates"];
+            /** @description The reference photo shown as avatar (see avatarUrl) */
+            avatarPhotoId: string | null;
+            /** @description true: the owner chose the avatar; false: picked automatically */
+            avatarChosen: boolean;
+        };
+        AvatarChoice: {
+            /** @description One of the character's ready reference photos, or null to go back to the automatic choice */
+            photoId: string | null;
         };
         CharacterList: {
             items: components["schemas"]["CharacterSummary"][];
@@ -4407,6 +4523,10 @@ export interface components {
             url: string;
             thumbnailUrl: string | null;
             error: string | null;
+            /** @description Faces found by the vision engine (null: not checked yet) */
+            faceCount: number | null;
+            /** @description faceCount in words; photos without exactly one face are never picked as avatar automatically */
+            faces: ("none" | "one" | "several") | null;
             /** Format: date-time */
             createdAt: string;
         };
