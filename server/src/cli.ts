@@ -33,7 +33,8 @@ function fail(message: string, code = 1): never {
 async function withContext<T>(role: Role, fn: (ctx: AppContext) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
   const config = loadConfig(process.env, { role });
   if (opts.quiet) config.log.level = 'warn';
-  const ctx = await createContext(config);
+  // Quiet commands (create-admin, seed-demo) make verified accounts: no links to print.
+  const ctx = await createContext(config, opts.quiet ? { print: () => {} } : {});
   try {
     return await fn(ctx);
   } finally {

@@ -207,6 +207,7 @@ describe('the command line', () => {
     const admin = await run(['create-admin', '--email', 'admin@x.io', '--password', 'long-enough-pw'], env);
     expect(admin.code, admin.stderr).toBe(0);
     expect(admin.stdout).toContain('Created administrator admin@x.io.');
+    expect(admin.stdout, 'a verified administrator needs no link').not.toContain('verify-email');
 
     const server = await start([], env);
     try {
