@@ -282,7 +282,7 @@ export function PhotosTab({ character }: { character: Character }) {
                       </div>
                       {p.status === 'ready' && !(isAvatar && character.avatarChosen) ? (
                         <Button variant="ghost" size="icon-sm" aria-label={`Use ${p.originalName} as avatar`} title="Use as avatar" disabled={avatar.isPending} onClick={() => avatar.mutate(p.id)}>
-                          <StarIcon aria-hidden="true" />
+                          <StarIcon aria-hidden="true" className={isAvatar ? 'fill-current text-primary' : undefined} />
                         </Button>
                       ) : null}
                       <Button variant="ghost" size="icon-sm" aria-label={`Delete photo ${p.originalName}`} title="Delete" onClick={() => setToDelete(p)}>
