@@ -15,6 +15,7 @@ import { createStorage } from './infra/storage/index.ts';
 import type { Storage } from './infra/storage/storage.ts';
 import type { JobHandlers } from './jobs/jobs.ts';
 import { JobName } from './jobs/jobs.ts';
+import { AccountRepository } from './repositories/account.repository.ts';
 import { CharacterRepository } from './repositories/character.repository.ts';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository.ts';
 import { MaintenanceRepository } from './repositories/maintenance.repository.ts';
@@ -46,6 +47,7 @@ export interface AppContext {
     maintenance: MaintenanceRepository;
     assets: AssetRepository;
     loginThrottle: LoginThrottleRepository;
+    accounts: AccountRepository;
   };
   services: { auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService; account: AccountService; admin: AdminService };
   settings: RuntimeSettings;
@@ -103,6 +105,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       maintenance: new MaintenanceRepository(db),
       assets: new AssetRepository(db),
       loginThrottle: new LoginThrottleRepository(db),
+      accounts: new AccountRepository(db),
     };
     const storage = createStorage(config.storage);
     cleanups.unshift(async () => { await (storage as { destroy?: () => unknown }).destroy?.(); });
@@ -151,7 +154,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         mail: authMail, throttle: repos.loginThrottle, loginLimit: config.loginLimit,
       }),
       characters, photos, assets: assetService,
-      account: new AccountService({ users: repos.users }),
+      account: new AccountService({ users: repos.users, accounts: repos.accounts, auth, storage, queue, invalidate: invalidateSessions }),
       admin: new AdminService({ settings, outbox: repos.outbox }),
     };
     const jobHandlers: JobHandlers = {
@@ -163,6 +166,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         return { status: 'success' };
       },
       [JobName.AccountEmail]: (p) => services.auth.handleAccountEmail(p),
+      [JobName.AccountDelete]: (p) => services.account.handleDelete(p),
+      [JobName.AccountDeletionSweep]: () => services.account.handleDeletionSweep(),
     };
     const sse = new Set<ServerResponse>();
 

@@ -6,6 +6,8 @@ export const JobName = {
   DatabaseMaintenance: 'database-maintenance',
   AssetIngest: 'asset-ingest',
   AccountEmail: 'account-email',
+  AccountDelete: 'account-delete',
+  AccountDeletionSweep: 'account-deletion-sweep',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -19,6 +21,10 @@ export interface JobPayloads {
    * `requestedAt` (ISO) makes a re-run skip once an email of that kind went out after it.
    */
   [JobName.AccountEmail]: { kind: 'verify-email' | 'password-reset'; email: string; requestedAt: string };
+  /** Removes the files and rows of an account whose owner asked to delete it. */
+  [JobName.AccountDelete]: { userId: string };
+  /** Re-queues deletions that were asked for but are not finished (a lost job, exhausted retries). */
+  [JobName.AccountDeletionSweep]: Record<string, never>;
 }
 
 export type JobResult = { status: 'success' } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
@@ -34,11 +40,15 @@ export const jobPolicies: Record<JobName, RetryPolicy> = {
   [JobName.AssetIngest]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 },
   // SMTP hiccups: retried with backoff for about half an hour (30 s … 16 min); every attempt is in the outbox.
   [JobName.AccountEmail]: { retryLimit: 6, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 },
+  // Storage or database trouble: retried for about 8 minutes (2 s … 256 s), then the sweep re-queues it.
+  [JobName.AccountDelete]: { retryLimit: 8, retryDelay: 2, retryBackoff: true, expireInSeconds: 1800 },
+  [JobName.AccountDeletionSweep]: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 600 },
 };
 
 /** Recurring jobs (cron, UTC), scheduled by worker roles. */
 export const jobSchedules: Array<{ name: JobName; cron: string }> = [
   { name: JobName.DatabaseMaintenance, cron: '*/15 * * * *' },
+  { name: JobName.AccountDeletionSweep, cron: '*/10 * * * *' },
 ];
 
 export const allJobNames = Object.values(JobName) as JobName[];

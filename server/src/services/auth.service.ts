@@ -8,6 +8,7 @@ import { JobName, type JobPayloads, type JobResult } from '../jobs/jobs.ts';
 import type { LoginThrottleRepository } from '../repositories/login-throttle.repository.ts';
 import type { OutboxRepository } from '../repositories/outbox.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
+import { describeDevice } from './user-agent.ts';
 
 export interface SessionUser {
   id: string;
@@ -109,7 +110,7 @@ const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?ainfluencer\.session_token=([^;]
 export interface LoginLimit { maxFailures: number; windowSeconds: number }
 
 /** The throttle key of an address: a hash, so addresses of people without an account are not kept. */
-function throttleKey(email: string): string {
+export function throttleKey(email: string): string {
   return createHash('sha256').update(`login:${email.trim().toLowerCase()}`).digest('hex');
 }
 
@@ -334,9 +335,10 @@ export class AuthService {
     }
   }
 
+  /** The user's sessions, each with its device named from the User-Agent ("Firefox on Linux"). */
   async listSessions(current: CurrentSession) {
     const rows = await this.users.listSessions(current.user.id);
-    return rows.map(({ token: _t, ...r }) => ({ ...r, current: r.id === current.session.id }));
+    return rows.map(({ token: _t, ...r }) => ({ ...r, device: describeDevice(r.userAgent), current: r.id === current.session.id }));
   }
 
   async revokeSession(current: CurrentSession, sessionId: string): Promise<{ revokedCurrent: boolean }> {
