@@ -185,7 +185,16 @@ export class ReferencePhotoService {
       const largest = largestFace(faces);
       face = { embedding: largest?.embedding.length ? largest.embedding : null, count: faces.length, age: largest?.age ?? null };
     }
-    await this.photos.markReady(row.id, thumbnailKey, face);
+    if (!(await this.photos.markReady(row.id, thumbnailKey, face))) {
+      // Deleted while we worked (the photo, its character or the account): the delete already
+      // cleaned up storage, so remove what this job just wrote, and the character's folder if
+      // the character is gone too.
+      await this.storage.delete(thumbnailKey);
+      if ((await this.characters.statusOf(row.userId, [row.characterId])).size === 0) {
+        await this.storage.deletePrefix(`users/${row.userId}/characters/${row.characterId}`);
+      }
+      return { status: 'skipped', reason: 'photo deleted meanwhile' };
+    }
     await this.events.publish(row.userId, { type: 'photo.updated', data: { id: row.id, characterId: row.characterId, status: 'ready' } });
     return { status: 'success' };
   }
