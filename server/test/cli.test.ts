@@ -184,7 +184,7 @@ describe('the command line', () => {
     expect(fs.existsSync(dir)).toBe(false);
     // No stack traces for configuration mistakes.
     for (const r of [badPort, worker, shortPw]) expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000); // three cold Node processes at once: over 30 s on a loaded 2-core machine
 
   test.concurrent('an install from scratch: migrate, seed-demo twice, create-admin; then start serves the seeded data and stops gracefully', async ({ expect }) => {
     const dataDir = path.join(tmp, 'studio');
