@@ -129,6 +129,7 @@ function openEvents(base: string, cookie: string): Promise<{ ended: Promise<void
 
 let tmp: string;
 let dbName: string | null = null;
+const extraDatabases: string[] = [];
 let dbUrl: string | undefined;
 
 async function adminQuery(sql: string) {
@@ -166,6 +167,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
+  for (const name of extraDatabases) await adminQuery(`drop database if exists ${name} with (force)`);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -274,7 +276,17 @@ describe('the first administrator without SMTP', () => {
 
   test.concurrent('gets the verification link on a plain line at sign-up and a fresh one at every start until verified', async ({ expect }) => {
     const dataDir = path.join(tmp, 'first-admin');
-    const env = baseEnv(dataDir);
+    // A database of its own: the other tests share one that already has an administrator.
+    let ownDb: string | undefined;
+    if (usingPostgres) {
+      const name = `ainf_cli_${randomBytes(6).toString('hex')}`;
+      await adminQuery(`create database ${name}`);
+      extraDatabases.push(name);
+      const u = new URL(serverUrl!);
+      u.pathname = `/${name}`;
+      ownDb = u.toString();
+    }
+    const env = { ...baseEnv(dataDir), ...(ownDb ? { DATABASE_URL: ownDb } : {}) };
     const email = 'first@x.io';
     const first = await start([], env);
     try {
