@@ -173,7 +173,7 @@ function DeleteAccount({ email }: { email: string }) {
     },
   });
   const ready = byEmail ? typed.trim().toLowerCase() === email.toLowerCase() : password.length > 0;
-  const fieldError = m.error instanceof ApiError ? m.error.fieldErrors()[byEmail ? 'email' : 'password'] : undefined;
+  const fieldError = m.error instanceof ApiError && m.error.fieldErrors()[byEmail ? 'email' : 'password'] ? m.error.message : undefined;
   const general = m.error && !fieldError ? errorMessage(m.error) : null;
   const reset = (next: boolean) => {
     setOpen(next);

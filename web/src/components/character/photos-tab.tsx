@@ -258,6 +258,7 @@ export function PhotosTab({ character }: { character: Character }) {
                           className="block size-full cursor-zoom-in focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring"
                           onClick={() => setPreviewId(p.id)}
                           aria-label={`Preview ${p.originalName}`}
+                          data-preview-button={p.id}
                         >
                           <img src={p.thumbnailUrl ?? p.url} alt="" loading="lazy" className="size-full object-cover" />
                         </button>
@@ -418,9 +419,30 @@ function PhotoPreview({ photos, id, onOpenChange, avatarPhotoId, avatarChosen, p
     }
   };
   const isAvatar = photo?.id === avatarPhotoId;
+  const contentRef = React.useRef<HTMLDivElement>(null);
+  const lastShown = React.useRef<string | null>(null);
+  if (photo) lastShown.current = photo.id;
   return (
     <Dialog open={!!photo} onOpenChange={(o) => !o && onOpenChange(null)}>
-      <DialogContent className="max-w-3xl gap-0 p-0" onKeyDown={onKeyDown} data-testid="photo-preview">
+      <DialogContent
+        className="max-w-3xl gap-0 p-0"
+        onKeyDown={onKeyDown}
+        data-testid="photo-preview"
+        // Focus the dialog itself (its title is read out), not the first button: arrows step at once.
+        ref={contentRef}
+        onOpenAutoFocus={(e) => {
+          e.preventDefault();
+          contentRef.current?.focus();
+        }}
+        // Back to the thumbnail of the photo seen last (the arrows may have moved on from the opener).
+        onCloseAutoFocus={(e) => {
+          const tile = document.querySelector<HTMLElement>(`[data-preview-button="${lastShown.current}"]`);
+          if (tile) {
+            e.preventDefault();
+            tile.focus();
+          }
+        }}
+      >
         <div className="flex items-center gap-2 border-b px-4 py-3 pr-12">
           <DialogTitle className="min-w-0 flex-1 truncate text-base">{photo?.originalName ?? 'Photo'}</DialogTitle>
           {idx >= 0 ? (
@@ -428,10 +450,12 @@ function PhotoPreview({ photos, id, onOpenChange, avatarPhotoId, avatarChosen, p
               {idx + 1} of {photos.length}
             </span>
           ) : null}
-          <Button variant="ghost" size="icon-sm" aria-label="Previous photo (Left arrow)" disabled={!prev} onClick={() => prev && onOpenChange(prev.id)}>
+          {/* aria-disabled, not disabled: a button that becomes disabled while focused drops the
+              focus out of the dialog, and the arrow keys would stop working. */}
+          <Button variant="ghost" size="icon-sm" aria-label="Previous photo (Left arrow)" aria-disabled={!prev} className="aria-disabled:opacity-50" onClick={() => prev && onOpenChange(prev.id)}>
             <ChevronLeftIcon aria-hidden="true" />
           </Button>
-          <Button variant="ghost" size="icon-sm" aria-label="Next photo (Right arrow)" disabled={!next} onClick={() => next && onOpenChange(next.id)}>
+          <Button variant="ghost" size="icon-sm" aria-label="Next photo (Right arrow)" aria-disabled={!next} className="aria-disabled:opacity-50" onClick={() => next && onOpenChange(next.id)}>
             <ChevronRightIcon aria-hidden="true" />
           </Button>
         </div>
