@@ -37,10 +37,10 @@ export async function verificationLinkFromOutbox(browser: Browser, email: string
   }
 }
 
-/** A new verified account, signed in on `page` (each test gets its own data). */
-export async function signUpAndVerify(page: Page, browser: Browser, name: string) {
-  const email = `${name.toLowerCase().replace(/[^a-z]+/g, '-')}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@e2e.test`;
-  const password = 'a-strong-password';
+/** A new verified account, signed in on `page` (each test gets its own data unless it names the address). */
+export async function signUpAndVerify(page: Page, browser: Browser, name: string, creds: { email?: string; password?: string } = {}) {
+  const email = creds.email ?? `${name.toLowerCase().replace(/[^a-z]+/g, '-')}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@e2e.test`;
+  const password = creds.password ?? 'a-strong-password';
   await page.goto('/register');
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);

@@ -32,7 +32,8 @@ function fail(message: string, code = 1): never {
 async function withContext<T>(role: Role, fn: (ctx: AppContext) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
   const config = loadConfig(undefined, { role });
   if (opts.quiet) config.log.level = 'warn';
-  const ctx = await createContext(config);
+  // Quiet commands (create-admin, seed-demo) make verified accounts: no links to print.
+  const ctx = await createContext(config, opts.quiet ? { print: () => {} } : {});
   try {
     return await fn(ctx);
   } finally {
@@ -87,6 +88,11 @@ async function start(role: Role) {
     const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
     const webNote = app.hasRoute({ method: 'GET', url: '/*' }) ? '' : ' (web app not built: run `npm run build`)';
     process.stdout.write(`\nAInfluencer is running at ${url}${webNote}\n  API reference: ${url}/api/docs\n  Database: ${ctx.database.kind}${ctx.database.kind === 'pglite' ? ` (${path.relative(process.cwd(), config.database.kind === 'pglite' ? config.database.dataDir ?? '' : '') || '.'})` : ''} · Storage: ${ctx.storage.driver} · Email: ${ctx.mailer.mode}\n\n`);
+    if (ctx.mailer.mode === 'outbox') {
+      // Without SMTP an administrator who never confirmed their email could not open the outbox
+      // to find the link: print a fresh one (the mailer puts it on a line of its own).
+      await ctx.services.auth.remindUnverifiedAdmins().catch((err: unknown) => log.error({ err }, 'could not send a fresh verification link to the administrator'));
+    }
   } else {
     process.stdout.write('AInfluencer worker is running (no HTTP). Press Ctrl+C to stop.\n');
   }

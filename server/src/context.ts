@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config/env.ts';
 import { RuntimeSettings } from './config/runtime-settings.ts';
-import { createAuth, type Auth } from './infra/auth.ts';
+import { AuthMail, createAuth, type Auth } from './infra/auth.ts';
 import { openDatabase, type Database, type DatabaseOptions } from './infra/database.ts';
 import { EventBus } from './infra/events.ts';
 import { Mailer } from './infra/mail.ts';
@@ -74,6 +74,8 @@ export interface ContextOptions {
   maxRetryDelaySeconds?: number;
   /** Share loaded engines between contexts (tests): the vision models load once per process. */
   engines?: EngineRegistry;
+  /** Plain lines for the operator, e.g. verification links without SMTP (default: stdout). */
+  print?: (text: string) => void;
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
@@ -91,7 +93,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const storage = createStorage(config.storage);
     cleanups.unshift(async () => { await (storage as { destroy?: () => unknown }).destroy?.(); });
     await storage.check();
-    const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom });
+    const print = opts.print ?? ((text: string) => { process.stdout.write(text); });
+    const mailer = new Mailer({ outbox: repos.outbox, log, smtp: config.smtp, from: config.mailFrom, print });
     cleanups.unshift(() => mailer.close());
     const secret = config.authSecret ?? z.string().min(32).parse(await repos.settings.getOrInit('auth.secret', () => randomBytes(32).toString('hex')));
     const events = new EventBus(database);
@@ -101,8 +104,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       sessionCache.dropUser(userId); // at once here; other API processes hear it via NOTIFY
       await events.publishSystem({ type: 'sessions.invalidated', data: { userId } });
     };
+    const authMail = new AuthMail({ mailer, publicUrl: config.http.publicUrl, secret });
     const auth = createAuth({
-      log: log.child({ component: 'auth' }), db, secret, publicUrl: config.http.publicUrl, mailer,
+      log: log.child({ component: 'auth' }), db, secret, publicUrl: config.http.publicUrl, mail: authMail,
       onSessionsRevoked: invalidateSessions,
     });
     cleanups.unshift(() => events.stop());
@@ -131,11 +135,17 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       assets: repos.assets, storage, queue, tx, vision, settings: () => settings.get('vault'),
       log: log.child({ component: 'vault' }), media: config.media, cache: readCache,
     });
-    const maintenance = new MaintenanceService({ repos, storage, log: log.child({ component: 'maintenance' }), reconcilers: { assets, referencePhotos: photos } });
+    const account = new AccountService({ users: repos.users, accounts: repos.accounts, auth, storage, queue, tx, invalidate: invalidateSessions });
+    const maintenance = new MaintenanceService({
+      repos, storage, log: log.child({ component: 'maintenance' }), loginWindowSeconds: config.loginLimit.windowSeconds,
+      reconcilers: { assets, referencePhotos: photos, accountDeletions: account },
+    });
     const services = {
-      auth: new AuthService({ auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions }),
-      characters, photos, assets, maintenance,
-      account: new AccountService({ users: repos.users }),
+      auth: new AuthService({
+        auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions, queue, outbox: repos.outbox,
+        mail: authMail, throttle: repos.loginThrottle, loginLimit: config.loginLimit,
+      }),
+      characters, photos, assets, maintenance, account,
       admin: new AdminService({ settings, outbox: repos.outbox }),
     };
 
@@ -151,6 +161,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       [JobName.StoragePurge]: { run: (p) => maintenance.purge(p) },
       [JobName.Reconcile]: { run: () => maintenance.reconcile() },
       [JobName.StorageSweep]: { run: () => maintenance.sweep() },
+      [JobName.AccountEmail]: { run: (p) => services.auth.handleAccountEmail(p) },
+      // No final-failure step: the account stays marked for deletion and the reconciler re-queues it.
+      [JobName.AccountDelete]: { run: (p) => account.handleDelete(p) },
     };
     const sse = new Set<ServerResponse>();
 

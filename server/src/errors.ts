@@ -37,7 +37,12 @@ export class UnsupportedMediaError extends UserError {
   constructor(message: string) { super(415, 'unsupported_media_type', message); }
 }
 export class RateLimitedError extends UserError {
-  constructor(message = 'Too many attempts. Please wait a minute and try again.') { super(429, 'rate_limited', message); }
+  /** Seconds until the caller may try again (sent as Retry-After). */
+  readonly retryAfterSeconds: number;
+  constructor(message = 'Too many attempts. Please wait a minute and try again.', retryAfterSeconds = 60) {
+    super(429, 'rate_limited', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }
 
 /** Transient failure of something outside our control: retry with backoff. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cookieHeader, createTestApp, latestMailLink, signUp, type TestApp } from './harness.ts';
+import { JobName } from '../src/jobs/jobs.ts';
+import { cookieHeader, createTestApp, latestMailLink, signUp, waitForJob, type TestApp } from './harness.ts';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -153,7 +154,21 @@ describe('password reset', () => {
   test('asking for a reset of an unknown email answers the same and sends nothing', async () => {
     const res = await post('/api/auth/forgot-password', { email: 'ghost@example.com' });
     expect(res.json()).toEqual({ ok: true });
+    // The job decides: it runs for the unknown address too, and sends nothing.
+    expect(await waitForJob(t, JobName.AccountEmail, await t.ctx.services.auth.forgotPassword('ghost@example.com'))).toBe('completed');
     expect(await t.ctx.repos.outbox.listForRecipient('ghost@example.com')).toHaveLength(0);
+  });
+
+  test('the email jobs are safe to run twice: a second run sends nothing more', async () => {
+    const u = await signUp(t);
+    const requestedAt = new Date().toISOString();
+    const job = (p: Parameters<typeof t.ctx.jobHandlers[typeof JobName.AccountEmail]['run']>[0]) => t.ctx.jobHandlers[JobName.AccountEmail].run(p);
+    expect(await job({ kind: 'password-reset', email: u.email, requestedAt })).toEqual({ status: 'success' });
+    expect(await job({ kind: 'password-reset', email: u.email, requestedAt })).toEqual({ status: 'skipped', reason: 'already sent' });
+    expect((await t.ctx.repos.outbox.listForRecipient(u.email)).filter((m) => m.kind === 'password-reset')).toHaveLength(1);
+    // A verified account gets no verification link; an unknown address gets nothing.
+    expect(await job({ kind: 'verify-email', email: u.email, requestedAt })).toEqual({ status: 'skipped', reason: 'already verified' });
+    expect(await job({ kind: 'verify-email', email: 'nobody-here@example.com', requestedAt })).toEqual({ status: 'skipped', reason: 'no such account' });
   });
 });
 
@@ -176,6 +191,13 @@ describe('protection', () => {
 });
 
 describe('rate limiting', () => {
+  const expectRateLimited = (res: { statusCode: number; headers: Record<string, unknown>; json(): any }, max = 60) => {
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error.code).toBe('rate_limited');
+    const retryAfter = Number(res.headers['retry-after']);
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= max, `Retry-After: ${String(res.headers['retry-after'])}`).toBe(true);
+  };
+
   test('auth routes are rate limited per client', async () => {
     const limited = await createTestApp({ AUTH_RATE_LIMIT: '5' });
     try {
@@ -183,7 +205,10 @@ describe('rate limiting', () => {
       for (let i = 0; i < 7; i++) {
         const res = await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'x@example.com', password: 'whatever-1' } });
         codes.push(res.statusCode);
-        if (res.statusCode === 429) expect(res.json().error.message).toMatch(/Too many attempts/);
+        if (res.statusCode === 429) {
+          expect(res.json().error.message).toMatch(/Too many attempts/);
+          expectRateLimited(res);
+        }
       }
       expect(codes.slice(0, 5).every((c) => c === 401)).toBe(true);
       expect(codes.slice(5)).toEqual([429, 429]);
@@ -192,5 +217,82 @@ describe('rate limiting', () => {
     } finally {
       await limited.close();
     }
+  });
+
+  test('rotating X-Forwarded-For does not escape the per-IP limit while TRUST_PROXY is off', async () => {
+    const limited = await createTestApp({ AUTH_RATE_LIMIT: '5' });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const res = await limited.app.inject({
+          method: 'POST', url: '/api/auth/forgot-password', payload: { email: `rotate${i}@example.com` },
+          headers: { 'x-forwarded-for': `203.0.113.${i + 1}` },
+        });
+        codes.push(res.statusCode);
+        if (res.statusCode === 429) expectRateLimited(res);
+      }
+      expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('with TRUST_PROXY on, the client address comes from X-Forwarded-For', async () => {
+    const limited = await createTestApp({ AUTH_RATE_LIMIT: '5', TRUST_PROXY: 'true' });
+    try {
+      const forgot = (ip: string, i: number) => limited.app.inject({
+        method: 'POST', url: '/api/auth/forgot-password', payload: { email: `proxied${i}@example.com` }, headers: { 'x-forwarded-for': ip },
+      });
+      // Seven clients behind the proxy, one request each: none is limited.
+      const spread = [];
+      for (let i = 0; i < 7; i++) spread.push((await forgot(`198.51.100.${i + 1}`, i)).statusCode);
+      expect(spread).toEqual([200, 200, 200, 200, 200, 200, 200]);
+      // One client seven times: limited after five.
+      const same = [];
+      for (let i = 0; i < 7; i++) {
+        const res = await forgot('198.51.100.200', i);
+        same.push(res.statusCode);
+        if (res.statusCode === 429) expectRateLimited(res);
+      }
+      expect(same).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  describe('per account', () => {
+    let lt: TestApp;
+    beforeAll(async () => { lt = await createTestApp({ AUTH_ACCOUNT_RATE_LIMIT: '3', TRUST_PROXY: 'true' }); });
+    afterAll(async () => { await lt?.close(); });
+    const login = (email: string, password: string, ip: string) =>
+      lt.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, headers: { 'x-forwarded-for': ip } });
+
+    test('failed sign-ins lock the account whatever the IP, with Retry-After; other accounts are unaffected', async () => {
+      const victim = await signUp(lt);
+      const bystander = await signUp(lt);
+      for (let i = 1; i <= 3; i++) expect((await login(victim.email, `wrong-password-${i}`, `192.0.2.${i}`)).statusCode).toBe(401);
+      // Locked now: even the right password, from an address never seen before, answers 429.
+      const locked = await login(victim.email, victim.password, '192.0.2.99');
+      expectRateLimited(locked, 15 * 60);
+      expect(locked.headers['set-cookie']).toBeUndefined();
+      expect((await login(victim.email.toUpperCase(), victim.password, '192.0.2.100')).statusCode).toBe(429);
+      expect((await login(bystander.email, bystander.password, '192.0.2.1')).statusCode).toBe(200);
+    });
+
+    test('an address without an account is throttled the same way (the lock reveals nothing)', async () => {
+      const ghost = 'ghost-login@example.com';
+      const codes = [];
+      for (let i = 1; i <= 4; i++) codes.push((await login(ghost, `guess-${i}`, `192.0.2.${i}`)).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+    });
+
+    test('a successful sign-in resets the count', async () => {
+      const u = await signUp(lt);
+      for (let round = 0; round < 3; round++) {
+        expect((await login(u.email, 'wrong-password', '192.0.2.7')).statusCode).toBe(401);
+        expect((await login(u.email, 'wrong-password', '192.0.2.8')).statusCode).toBe(401);
+        expect((await login(u.email, u.password, '192.0.2.9')).statusCode).toBe(200);
+      }
+    });
   });
 });

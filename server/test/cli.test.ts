@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { api, children, run, start } from './support/cli.ts';
+import { api, children, run, start, type Running } from './support/cli.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 const usingPostgres = Boolean(serverUrl);
@@ -35,6 +35,7 @@ function openEvents(base: string, cookie: string): Promise<{ ended: Promise<void
 
 let tmp: string;
 let dbName: string | null = null;
+const extraDatabases: string[] = [];
 let dbUrl: string | undefined;
 
 async function adminQuery(sql: string) {
@@ -72,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
+  for (const name of extraDatabases) await adminQuery(`drop database if exists ${name} with (force)`);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -90,7 +92,7 @@ describe('the command line', () => {
     expect(fs.existsSync(dir)).toBe(false);
     // No stack traces for configuration mistakes.
     for (const r of [badPort, worker, shortPw]) expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000); // three cold Node processes at once: over 30 s on a loaded 2-core machine
 
   test.concurrent('an install from scratch: migrate, seed-demo twice, create-admin; then start serves the seeded data and stops gracefully', async ({ expect }) => {
     const dataDir = path.join(tmp, 'studio');
@@ -113,6 +115,7 @@ describe('the command line', () => {
     const admin = await run(['create-admin', '--email', 'admin@x.io', '--password', 'long-enough-pw'], env);
     expect(admin.code, admin.stderr).toBe(0);
     expect(admin.stdout).toContain('Created administrator admin@x.io.');
+    expect(admin.stdout, 'a verified administrator needs no link').not.toContain('verify-email');
 
     const server = await start([], env);
     try {
@@ -162,6 +165,72 @@ describe('the command line', () => {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
   }, 600_000); // a bound for a loaded machine, not a target: each step boots a process
+});
+
+describe('the first administrator without SMTP', () => {
+  /** Waits for a verification link printed on a line of its own (not inside a JSON log line). */
+  async function printedLink(server: Running, after: number): Promise<{ link: string; at: number }> {
+    const lineLink = /^(http:\/\/localhost:\d+\/verify-email\?token=[A-Za-z0-9._~%-]+)$/m;
+    for (let i = 0; i < 600; i++) {
+      const rest = server.output().slice(after);
+      const m = rest.match(lineLink);
+      if (m) return { link: m[1], at: after + m.index! + m[0].length };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no verification link on its own line:\n${server.output().slice(after)}`);
+  }
+
+  test.concurrent('gets the verification link on a plain line at sign-up and a fresh one at every start until verified', async ({ expect }) => {
+    const dataDir = path.join(tmp, 'first-admin');
+    // A database of its own: the other tests share one that already has an administrator.
+    let ownDb: string | undefined;
+    if (usingPostgres) {
+      const name = `ainf_cli_${randomBytes(6).toString('hex')}`;
+      await adminQuery(`create database ${name}`);
+      extraDatabases.push(name);
+      const u = new URL(serverUrl!);
+      u.pathname = `/${name}`;
+      ownDb = u.toString();
+    }
+    const env = { ...baseEnv(dataDir), ...(ownDb ? { DATABASE_URL: ownDb } : {}) };
+    const email = 'first@x.io';
+    const first = await start([], env);
+    try {
+      const reg = await api(first.base, 'POST', '/api/auth/register', { body: { name: 'First', email, password: 'long-enough-pw' } });
+      expect(reg.status, reg.text).toBe(201);
+      const { link } = await printedLink(first, 0);
+      expect(new URL(link).pathname).toBe('/verify-email');
+      // The JSON log line is still there too (with the link inside its escaped message).
+      expect(first.output()).toMatch(/^\{.*"Email \(no SMTP configured; kept in the outbox\):\\n {2}To: first@x\.io/m);
+      expect((await first.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+    }
+
+    // The next start prints a fresh link for the unverified administrator, and it works.
+    const second = await start([], env);
+    try {
+      const { link } = await printedLink(second, second.output().indexOf('AInfluencer is running at'));
+      const ver = await api(second.base, 'POST', '/api/auth/verify-email', { body: { token: new URL(link).searchParams.get('token') } });
+      expect(ver.status, ver.text).toBe(200);
+      const me = await api(second.base, 'GET', '/api/auth/me', { cookie: ver.cookie });
+      expect(me.json.user).toMatchObject({ email, role: 'admin', emailVerified: true });
+      expect((await api(second.base, 'GET', '/api/admin/outbox', { cookie: ver.cookie })).status).toBe(200);
+      expect((await second.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      if (second.child.exitCode === null) second.child.kill('SIGKILL');
+    }
+
+    // Verified: later starts print no link.
+    const third = await start([], env);
+    try {
+      const stopped = await third.stop('SIGTERM');
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).not.toMatch(/verify-email\?token=/);
+    } finally {
+      if (third.child.exitCode === null) third.child.kill('SIGKILL');
+    }
+  }, 180_000);
 });
 
 describe.skipIf(!usingPostgres)('split roles on a Postgres server', () => {

@@ -70,6 +70,7 @@ export async function createTestApp(env: Record<string, string> = {}, opts: Test
     LOG_LEVEL: 'silent',
     AUTH_SECRET: randomBytes(32).toString('hex'),
     AUTH_RATE_LIMIT: '1000',
+    AUTH_ACCOUNT_RATE_LIMIT: '1000',
     PUBLIC_URL: 'http://localhost:8080',
     ...env,
   });
@@ -78,7 +79,7 @@ export async function createTestApp(env: Record<string, string> = {}, opts: Test
   const log = logs
     ? pino({ level: opts.logLevel ?? 'warn' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } })
     : pino({ level: 'silent' });
-  const ctx = await createContext(config, { database: options, log, queuePollingSeconds: 0.5, maxRetryDelaySeconds: opts.maxRetryDelaySeconds, engines: sharedEngines });
+  const ctx = await createContext(config, { database: options, log, queuePollingSeconds: 0.5, maxRetryDelaySeconds: opts.maxRetryDelaySeconds, engines: sharedEngines, print: () => {} });
   if (opts.workers !== false) await ctx.startWorkers(2); // all-in-one, like `ainfluencer start`
   const app = await buildApp(ctx);
   await app.ready();
@@ -105,13 +106,41 @@ export function cookieHeader(setCookie: string | string[] | undefined): string {
   return list.map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ');
 }
 
-export async function latestMailLink(t: TestApp, email: string, kind: string): Promise<string> {
-  const mails = await t.ctx.repos.outbox.listForRecipient(email);
-  const mail = mails.find((m) => m.kind === kind);
-  if (!mail) throw new Error(`no ${kind} email for ${email}`);
-  const m = mail.text.match(/https?:\/\/\S+/);
+/**
+ * The newest email of `kind` to `email` (optionally: newer than `after`, an outbox row id seen
+ * before), waiting for it: account emails are sent by a job.
+ */
+export async function waitForMail(t: TestApp, email: string, kind: string, opts: { notIds?: string[]; ms?: number } = {}) {
+  const end = Date.now() + (opts.ms ?? 15_000);
+  for (;;) {
+    const mails = await t.ctx.repos.outbox.listForRecipient(email);
+    const mail = mails.find((m) => m.kind === kind && !opts.notIds?.includes(m.id));
+    if (mail) return mail;
+    if (Date.now() > end) throw new Error(`no ${kind} email for ${email}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function linkOf(text: string): string {
+  const m = text.match(/https?:\/\/\S+/);
   if (!m) throw new Error('no link in email');
   return m[0];
+}
+
+export async function latestMailLink(t: TestApp, email: string, kind: string): Promise<string> {
+  return linkOf((await waitForMail(t, email, kind)).text);
+}
+
+/** Waits until a queued job has finished (completed, or failed for good), and returns its state. */
+export async function waitForJob(t: TestApp, name: Parameters<TestApp['ctx']['queue']['getJobState']>[0], id: string | null, ms = 15_000) {
+  if (!id) throw new Error(`job ${name} was not queued`);
+  const end = Date.now() + ms;
+  for (;;) {
+    const state = await t.ctx.queue.getJobState(name, id);
+    if (state === 'completed' || state === 'failed' || state === 'cancelled') return state;
+    if (Date.now() > end) throw new Error(`job ${name} ${id} still ${state}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 let counter = 0;

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cookieHeader, createTestApp, type TestApp } from './harness.ts';
+import { JobName } from '../src/jobs/jobs.ts';
+import { cookieHeader, createTestApp, waitForJob, type TestApp } from './harness.ts';
 
 const PUBLIC_URL = 'http://localhost:8080';
 
@@ -22,6 +23,8 @@ interface TestSmtp {
   password: string;
   messages: Received[];
   authAttempts: Array<{ user: string; ok: boolean }>;
+  /** Holds every message's final reply until the returned function is called (a slow provider). */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ async function startSmtp(user: string, password: string): Promise<TestSmtp> {
   const messages: Received[] = [];
   const authAttempts: TestSmtp['authAttempts'] = [];
   let smtp: TestSmtp;
+  let gate: Promise<void> = Promise.resolve();
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
@@ -45,12 +49,14 @@ async function startSmtp(user: string, password: string): Promise<TestSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        messages.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
+        void gate.then(() => {
+          messages.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
+          cb();
         });
-        cb();
       });
     },
   });
@@ -59,7 +65,15 @@ async function startSmtp(user: string, password: string): Promise<TestSmtp> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.server.address() as AddressInfo).port;
-  smtp = { port, password, messages, authAttempts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  smtp = {
+    port, password, messages, authAttempts,
+    hold() {
+      let release!: () => void;
+      gate = new Promise<void>((r) => { release = r; });
+      return release;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
   return smtp;
 }
 
@@ -250,9 +264,52 @@ describe('with SMTP', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/auth/forgot-password', payload: { email } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ok: true });
-    await new Promise((r) => setTimeout(r, 200));
+    expect(await waitForJob(t, JobName.AccountEmail, await t.ctx.services.auth.forgotPassword(email))).toBe('completed');
     expect(smtp.messages.length).toBe(before);
     expect(await outboxRows(t, email)).toEqual([]);
+  });
+
+  // Timing must not tell whether an unverified account exists: the requests answer without
+  // waiting for any email (here the SMTP server holds every message until released), alike for
+  // an unverified, a verified and an unknown address; the emails follow from a job.
+  test('resend-verification and forgot-password answer alike for every account state, before any email is sent', async () => {
+    const unverified = newEmail('unverified');
+    expect((await register(t, unverified)).statusCode).toBe(201);
+    await waitFor('sign-up email', () => messagesTo(unverified)[0]);
+    const verified = newEmail('verified');
+    expect((await register(t, verified)).statusCode).toBe(201);
+    const verifyLink = linkIn(textBody((await waitFor('sign-up email', () => messagesTo(verified)[0])).raw), '/verify-email');
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/verify-email', payload: { token: verifyLink.searchParams.get('token') } })).statusCode).toBe(200);
+    const unknown = newEmail('unknown');
+
+    const release = smtp.hold();
+    let answers: Array<{ status: number; body: string; type: unknown }>;
+    const delivered = smtp.messages.length;
+    try {
+      answers = [];
+      for (const url of ['/api/auth/resend-verification', '/api/auth/forgot-password']) {
+        for (const email of [unverified, verified, unknown]) {
+          const res = await t.app.inject({ method: 'POST', url, payload: { email } });
+          answers.push({ status: res.statusCode, body: res.body, type: res.headers['content-type'] });
+        }
+      }
+      // Every request has been answered while the SMTP server still holds everything.
+      expect(smtp.messages.length).toBe(delivered);
+    } finally {
+      release();
+    }
+    expect(answers).toEqual(Array(6).fill({ status: 200, body: '{"ok":true}', type: 'application/json; charset=utf-8' }));
+
+    // …and the emails do arrive: a new verification link and a reset link for the unverified
+    // account, a reset link for the verified one, nothing for the unknown address.
+    const fresh = await waitFor('new verification email', () => messagesTo(unverified).filter((m) => header(m.raw, 'subject') === 'Confirm your email for AInfluencer')[1]);
+    const token = linkIn(textBody(fresh.raw), '/verify-email').searchParams.get('token');
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/verify-email', payload: { token } })).statusCode).toBe(200);
+    await waitFor('reset email', () => messagesTo(unverified).find((m) => header(m.raw, 'subject') === 'Reset your AInfluencer password'));
+    await waitFor('reset email', () => messagesTo(verified).find((m) => header(m.raw, 'subject') === 'Reset your AInfluencer password'));
+    expect(messagesTo(verified).filter((m) => header(m.raw, 'subject') === 'Confirm your email for AInfluencer')).toHaveLength(1);
+    expect(await waitForJob(t, JobName.AccountEmail, await t.ctx.services.auth.resendVerification(unknown))).toBe('completed');
+    expect(messagesTo(unknown)).toEqual([]);
   });
 
   describe('when the SMTP server rejects our credentials (password changed at the provider)', () => {
@@ -296,8 +353,12 @@ describe('with SMTP', () => {
       expect(resend.body).not.toMatch(/535|Invalid username|smtp-secret-pw|EAUTH/i);
       if (resend.statusCode === 500) expect(resend.json().error).toMatchObject({ code: 'internal', correlationId: expect.any(String) });
 
-      // Every attempt is recorded so an administrator can see the delivery problem.
-      const rows = await outboxRows(t, email);
+      // Every attempt is recorded so an administrator can see the delivery problem (the jobs
+      // retry later; their first attempts are what is waited for here).
+      const rows = await waitFor('three failed outbox rows', async () => {
+        const r = await outboxRows(t, email);
+        return r.length >= 3 ? r : undefined;
+      });
       expect(rows.map((r) => `${r.kind}:${r.status}`).sort()).toEqual(['password-reset:failed', 'verify-email:failed', 'verify-email:failed']);
     });
 
@@ -308,7 +369,7 @@ describe('with SMTP', () => {
       expect((await register(t, email)).statusCode).toBe(201);
       const resend = await t.app.inject({ method: 'POST', url: '/api/auth/resend-verification', payload: { email } });
       expect(resend.statusCode).toBe(200);
-      expect((await outboxRows(t, email)).filter((r) => r.status === 'failed').length).toBeGreaterThanOrEqual(2);
+      await waitFor('two failed outbox rows', async () => ((await outboxRows(t, email)).filter((r) => r.status === 'failed').length >= 2 ? true : undefined));
     });
   });
 });

@@ -23,6 +23,7 @@ const envSchema = z.object({
   LOG_PRETTY: bool.optional(),
   TRUST_PROXY: bool.default(false),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  AUTH_ACCOUNT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
   UPLOAD_MAX_MB: z.coerce.number().positive().max(200).default(15),
   ASSET_MAX_MB: z.coerce.number().positive().max(4096).default(500),
   FFMPEG_PATH: z.string().min(1).optional(),
@@ -55,6 +56,8 @@ export interface Config {
   database: { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; poolSize: number };
   authSecret: string | null;
   authRateLimit: number;
+  /** Failed sign-ins per account (email) per window before that account answers 429. */
+  loginLimit: { maxFailures: number; windowSeconds: number };
   log: { level: string; pretty: boolean };
   uploads: { maxBytes: number; assetMaxBytes: number };
   /** Explicit tool paths, and the PATH searched for them otherwise. */
@@ -133,6 +136,7 @@ export function loadConfig(
       : { kind: 'pglite', dataDir: path.join(dataDir, 'db') },
     authSecret: e.AUTH_SECRET ?? null,
     authRateLimit: e.AUTH_RATE_LIMIT,
+    loginLimit: { maxFailures: e.AUTH_ACCOUNT_RATE_LIMIT, windowSeconds: 15 * 60 },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? Boolean(process.stdout.isTTY) },
     uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), assetMaxBytes: Math.round(e.ASSET_MAX_MB * 1024 * 1024) },
     media: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, searchPath: env.PATH },

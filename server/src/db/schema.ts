@@ -2,7 +2,7 @@
 // snake_case columns); domain tables use uuid keys and are always scoped by user_id.
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid,
+  type AnyPgColumn, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -19,6 +19,11 @@ export const users = pgTable('users', {
   role: text('role').notNull().default('user'),
   /** Account-level opt-in to adult content (with the date the user confirmed being an adult). */
   adultContentAt: timestamp('adult_content_at', { withTimezone: true }),
+  /**
+   * Set when the owner asked to delete the account: sessions are gone, sign-in is refused and
+   * the AccountDelete job removes files and rows (retried until it is done).
+   */
+  deletingAt: timestamp('deleting_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -74,6 +79,16 @@ export const outbox = pgTable('outbox', {
   sentAt: timestamp('sent_at', { withTimezone: true }),
 }, (t) => [index('outbox_to_idx').on(t.to, t.createdAt)]);
 
+// Failed sign-ins per account (keyed by a hash of the normalised email, whether or not an
+// account exists, so the throttle itself reveals nothing). In the database so every API
+// process sees the same count; a success deletes the row.
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+});
+
 // ---- characters -------------------------------------------------------------------------
 
 export const characterStatuses = ['active', 'paused', 'error', 'archived'] as const;
@@ -96,6 +111,8 @@ export const characters = pgTable('characters', {
   appearance: jsonb('appearance').notNull(),
   /** Vault gate rules (schemas/asset.schemas.ts characterGates). */
   gates: jsonb('gates').notNull().default(sql`'{}'::jsonb`),
+  /** The reference photo the owner chose as avatar (null: automatic, the first photo with one face). */
+  avatarPhotoId: uuid('avatar_photo_id').references((): AnyPgColumn => referencePhotos.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

@@ -4,7 +4,7 @@
 import type { FastifyError } from 'fastify';
 import type { App } from './kit.ts';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { InsufficientStorageError, isDiskFull, UserError } from '../errors.ts';
+import { InsufficientStorageError, isDiskFull, RateLimitedError, UserError } from '../errors.ts';
 
 /** Fastify's own client-error codes, in words a user understands. */
 const fastifyMessages: Record<string, string> = {
@@ -35,7 +35,7 @@ export function registerErrorHandler(app: App) {
     const userError = known instanceof UserError ? known : isDiskFull(known) ? new InsufficientStorageError() : null;
     if (userError) {
       if (userError.statusCode === 507) req.log.error({ err, correlationId: req.id }, 'disk full');
-      if (userError.statusCode === 429) reply.header('retry-after', '60');
+      if (userError.statusCode === 429) reply.header('retry-after', String(userError instanceof RateLimitedError ? userError.retryAfterSeconds : 60));
       return reply.status(userError.statusCode).send({ error: { code: userError.code, message: userError.message, ...(userError.details !== undefined ? { details: userError.details } : {}) } });
     }
     if (isResponseSerializationError(err)) {
@@ -44,6 +44,8 @@ export function registerErrorHandler(app: App) {
       // Fastify's and its plugins' own client errors: malformed JSON, body too large, rate limit …
       const code = err.statusCode === 429 ? 'rate_limited' : String(err.code ?? 'bad_request').toLowerCase();
       const message = err.statusCode === 429 ? 'Too many attempts. Please wait a minute and try again.' : fastifyMessages[err.code] ?? err.message;
+      // Every 429 says when to come back (@fastify/rate-limit sets it; anything else gets a minute).
+      if (err.statusCode === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
       return reply.status(err.statusCode).send({ error: { code, message } });
     } else {
       req.log.error({ err, correlationId: req.id }, 'unhandled error');

@@ -148,6 +148,12 @@ export class Queue {
     return false;
   }
 
+  /** The state of one job (created, retry, active, completed, cancelled, failed), or null when it is gone. */
+  async getJobState(name: JobName, id: string): Promise<string | null> {
+    const [job] = await this.boss.findJobs(name, { id });
+    return job?.state ?? null;
+  }
+
   /** Every job for this key, in its queue and its dead-letter queue (diagnostics and tests). */
   async history(name: JobName, singletonKey: string): Promise<Array<{ queue: string; state: string; retryCount: number; output: unknown }>> {
     const out = [];

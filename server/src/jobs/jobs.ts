@@ -15,6 +15,8 @@ export const JobName = {
   StoragePurge: 'storage-purge',
   Reconcile: 'reconcile',
   StorageSweep: 'storage-sweep',
+  AccountEmail: 'account-email',
+  AccountDelete: 'account-delete',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -27,6 +29,14 @@ export interface JobPayloads {
   [JobName.Reconcile]: Record<string, never>;
   /** Removes stored files no row owns (older than an hour) and interrupted writes. */
   [JobName.StorageSweep]: Record<string, never>;
+  /**
+   * A verification or password-reset email asked for by address. Always queued, whatever the
+   * account's state, so the request answers alike for every address; the handler decides.
+   * `requestedAt` (ISO) makes a re-run skip once an email of that kind went out after it.
+   */
+  [JobName.AccountEmail]: { kind: 'verify-email' | 'password-reset'; email: string; requestedAt: string };
+  /** Removes the files and rows of an account whose owner asked to delete it. */
+  [JobName.AccountDelete]: { userId: string };
 }
 
 export type JobResult = { status: 'success' } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
@@ -61,17 +71,19 @@ export interface JobPolicy {
    * older (its process died) is failed and retried within about this many seconds. ≥ 10.
    */
   heartbeatSeconds?: number;
-  /** One queued or running job per singleton key (e.g. the record id) at a time. */
-  exclusive?: boolean;
 }
 
 export const jobPolicies: Record<JobName, JobPolicy> = {
-  [JobName.ReferencePhotoThumbnail]: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, heartbeatSeconds: 20, exclusive: true },
+  [JobName.ReferencePhotoThumbnail]: { retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, heartbeatSeconds: 20 },
   [JobName.DatabaseMaintenance]: { retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 600 },
-  [JobName.AssetIngest]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 900, heartbeatSeconds: 20, exclusive: true },
+  [JobName.AssetIngest]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 900, heartbeatSeconds: 20 },
   [JobName.StoragePurge]: { retryLimit: 8, retryDelay: 10, retryBackoff: true, expireInSeconds: 600, heartbeatSeconds: 30 },
   [JobName.Reconcile]: { retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 300 },
   [JobName.StorageSweep]: { retryLimit: 1, retryDelay: 300, retryBackoff: false, expireInSeconds: 3600, heartbeatSeconds: 60 },
+  // SMTP hiccups: retried with backoff for about half an hour (30 s … 16 min); every attempt is in the outbox.
+  [JobName.AccountEmail]: { retryLimit: 6, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 },
+  // Storage or database trouble: retried for about 8 minutes (2 s … 256 s), then the reconciler re-queues it.
+  [JobName.AccountDelete]: { retryLimit: 8, retryDelay: 2, retryBackoff: true, expireInSeconds: 1800, heartbeatSeconds: 30 },
 };
 
 /** Recurring jobs (cron, UTC), scheduled by worker roles. */

@@ -39,6 +39,7 @@ export interface CharacterSummaryRow {
   updatedAt: Date;
   photoCount: number;
   variationCount: number;
+  /** The photo shown as avatar: the chosen one, else the first ready photo with exactly one face. */
   avatarPhotoId: string | null;
 }
 
@@ -48,7 +49,13 @@ export type CharacterInsert = Omit<CharacterRow, 'id' | 'userId' | 'status' | 's
 // subquery would resolve against its own table; so the outer column is spelled out.
 const outerId = sql.raw('"characters"."id"');
 const photoCount = sql<number>`(select count(*)::int from ${referencePhotos} rp where rp.character_id = ${outerId})`;
-const avatarPhotoId = sql<string | null>`(select rp.id from ${referencePhotos} rp where rp.character_id = ${outerId} and rp.status = 'ready' order by rp.created_at desc limit 1)`;
+const outerAvatar = sql.raw('"characters"."avatar_photo_id"');
+// The avatar: the photo the owner chose (while it is ready), else the first ready photo in which
+// exactly one face was found — never a photo without a face (a plain colour card once became
+// an avatar) and never a group photo, unless the owner chooses it.
+const avatarPhotoId = sql<string | null>`coalesce(
+  (select rp.id from ${referencePhotos} rp where rp.id = ${outerAvatar} and rp.character_id = ${outerId} and rp.status = 'ready'),
+  (select rp.id from ${referencePhotos} rp where rp.character_id = ${outerId} and rp.status = 'ready' and rp.face_count = 1 order by rp.created_at asc, rp.id asc limit 1))`;
 const variationCount = sql<number>`jsonb_array_length(coalesce(${characters.appearance}->'variations', '[]'::jsonb))`;
 
 const summaryColumns = {
@@ -149,12 +156,29 @@ export class CharacterRepository {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
-  async get(userId: string, id: string): Promise<(CharacterRow & CharacterSummaryRow) | null> {
+  async get(userId: string, id: string): Promise<(CharacterRow & CharacterSummaryRow & { chosenAvatarId: string | null }) | null> {
     const [row] = await this.db
-      .select({ ...fullColumns, photoCount, variationCount, avatarPhotoId })
+      .select({ ...fullColumns, photoCount, variationCount, avatarPhotoId, chosenAvatarId: characters.avatarPhotoId })
       .from(characters)
       .where(and(eq(characters.userId, userId), eq(characters.id, id)));
-    return (row as (CharacterRow & CharacterSummaryRow) | undefined) ?? null;
+    return (row as (CharacterRow & CharacterSummaryRow & { chosenAvatarId: string | null }) | undefined) ?? null;
+  }
+
+  /** The status of one of the character's photos (to choose it as avatar), or null when it is not one of them. */
+  async photoStatus(userId: string, characterId: string, photoId: string): Promise<string | null> {
+    const [row] = await this.db.select({ status: referencePhotos.status }).from(referencePhotos)
+      .where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.characterId, characterId), eq(referencePhotos.id, photoId)));
+    return row?.status ?? null;
+  }
+
+  /** Sets (or clears, with null) the chosen avatar; false when the character is not the user's. */
+  async setAvatar(userId: string, id: string, photoId: string | null): Promise<boolean> {
+    const res = await this.db
+      .update(characters)
+      .set({ avatarPhotoId: photoId, updatedAt: new Date() })
+      .where(and(eq(characters.userId, userId), eq(characters.id, id)))
+      .returning({ id: characters.id });
+    return res.length > 0;
   }
 
   /** For prompt export and jobs: the character without derived counts. */

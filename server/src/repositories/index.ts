@@ -1,9 +1,11 @@
 // Every repository, bound to one executor: the database, or a transaction (infra/transactions.ts
 // builds a set per transaction, so services write through the same repositories either way).
 import type { Db } from '../infra/database.ts';
+import { AccountRepository } from './account.repository.ts';
 import { AssetRepository } from './asset.repository.ts';
 import { CharacterRepository } from './character.repository.ts';
 import { DomainEventRepository } from './domain-event.repository.ts';
+import { LoginThrottleRepository } from './login-throttle.repository.ts';
 import { MaintenanceRepository } from './maintenance.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { ReferencePhotoRepository } from './reference-photo.repository.ts';
@@ -20,6 +22,8 @@ export function makeRepositories(db: Db) {
     maintenance: new MaintenanceRepository(db),
     assets: new AssetRepository(db),
     domainEvents: new DomainEventRepository(db),
+    loginThrottle: new LoginThrottleRepository(db),
+    accounts: new AccountRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof makeRepositories>;

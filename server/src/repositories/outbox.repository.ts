@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray } from 'drizzle-orm';
 import { outbox } from '../db/schema.ts';
 import type { Db } from '../infra/database.ts';
 
@@ -20,6 +20,14 @@ export class OutboxRepository {
     return this.db
       .select({ id: outbox.id, to: outbox.to, subject: outbox.subject, text: outbox.text, kind: outbox.kind, status: outbox.status, error: outbox.error, createdAt: outbox.createdAt })
       .from(outbox).orderBy(desc(outbox.createdAt)).limit(limit);
+  }
+
+  /** Whether an email of this kind reached the outbox (logged or sent, not failed) since `since`. */
+  async deliveredSince(to: string, kind: string, since: Date): Promise<boolean> {
+    const [row] = await this.db.select({ id: outbox.id }).from(outbox)
+      .where(and(eq(outbox.to, to), eq(outbox.kind, kind), gte(outbox.createdAt, since), inArray(outbox.status, ['logged', 'sent'])))
+      .limit(1);
+    return row !== undefined;
   }
 
   listForRecipient(to: string) {

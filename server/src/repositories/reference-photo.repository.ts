@@ -56,10 +56,13 @@ export class ReferencePhotoRepository {
     return r;
   }
 
-  async markReady(id: string, thumbnailKey: string, face: { embedding: number[] | null; count: number; age: number | null } | null): Promise<void> {
-    await this.db.update(referencePhotos)
+  /** false when the photo was deleted meanwhile. */
+  async markReady(id: string, thumbnailKey: string, face: { embedding: number[] | null; count: number; age: number | null } | null): Promise<boolean> {
+    const rows = await this.db.update(referencePhotos)
       .set({ status: 'ready', thumbnailKey, error: null, ...(face ? { faceEmbedding: face.embedding, faceCount: face.count, faceAge: face.age } : {}) })
-      .where(eq(referencePhotos.id, id));
+      .where(eq(referencePhotos.id, id))
+      .returning({ id: referencePhotos.id });
+    return rows.length > 0;
   }
 
   /** Marks a photo that is still processing as failed; returns the row when it changed. */

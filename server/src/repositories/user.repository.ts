@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, ne } from 'drizzle-orm';
 import { sessions, users } from '../db/schema.ts';
 import type { Db } from '../infra/database.ts';
 
@@ -12,9 +12,16 @@ export class UserRepository {
   }
 
   async findByEmail(email: string) {
-    const [u] = await this.db.select({ id: users.id, email: users.email, role: users.role, emailVerified: users.emailVerified })
-      .from(users).where(eq(users.email, email.toLowerCase()));
+    const [u] = await this.db.select({
+      id: users.id, name: users.name, email: users.email, role: users.role, emailVerified: users.emailVerified, deletingAt: users.deletingAt,
+    }).from(users).where(eq(users.email, email.toLowerCase()));
     return u ?? null;
+  }
+
+  /** Administrators who have not confirmed their email (start-up reminder without SMTP). */
+  listUnverifiedAdmins() {
+    return this.db.select({ id: users.id, name: users.name, email: users.email })
+      .from(users).where(and(eq(users.role, 'admin'), eq(users.emailVerified, false), isNull(users.deletingAt)));
   }
 
   async setRole(id: string, role: 'admin' | 'user') {

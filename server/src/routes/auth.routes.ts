@@ -69,7 +69,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
     ...limited,
     schema: { tags, summary: 'Send a new verification link (same answer whether or not the account exists)', body: z.object({ email }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await auth.resendVerification(req.body.email, webHeaders(req));
+    await auth.resendVerification(req.body.email);
     return { ok: true as const };
   });
 
@@ -77,7 +77,7 @@ export async function authRoutes(app: App, ctx: AppContext) {
     ...limited,
     schema: { tags, summary: 'Email a password-reset link (same answer whether or not the account exists)', body: z.object({ email }), response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await auth.forgotPassword(req.body.email, webHeaders(req));
+    await auth.forgotPassword(req.body.email);
     return { ok: true as const };
   });
 
@@ -104,6 +104,13 @@ export async function authRoutes(app: App, ctx: AppContext) {
 
   const sessionItem = z.object({
     id: z.string(), userAgent: z.string().nullable(), ipAddress: z.string().nullable(),
+    device: z.object({
+      label: z.string().meta({ description: 'Browser and operating system, e.g. "Firefox on Linux"; a tool\'s own name ("curl"); or "Unknown device"' }),
+      browser: z.string().nullable(),
+      browserVersion: z.string().nullable().meta({ description: 'Major version' }),
+      os: z.string().nullable(),
+      type: z.enum(['desktop', 'mobile', 'tablet', 'tv', 'bot']).nullable(),
+    }),
     createdAt: z.iso.datetime(), expiresAt: z.iso.datetime(), current: z.boolean(),
   }).meta({ id: 'Session' });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { userIdOf, userRoute, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
 import { PayloadTooLargeError, UserError } from '../errors.ts';
-import { referencePhoto } from '../schemas/character.schemas.ts';
+import { avatarBody, character, referencePhoto } from '../schemas/character.schemas.ts';
 import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
 import type { UploadedFile } from '../services/reference-photo.service.ts';
 
@@ -49,6 +49,14 @@ export async function photoRoutes(app: App, ctx: AppContext) {
     await svc.delete(userIdOf(req), req.params.id, req.params.photoId);
     return { ok: true as const };
   });
+
+  app.put('/api/characters/:id/avatar', {
+    ...userRoute,
+    schema: {
+      tags, summary: "Choose the character's avatar among its ready reference photos (null: automatic, the first photo with exactly one face)",
+      params: uuidParam, body: avatarBody, response: { 200: character, ...errors },
+    },
+  }, async (req) => ctx.services.characters.setAvatar(userIdOf(req), req.params.id, req.body.photoId));
 
   app.get('/api/photos/:id/:variant', {
     ...userRoute,

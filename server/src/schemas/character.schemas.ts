@@ -146,7 +146,7 @@ const characterSummary = z
     status: characterStatusSchema,
     statusReason: z.string().nullable(),
     timezone: z.string(),
-    avatarUrl: z.string().nullable().meta({ description: 'Thumbnail of the newest reference photo' }),
+    avatarUrl: z.string().nullable().meta({ description: 'Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet)' }),
     counts: characterCounts,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -160,8 +160,16 @@ export const character = characterSummary
     persona: personaSchema,
     appearance: appearanceSchema,
     gates: characterGates,
+    avatarPhotoId: z.uuid().nullable().meta({ description: 'The reference photo shown as avatar (see avatarUrl)' }),
+    avatarChosen: z.boolean().meta({ description: 'true: the owner chose the avatar; false: picked automatically' }),
   })
   .meta({ id: 'Character' });
+
+export const avatarBody = z
+  .object({
+    photoId: z.uuid({ message: 'must be a valid id' }).nullable().meta({ description: "One of the character's ready reference photos, or null to go back to the automatic choice" }),
+  })
+  .meta({ id: 'AvatarChoice' });
 
 export const listCharactersQuery = z.object({
   status: z
@@ -230,6 +238,8 @@ export const referencePhoto = z
     url: z.string(),
     thumbnailUrl: z.string().nullable(),
     error: z.string().nullable(),
+    faceCount: z.number().int().nullable().meta({ description: 'Faces found by the vision engine (null: not checked yet)' }),
+    faces: z.enum(['none', 'one', 'several']).nullable().meta({ description: 'faceCount in words; photos without exactly one face are never picked as avatar automatically' }),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'ReferencePhoto' });

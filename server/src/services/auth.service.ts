@@ -1,8 +1,14 @@
 // Accounts and sessions on top of better-auth. Converts its errors into our UserError family
 // and hands Set-Cookie headers back to the route so the browser gets the session cookie.
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, UserError, ValidationError } from '../errors.ts';
-import type { Auth } from '../infra/auth.ts';
+import { createHash } from 'node:crypto';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, UserError, ValidationError, isUniqueViolation } from '../errors.ts';
+import type { Auth, AuthMail } from '../infra/auth.ts';
+import type { Queue } from '../infra/queue.ts';
+import { JobName, type JobPayloads, type JobResult } from '../jobs/jobs.ts';
+import type { LoginThrottleRepository } from '../repositories/login-throttle.repository.ts';
+import type { OutboxRepository } from '../repositories/outbox.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
+import { describeDevice } from './user-agent.ts';
 
 export interface SessionUser {
   id: string;
@@ -24,6 +30,7 @@ export interface AuthResult<T> {
 
 /** Maps better-auth's APIError into the error a user should see. */
 function mapAuthError(err: unknown): never {
+  if (isUniqueViolation(err)) throw new ConflictError('An account with this email already exists.');
   const e = err as { statusCode?: number; body?: { code?: string; message?: string } };
   if (typeof e?.statusCode !== 'number') throw err;
   const code = e.body?.code ?? '';
@@ -47,6 +54,8 @@ function mapAuthError(err: unknown): never {
       throw new UserError(400, 'invalid_token', 'This link is invalid or has expired. Request a new one.');
     case 'INVALID_EMAIL':
       throw new ValidationError('Enter a valid email address.', [{ path: ['email'], message: 'must be a valid email address' }]);
+    case 'USER_NOT_FOUND':
+      throw new UserError(400, 'invalid_token', 'This link is invalid or has expired. Request a new one.');
   }
   if (e.statusCode === 401) throw new UnauthorizedError();
   if (e.statusCode === 403) throw new ForbiddenError(message);
@@ -97,11 +106,28 @@ export class SessionCache {
 
 const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?ainfluencer\.session_token=([^;]+)/;
 
+/** Failed sign-ins allowed per account in one window, and the window. */
+export interface LoginLimit { maxFailures: number; windowSeconds: number }
+
+/** The throttle key of an address: a hash, so addresses of people without an account are not kept. */
+export function throttleKey(email: string): string {
+  return createHash('sha256').update(`login:${email.trim().toLowerCase()}`).digest('hex');
+}
+
+function secondsUntil(t: Date): number {
+  return Math.max(1, Math.ceil((t.getTime() - Date.now()) / 1000));
+}
+
 export class AuthService {
   private readonly auth: Auth;
   private readonly users: UserRepository;
   private readonly cache: SessionCache;
   private readonly invalidate: (userId: string) => Promise<void>;
+  private readonly queue: Queue;
+  private readonly outbox: OutboxRepository;
+  private readonly mail: AuthMail;
+  private readonly throttle: LoginThrottleRepository;
+  private readonly loginLimit: LoginLimit;
 
   constructor(deps: {
     auth: Auth;
@@ -109,11 +135,21 @@ export class AuthService {
     cache: SessionCache;
     /** Tells every API process (this one included) to forget cached sessions. */
     invalidate: (userId: string) => Promise<void>;
+    queue: Queue;
+    outbox: OutboxRepository;
+    mail: AuthMail;
+    throttle: LoginThrottleRepository;
+    loginLimit: LoginLimit;
   }) {
     this.auth = deps.auth;
     this.users = deps.users;
     this.cache = deps.cache;
     this.invalidate = deps.invalidate;
+    this.queue = deps.queue;
+    this.outbox = deps.outbox;
+    this.mail = deps.mail;
+    this.throttle = deps.throttle;
+    this.loginLimit = deps.loginLimit;
   }
 
   async register(input: { name: string; email: string; password: string }, headers: Headers): Promise<void> {
@@ -124,12 +160,32 @@ export class AuthService {
     }
   }
 
+  /**
+   * Signs in, throttled per account as well as per IP (the route's limit): after
+   * `maxFailures` wrong passwords for one address within the window, that address answers 429
+   * until the window ends, whichever IP asks. Addresses without an account are counted the
+   * same way, so the throttle reveals nothing. A success clears the count.
+   */
   async login(input: { email: string; password: string; rememberMe?: boolean }, headers: Headers): Promise<AuthResult<{ user: SessionUser }>> {
+    const key = throttleKey(input.email);
+    const locked = await this.throttle.lockedUntil(key);
+    if (locked) {
+      throw new RateLimitedError('Too many failed sign-ins for this account. Wait a few minutes, or reset your password.', secondsUntil(locked));
+    }
+    const account = await this.users.findByEmail(input.email);
+    if (account?.deletingAt) {
+      // Being deleted: no new sessions. Answered like a wrong password.
+      throw new UserError(401, 'invalid_credentials', 'Email or password is incorrect.');
+    }
     try {
       const res = await this.auth.api.signInEmail({ body: input, headers, returnHeaders: true });
+      await this.throttle.reset(key);
       const u = res.response.user as unknown as SessionUser;
       return { body: { user: pickUser(u) }, setCookies: cookiesOf(res.headers) };
     } catch (err) {
+      const code = (err as { body?: { code?: string } }).body?.code;
+      if (code === 'INVALID_EMAIL_OR_PASSWORD') await this.throttle.recordFailure(key, this.loginLimit.maxFailures, this.loginLimit.windowSeconds);
+      else if (code === 'EMAIL_NOT_VERIFIED') await this.throttle.reset(key); // the password was right
       mapAuthError(err);
     }
   }
@@ -166,31 +222,92 @@ export class AuthService {
     return current;
   }
 
+  /** Confirms an email address: a new account's, or the new address of a change of email. */
   async verifyEmail(token: string, headers: Headers): Promise<AuthResult<{ ok: true }>> {
     try {
       const res = await this.auth.api.verifyEmail({ query: { token }, headers, returnHeaders: true });
+      // A change of email returns the user: cached sessions still carry the old address.
+      const changed = (res.response as { user?: { id?: string } | null }).user?.id;
+      if (changed) await this.invalidate(changed);
       return { body: { ok: true }, setCookies: cookiesOf(res.headers) };
     } catch (err) {
       mapAuthError(err);
     }
   }
 
-  async resendVerification(email: string, headers: Headers): Promise<void> {
+  /**
+   * Queues a new verification link. The request does the same work for every address — one
+   * job — so neither its answer nor its timing says whether an unverified account exists; the
+   * job decides (handleAccountEmail). Returns the job id (tests wait for it).
+   */
+  resendVerification(email: string): Promise<string | null> {
+    return this.queueAccountEmail('verify-email', email);
+  }
+
+  /** Queues a password-reset link; same answer and work for every address (see resendVerification). */
+  forgotPassword(email: string): Promise<string | null> {
+    return this.queueAccountEmail('password-reset', email);
+  }
+
+  private queueAccountEmail(kind: JobPayloads[typeof JobName.AccountEmail]['kind'], email: string) {
+    return this.queue.send(JobName.AccountEmail, { kind, email: email.trim().toLowerCase(), requestedAt: new Date().toISOString() });
+  }
+
+  /**
+   * Job: sends the email if the account still wants it. Safe to run twice: an email of the same
+   * kind that reached the outbox after the request was made counts as done. A delivery failure
+   * throws, so the job is retried (each attempt is recorded in the outbox).
+   */
+  async handleAccountEmail({ kind, email, requestedAt }: JobPayloads[typeof JobName.AccountEmail]): Promise<JobResult> {
     const user = await this.users.findByEmail(email);
-    // Same answer whether or not the account exists or is verified: no account probing.
-    if (!user || user.emailVerified) return;
+    if (!user || user.deletingAt) return { status: 'skipped', reason: 'no such account' };
+    if (kind === 'verify-email' && user.emailVerified) return { status: 'skipped', reason: 'already verified' };
+    if (await this.outbox.deliveredSince(user.email, kind, new Date(requestedAt))) return { status: 'skipped', reason: 'already sent' };
+    if (kind === 'verify-email') {
+      await this.mail.sendVerification(user);
+    } else {
+      try {
+        await this.auth.api.requestPasswordReset({ body: { email: user.email } });
+      } catch (err) {
+        mapAuthError(err);
+      }
+    }
+    return { status: 'success' };
+  }
+
+  /**
+   * Start-up without SMTP: an administrator who has not confirmed their email cannot open the
+   * outbox, so each gets a fresh link (printed on its own line by the mailer, and kept in the
+   * outbox). Returns how many were sent.
+   */
+  async remindUnverifiedAdmins(): Promise<number> {
+    const admins = await this.users.listUnverifiedAdmins();
+    for (const a of admins) await this.mail.sendVerification(a);
+    return admins.length;
+  }
+
+  /** Renames the signed-in user. */
+  async updateName(current: CurrentSession, name: string, headers: Headers): Promise<AuthResult<{ user: SessionUser }>> {
     try {
-      await this.auth.api.sendVerificationEmail({ body: { email }, headers });
+      const res = await this.auth.api.updateUser({ body: { name }, headers, returnHeaders: true });
+      await this.invalidate(current.user.id);
+      return { body: { user: { ...current.user, name } }, setCookies: cookiesOf(res.headers) };
     } catch (err) {
-      // A delivery failure must answer like success (anything else reveals that the account
-      // exists); the mailer has already logged it and marked the outbox row failed.
-      if (typeof (err as { statusCode?: unknown }).statusCode === 'number') mapAuthError(err);
+      mapAuthError(err);
     }
   }
 
-  async forgotPassword(email: string, headers: Headers): Promise<void> {
+  /**
+   * Starts a change of email: a link goes to the new address, and the account keeps its current
+   * email until that link is opened. An address that already belongs to an account gets no
+   * email, and the answer is the same (it would reveal the account otherwise).
+   */
+  async requestEmailChange(current: CurrentSession, newEmail: string, headers: Headers): Promise<void> {
+    if (newEmail === current.user.email) {
+      throw new ValidationError('That is already your email address.', [{ path: ['newEmail'], message: 'is your current email' }]);
+    }
     try {
-      await this.auth.api.requestPasswordReset({ body: { email }, headers });
+      await this.auth.api.changeEmail({ body: { newEmail }, headers });
     } catch (err) {
       mapAuthError(err);
     }
@@ -218,9 +335,10 @@ export class AuthService {
     }
   }
 
+  /** The user's sessions, each with its device named from the User-Agent ("Firefox on Linux"). */
   async listSessions(current: CurrentSession) {
     const rows = await this.users.listSessions(current.user.id);
-    return rows.map(({ token: _t, ...r }) => ({ ...r, current: r.id === current.session.id }));
+    return rows.map(({ token: _t, ...r }) => ({ ...r, device: describeDevice(r.userAgent), current: r.id === current.session.id }));
   }
 
   async revokeSession(current: CurrentSession, sessionId: string): Promise<{ revokedCurrent: boolean }> {

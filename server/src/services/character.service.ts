@@ -86,7 +86,34 @@ export class CharacterService {
   private async load(userId: string, id: string): Promise<CharacterDto> {
     const row = await this.characters.get(userId, id);
     if (!row) throw new NotFoundError('Character');
-    return this.toDto(row, row);
+    return {
+      ...this.toDto(row, row),
+      avatarPhotoId: row.avatarPhotoId,
+      avatarChosen: row.chosenAvatarId !== null && row.chosenAvatarId === row.avatarPhotoId,
+    };
+  }
+
+  /** Chooses one of the character's ready reference photos as its avatar, or (null) goes back to the automatic choice. */
+  async setAvatar(userId: string, id: string, photoId: string | null): Promise<CharacterDto> {
+    if (photoId !== null) {
+      const status = await this.characters.photoStatus(userId, id, photoId);
+      if (status === null) {
+        if ((await this.characters.statusOf(userId, [id])).size === 0) throw new NotFoundError('Character');
+        throw new NotFoundError('Photo');
+      }
+      if (status !== 'ready') throw new ConflictError(status === 'failed' ? 'This photo could not be processed, so it cannot be the avatar.' : 'This photo is still being processed; choose it once it is ready.');
+    }
+    await this.tx.run(async (t) => {
+      try {
+        if (!(await t.repos.characters.setAvatar(userId, id, photoId))) throw new NotFoundError('Character');
+      } catch (err) {
+        if (findPgError(err)?.code === '23503') throw new NotFoundError('Photo'); // deleted meanwhile
+        throw err;
+      }
+      const status = (await t.repos.characters.statusOf(userId, [id])).get(id) ?? 'active';
+      await t.events.emit(userId, { type: 'CharacterUpdated', data: { characterId: id, status } });
+    });
+    return this.load(userId, id);
   }
 
   async create(userId: string, input: CreateCharacterInput): Promise<CharacterDto> {
@@ -198,7 +225,7 @@ export class CharacterService {
     });
   }
 
-  private toDto(row: CharacterRow, summary: CharacterSummaryRow): CharacterDto {
+  private toDto(row: CharacterRow, summary: CharacterSummaryRow): Omit<CharacterDto, 'avatarPhotoId' | 'avatarChosen'> {
     return {
       ...toSummary(summary),
       interests: row.interests,

@@ -18,17 +18,19 @@ const ASSET_KEY = /^users\/[^/]+\/(?:characters\/[^/]+\/)?assets\/([0-9a-f-]{36}
 const PHOTO_KEY = /^users\/[^/]+\/characters\/[^/]+\/photos\/([0-9a-f-]{36})(?:\.thumb)?\.\w+$/;
 
 export class MaintenanceService {
-  private readonly repos: Pick<Repositories, 'assets' | 'photos' | 'maintenance' | 'domainEvents'>;
+  private readonly repos: Pick<Repositories, 'assets' | 'photos' | 'maintenance' | 'domainEvents' | 'loginThrottle'>;
+  private readonly loginWindowSeconds: number;
   private readonly storage: Storage;
   private readonly log: Logger;
   private readonly reconcilers: Record<string, Reconcilable>;
   private readonly now: () => number;
 
   constructor(deps: {
-    repos: Pick<Repositories, 'assets' | 'photos' | 'maintenance' | 'domainEvents'>; storage: Storage; log: Logger;
-    reconcilers: Record<string, Reconcilable>; now?: () => number;
+    repos: Pick<Repositories, 'assets' | 'photos' | 'maintenance' | 'domainEvents' | 'loginThrottle'>; storage: Storage; log: Logger;
+    reconcilers: Record<string, Reconcilable>; now?: () => number; loginWindowSeconds: number;
   }) {
     this.repos = deps.repos;
+    this.loginWindowSeconds = deps.loginWindowSeconds;
     this.storage = deps.storage;
     this.log = deps.log;
     this.reconcilers = deps.reconcilers;
@@ -82,10 +84,11 @@ export class MaintenanceService {
     return { status: 'success' };
   }
 
-  /** Job DatabaseMaintenance: planner statistics (PGlite has no autovacuum) and outbox retention. */
+  /** Job DatabaseMaintenance: planner statistics (PGlite has no autovacuum), outbox and login-throttle retention. */
   async databaseMaintenance(): Promise<JobResult> {
     await this.repos.maintenance.analyze();
     await this.repos.domainEvents.deleteDispatchedBefore(7);
+    await this.repos.loginThrottle.prune(this.loginWindowSeconds);
     return { status: 'success' };
   }
 }

@@ -32,7 +32,9 @@ function toPhotoDto(r: ReferencePhotoRow) {
     id: r.id, characterId: r.characterId, status: r.status, mimeType: r.mimeType,
     width: r.width, height: r.height, bytes: r.bytes, originalName: r.originalName,
     url: urls.url, thumbnailUrl: r.status === 'ready' ? urls.thumbnailUrl : null,
-    error: r.error, createdAt: r.createdAt.toISOString(),
+    error: r.error, faceCount: r.faceCount,
+    faces: r.faceCount === null ? null : r.faceCount === 0 ? 'none' as const : r.faceCount === 1 ? 'one' as const : 'several' as const,
+    createdAt: r.createdAt.toISOString(),
   };
 }
 
@@ -193,10 +195,21 @@ export class ReferencePhotoService {
       const largest = largestFace(faces);
       face = { embedding: largest?.embedding.length ? largest.embedding : null, count: faces.length, age: largest?.age ?? null };
     }
-    await this.tx.run(async (t) => {
-      await t.repos.photos.markReady(row.id, thumbnailKey, face);
+    const ready = await this.tx.run(async (t) => {
+      if (!(await t.repos.photos.markReady(row.id, thumbnailKey, face))) return false;
       await t.events.emit(row.userId, { type: 'ReferencePhotoReady', data: { photoId: row.id, characterId: row.characterId, faceCount: face?.count ?? null } });
+      return true;
     });
+    if (!ready) {
+      // Deleted while we worked (the photo, its character or the account): the delete already
+      // cleaned up storage, so remove what this job just wrote, and the character's folder if
+      // the character is gone too.
+      await this.storage.delete(thumbnailKey);
+      if ((await this.characters.statusOf(row.userId, [row.characterId])).size === 0) {
+        await this.storage.deletePrefix(`users/${row.userId}/characters/${row.characterId}`);
+      }
+      return { status: 'skipped', reason: 'photo deleted meanwhile' };
+    }
     return { status: 'success' };
   }
 

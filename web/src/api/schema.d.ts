@@ -2073,6 +2073,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/characters/{id}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose the character's avatar among its ready reference photos (null: automatic, the first photo with exactly one face) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AvatarChoiceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Character"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/photos/{id}/{variant}": {
         parameters: {
             query?: never;
@@ -3530,6 +3626,294 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/account/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change your display name */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                name: string;
+                                email: string;
+                                emailVerified: boolean;
+                                /** @enum {string} */
+                                role: "admin" | "user";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/account/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your email: a confirmation link goes to the new address, which replaces the old one only once the link is opened */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        newEmail: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download all your data as a zip (account, characters with personas and appearance, reference photos, vault originals), streamed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete your account and everything in it (signs out every session; files and data are removed by a background job) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Confirm with your password, or by typing your email address */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Your password */
+                        password?: string;
+                        /** @description Or: your email address, typed out */
+                        email?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3918,7 +4302,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -3941,7 +4325,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -3959,6 +4343,14 @@ export interface components {
             persona: components["schemas"]["PersonaInput"];
             appearance: components["schemas"]["AppearanceInput"];
             gates: components["schemas"]["CharacterGatesInput"];
+            /** @description The reference photo shown as avatar (see avatarUrl) */
+            avatarPhotoId: string | null;
+            /** @description true: the owner chose the avatar; false: picked automatically */
+            avatarChosen: boolean;
+        };
+        AvatarChoiceInput: {
+            /** @description One of the character's ready reference photos, or null to go back to the automatic choice */
+            photoId: string | null;
         };
         CharacterListInput: {
             items: components["schemas"]["CharacterSummaryInput"][];
@@ -4007,6 +4399,10 @@ export interface components {
             url: string;
             thumbnailUrl: string | null;
             error: string | null;
+            /** @description Faces found by the vision engine (null: not checked yet) */
+            faceCount: number | null;
+            /** @description faceCount in words; photos without exactly one face are never picked as avatar automatically */
+            faces: ("none" | "one" | "several") | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -4029,6 +4425,15 @@ export interface components {
             id: string;
             userAgent: string | null;
             ipAddress: string | null;
+            device: {
+                /** @description Browser and operating system, e.g. "Firefox on Linux"; a tool's own name ("curl"); or "Unknown device" */
+                label: string;
+                browser: string | null;
+                /** @description Major version */
+                browserVersion: string | null;
+                os: string | null;
+                type: ("desktop" | "mobile" | "tablet" | "tv" | "bot") | null;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4419,7 +4824,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -4442,7 +4847,7 @@ export interface components {
             status: "active" | "paused" | "error" | "archived";
             statusReason: string | null;
             timezone: string;
-            /** @description Thumbnail of the newest reference photo */
+            /** @description Thumbnail of the avatar: the chosen reference photo, else the first one with exactly one face (null: none yet) */
             avatarUrl: string | null;
             counts: {
                 referencePhotos: number;
@@ -4460,6 +4865,14 @@ export interface components {
             persona: components["schemas"]["Persona"];
             appearance: components["schemas"]["Appearance"];
             gates: components["schemas"]["CharacterGates"];
+            /** @description The reference photo shown as avatar (see avatarUrl) */
+            avatarPhotoId: string | null;
+            /** @description true: the owner chose the avatar; false: picked automatically */
+            avatarChosen: boolean;
+        };
+        AvatarChoice: {
+            /** @description One of the character's ready reference photos, or null to go back to the automatic choice */
+            photoId: string | null;
         };
         CharacterList: {
             items: components["schemas"]["CharacterSummary"][];
@@ -4508,6 +4921,10 @@ export interface components {
             url: string;
             thumbnailUrl: string | null;
             error: string | null;
+            /** @description Faces found by the vision engine (null: not checked yet) */
+            faceCount: number | null;
+            /** @description faceCount in words; photos without exactly one face are never picked as avatar automatically */
+            faces: ("none" | "one" | "several") | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -4530,6 +4947,15 @@ export interface components {
             id: string;
             userAgent: string | null;
             ipAddress: string | null;
+            device: {
+                /** @description Browser and operating system, e.g. "Firefox on Linux"; a tool's own name ("curl"); or "Unknown device" */
+                label: string;
+                browser: string | null;
+                /** @description Major version */
+                browserVersion: string | null;
+                os: string | null;
+                type: ("desktop" | "mobile" | "tablet" | "tv" | "bot") | null;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

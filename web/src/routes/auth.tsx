@@ -253,9 +253,11 @@ export function VerifyEmailPage() {
   const { token } = useSearch({ from: '/public/verify-email' });
   const qc = useQueryClient();
   const started = React.useRef(false);
+  const [signedIn, setSignedIn] = React.useState(true);
   const m = useMutation({
     mutationFn: (t: string) => call(api.POST('/api/auth/verify-email', { body: { token: t } })),
-    onSuccess: () => qc.fetchQuery({ ...meQuery, staleTime: 0 }).catch(() => null),
+    // A new account's link signs in; a change-of-email link opened in another browser does not.
+    onSuccess: async () => setSignedIn(Boolean(await qc.fetchQuery({ ...meQuery, staleTime: 0 }).catch(() => null))),
   });
   React.useEffect(() => {
     if (token && !started.current) {
@@ -279,14 +281,16 @@ export function VerifyEmailPage() {
   }
   if (m.isSuccess) {
     return (
-      <AuthCard title="Email verified" description="Your account is active and you are signed in.">
+      <AuthCard title="Email verified" description={signedIn ? 'Your account is active and you are signed in.' : 'Your email address is confirmed. Sign in to continue.'}>
         <div className="flex flex-col gap-4">
-          <div className="flex items-center gap-3 text-sm">
-            <CheckCircle2Icon className="size-5 text-success" aria-hidden="true" />
-            <p>Next: create your first character — it takes under a minute.</p>
-          </div>
+          {signedIn ? (
+            <div className="flex items-center gap-3 text-sm">
+              <CheckCircle2Icon className="size-5 text-success" aria-hidden="true" />
+              <p>Next: create your first character — it takes under a minute.</p>
+            </div>
+          ) : null}
           <Button asChild>
-            <Link to="/app">Continue to dashboard</Link>
+            {signedIn ? <Link to="/app">Continue to dashboard</Link> : <Link to="/login">Log in</Link>}
           </Button>
         </div>
       </AuthCard>

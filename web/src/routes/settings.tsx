@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { LogOutIcon, MonitorIcon, SmartphoneIcon } from 'lucide-react';
+import { useNavigate } from '@tanstack/react-router';
+import { BotIcon, DownloadIcon, LogOutIcon, MailIcon, MonitorIcon, SmartphoneIcon, TabletIcon, Trash2Icon, TvIcon } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { api, ApiError, call, errorMessage, type Session } from '@/api/client';
@@ -8,14 +9,14 @@ import { Section } from '@/components/character/shared';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
-import { ConfirmDialog } from '@/components/ui/dialog';
+import { ConfirmDialog, Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import { Field, FormError } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useLogout, useMe } from '@/lib/auth';
 import { useTitle } from '@/lib/hooks';
-import { keys } from '@/lib/queries';
+import { keys, setSessionHint } from '@/lib/queries';
 import { formatDateTime, formatRelative } from '@/lib/utils';
 import { accountSettingsQuery, vaultKeys } from '@/lib/vault';
 import { Switch } from '@/components/ui/switch';
@@ -33,17 +34,14 @@ export function SettingsPage() {
 
       <Section title="Account">
         {me ? (
-          <dl className="grid gap-4 text-sm sm:grid-cols-[8rem_1fr]">
-            <dt className="text-muted-foreground">Name</dt>
-            <dd className="font-medium">{me.user.name}</dd>
-            <dt className="text-muted-foreground">Email</dt>
-            <dd className="flex flex-wrap items-center gap-2 font-medium">
-              {me.user.email}
-              {me.user.emailVerified ? <Badge variant="success">Verified</Badge> : <Badge variant="warning">Not verified</Badge>}
-            </dd>
-            <dt className="text-muted-foreground">Role</dt>
-            <dd className="font-medium">{me.user.role === 'admin' ? 'Administrator' : 'User'}</dd>
-          </dl>
+          <div className="flex flex-col gap-6">
+            <NameForm name={me.user.name} />
+            <EmailForm email={me.user.email} verified={me.user.emailVerified} />
+            <p className="text-sm">
+              <span className="text-muted-foreground">Role: </span>
+              <span className="font-medium">{me.user.role === 'admin' ? 'Administrator' : 'User'}</span>
+            </p>
+          </div>
         ) : null}
         <div className="mt-6 border-t pt-5">
           <Button variant="outline" onClick={() => logout.mutate()} disabled={logout.isPending}>
@@ -55,7 +53,202 @@ export function SettingsPage() {
       <AdultContent />
       <ChangePassword />
       <Sessions />
+      {me ? <DeleteAccount email={me.user.email} /> : null}
     </div>
+  );
+}
+
+function NameForm({ name }: { name: string }) {
+  const qc = useQueryClient();
+  const [value, setValue] = React.useState(name);
+  React.useEffect(() => setValue(name), [name]);
+  const m = useMutation({
+    mutationFn: (n: string) => call(api.PATCH('/api/account/profile', { body: { name: n } })),
+    onSuccess: (res) => {
+      qc.setQueryData(keys.me, (old: { user: object } | null | undefined) => (old ? { ...old, user: { ...old.user, ...res.user } } : old));
+      toast.success('Name saved.');
+    },
+  });
+  const fieldError = m.error instanceof ApiError ? m.error.fieldErrors().name ?? errorMessage(m.error) : m.error ? errorMessage(m.error) : null;
+  const trimmed = value.trim();
+  return (
+    <form
+      noValidate
+      className="flex flex-col gap-3 sm:flex-row sm:items-start"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (trimmed && trimmed !== name) m.mutate(trimmed);
+      }}
+    >
+      <Field id="account-name" label="Name" error={trimmed ? fieldError : 'Enter a name.'} className="flex-1">
+        <Input autoComplete="name" maxLength={80} value={value} onChange={(e) => setValue(e.target.value)} />
+      </Field>
+      <Button type="submit" variant="outline" className="sm:mt-6" disabled={m.isPending || !trimmed || trimmed === name}>
+        Save name
+      </Button>
+    </form>
+  );
+}
+
+function EmailForm({ email, verified }: { email: string; verified: boolean }) {
+  const [editing, setEditing] = React.useState(false);
+  const [value, setValue] = React.useState('');
+  const [sentTo, setSentTo] = React.useState<string | null>(null);
+  const [local, setLocal] = React.useState<string | null>(null);
+  const m = useMutation({
+    mutationFn: (newEmail: string) => call(api.POST('/api/account/email', { body: { newEmail } })),
+    onSuccess: (_r, newEmail) => {
+      setSentTo(newEmail);
+      setEditing(false);
+      setValue('');
+    },
+  });
+  const server = m.error instanceof ApiError ? m.error.fieldErrors().newEmail ?? errorMessage(m.error) : m.error ? errorMessage(m.error) : null;
+  return (
+    <div className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <span className="text-muted-foreground">Email:</span>
+        <span className="font-medium break-all" data-testid="account-email">{email}</span>
+        {verified ? <Badge variant="success">Verified</Badge> : <Badge variant="warning">Not verified</Badge>}
+        {!editing ? (
+          <Button variant="link" size="sm" className="h-auto px-1" onClick={() => { setEditing(true); m.reset(); setLocal(null); }}>
+            Change email
+          </Button>
+        ) : null}
+      </div>
+      {sentTo ? (
+        <div className="flex items-start gap-2 rounded-lg border bg-muted/50 p-3 text-sm" role="status" data-testid="email-change-pending">
+          <MailIcon className="mt-0.5 size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
+          <p>
+            We sent a confirmation link to <span className="font-medium break-all">{sentTo}</span>. Your email stays <span className="font-medium break-all">{email}</span> until
+            you open that link. (If the address already belongs to another account, no link is sent.)
+          </p>
+        </div>
+      ) : null}
+      {editing ? (
+        <form
+          noValidate
+          className="flex flex-col gap-3 rounded-lg border p-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const v = value.trim().toLowerCase();
+            if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) return setLocal('Enter a valid email address.');
+            if (v === email.toLowerCase()) return setLocal('That is already your email address.');
+            setLocal(null);
+            m.mutate(v);
+          }}
+        >
+          <Field id="account-new-email" label="New email" hint="We send a link to the new address; it replaces the current one once you open it." error={local ?? server}>
+            <Input type="email" autoComplete="email" value={value} onChange={(e) => setValue(e.target.value)} />
+          </Field>
+          <div className="flex flex-wrap gap-2">
+            <Button type="submit" disabled={m.isPending}>
+              Send confirmation link
+            </Button>
+            <Button type="button" variant="ghost" onClick={() => setEditing(false)}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+function DeleteAccount({ email }: { email: string }) {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [open, setOpen] = React.useState(false);
+  const [byEmail, setByEmail] = React.useState(false);
+  const [password, setPassword] = React.useState('');
+  const [typed, setTyped] = React.useState('');
+  const m = useMutation({
+    mutationFn: (body: { password: string } | { email: string }) => call(api.POST('/api/account/delete', { body })),
+    onSuccess: async () => {
+      setSessionHint(false);
+      qc.setQueryData(keys.me, null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'persona-templates' });
+      await navigate({ to: '/' });
+      toast.success('Your account is being deleted. Goodbye!');
+    },
+  });
+  const ready = byEmail ? typed.trim().toLowerCase() === email.toLowerCase() : password.length > 0;
+  const fieldError = m.error instanceof ApiError && m.error.fieldErrors()[byEmail ? 'email' : 'password'] ? m.error.message : undefined;
+  const general = m.error && !fieldError ? errorMessage(m.error) : null;
+  const reset = (next: boolean) => {
+    setOpen(next);
+    if (!next) {
+      setPassword('');
+      setTyped('');
+      m.reset();
+    }
+  };
+  return (
+    <Section title="Your data" description="Download everything in your account, or delete the account for good.">
+      <div className="flex flex-col gap-5">
+        <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
+          <p className="text-sm text-muted-foreground">A zip with your account, characters (persona and appearance), reference photos and vault originals.</p>
+          <Button variant="outline" asChild>
+            <a href="/api/account/export" download>
+              <DownloadIcon aria-hidden="true" /> Download my data
+            </a>
+          </Button>
+        </div>
+        <div className="flex flex-col gap-2 border-t pt-5 sm:flex-row sm:items-center sm:justify-between">
+          <p className="text-sm text-muted-foreground">Deletes your characters, photos, vault and account, signs out every device. This cannot be undone.</p>
+          <Button variant="destructive" onClick={() => reset(true)}>
+            <Trash2Icon aria-hidden="true" /> Delete account
+          </Button>
+        </div>
+      </div>
+      <Dialog open={open} onOpenChange={reset}>
+        <DialogContent data-testid="delete-account-dialog">
+          <DialogHeader>
+            <DialogTitle>Delete your account?</DialogTitle>
+            <DialogDescription>
+              Everything goes: characters, reference photos, the vault and the account itself, and every device is signed out. Nothing can be recovered afterwards.
+            </DialogDescription>
+          </DialogHeader>
+          <p className="text-sm">
+            Want a copy first?{' '}
+            <a className="font-medium underline underline-offset-4" href="/api/account/export" download>
+              Download your data
+            </a>
+            .
+          </p>
+          <form
+            noValidate
+            className="flex flex-col gap-4"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (ready) m.mutate(byEmail ? { email: typed.trim() } : { password });
+            }}
+          >
+            {byEmail ? (
+              <Field id="delete-email" label={`Type your email (${email}) to confirm`} error={fieldError}>
+                <Input type="email" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+              </Field>
+            ) : (
+              <Field id="delete-password" label="Your password" error={fieldError}>
+                <Input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              </Field>
+            )}
+            <Button type="button" variant="link" className="h-auto w-fit px-0" onClick={() => { setByEmail((v) => !v); m.reset(); }}>
+              {byEmail ? 'Confirm with your password instead' : 'Confirm by typing your email instead'}
+            </Button>
+            <FormError error={general} />
+            <DialogFooter>
+              <Button type="button" variant="outline" onClick={() => reset(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" variant="destructive" disabled={!ready || m.isPending}>
+                Delete my account
+              </Button>
+            </DialogFooter>
+          </form>
+        </DialogContent>
+      </Dialog>
+    </Section>
   );
 }
 
@@ -187,12 +380,7 @@ function ChangePassword() {
   );
 }
 
-function describeAgent(ua: string | null) {
-  if (!ua) return { label: 'Unknown device', mobile: false };
-  const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : /curl|node|undici/i.test(ua) ? 'Script' : 'Browser';
-  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
-  return { label: os ? `${browser} on ${os}` : browser, mobile: /Mobile|Android|iPhone/.test(ua) };
-}
+const deviceIcons = { desktop: MonitorIcon, mobile: SmartphoneIcon, tablet: TabletIcon, tv: TvIcon, bot: BotIcon } as const;
 
 function Sessions() {
   const qc = useQueryClient();
@@ -238,28 +426,23 @@ function Sessions() {
       ) : (
         <ul className="divide-y rounded-lg border">
           {items.map((s) => {
-            const agent = describeAgent(s.userAgent);
-            const Icon = agent.mobile ? SmartphoneIcon : MonitorIcon;
+            const Icon = s.device.type ? deviceIcons[s.device.type] : MonitorIcon;
+            const label = s.device.label;
             return (
               <li key={s.id} className="flex flex-wrap items-center gap-3 p-4" data-testid="session">
                 <Icon className="size-5 shrink-0 text-muted-foreground" aria-hidden="true" />
                 <div className="min-w-0 flex-1">
-                  <p className="flex flex-wrap items-center gap-2 font-medium">
-                    {agent.label}
+                  <p className="flex flex-wrap items-center gap-2 font-medium" title={s.userAgent ?? undefined} data-testid="session-device">
+                    {label}
                     {s.current ? <Badge variant="success">This device</Badge> : null}
                   </p>
                   <p className="text-sm text-muted-foreground">
                     {s.ipAddress || 'Unknown IP'} · signed in <time dateTime={s.createdAt} title={formatDateTime(s.createdAt)}>{formatRelative(s.createdAt)}</time> · expires{' '}
                     <time dateTime={s.expiresAt}>{formatDateTime(s.expiresAt)}</time>
                   </p>
-                  {s.userAgent ? (
-                    <p className="truncate text-xs text-muted-foreground" title={s.userAgent}>
-                      {s.userAgent}
-                    </p>
-                  ) : null}
                 </div>
                 {!s.current ? (
-                  <Button variant="outline" size="sm" disabled={revoke.isPending && revoke.variables?.id === s.id} onClick={() => revoke.mutate(s)} aria-label={`Revoke session ${agent.label}, signed in ${formatRelative(s.createdAt)}`}>
+                  <Button variant="outline" size="sm" disabled={revoke.isPending && revoke.variables?.id === s.id} onClick={() => revoke.mutate(s)} aria-label={`Revoke session ${label}, signed in ${formatRelative(s.createdAt)}`}>
                     Revoke
                   </Button>
                 ) : null}

@@ -25,6 +25,7 @@ import { writeProvenance } from '../../media/provenance.ts';
 import type { AssetListRow, AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
 import { characterGates, type AssetDto, type AssetListItemDto, type ListAssetsQuery } from '../../schemas/asset.schemas.ts';
 import { canApprove, evaluateGates } from './gates.ts';
+import { safeFileName } from '../file-names.ts';
 
 const MAX_PIXELS = 80_000_000;
 const THUMB = 400;
@@ -564,8 +565,7 @@ export class AssetService {
     zip.outputStream.pipe(out);
     (async () => {
       for (const r of rows) {
-        // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name in a zip must not carry
-        const base = (r.originalName || r.id).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
+        const base = safeFileName(r.originalName || r.id);
         const ext = path.extname(r.storageKey!);
         let name = base.replace(/\.[^.]+$/, '') + ext;
         for (let i = 2; used.has(name.toLowerCase()); i++) name = `${base.replace(/\.[^.]+$/, '')} (${i})${ext}`;
