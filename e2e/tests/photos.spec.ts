@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const humanAssets = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..', 'assets');
 
 test('faces per photo, a warning without a face, preview by keyboard, choose the avatar', async ({ page, browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   await signUpAndVerify(page, browser, 'Paula Photo');
   const created = await page.request.post('/api/characters', { data: { name: 'Faye Face', handle: `faye_${Date.now()}`, age: 29 } });
   expect(created.status()).toBe(201);

@@ -21,7 +21,7 @@ function zipNames(buf: Buffer): string[] {
 }
 
 test('rename, change email with verification, sessions by device, download data, delete the account', async ({ page, browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const stamp = Date.now();
   const email = `settings-${stamp}@e2e.test`;
   const newEmail = `moved-${stamp}@e2e.test`;

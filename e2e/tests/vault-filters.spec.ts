@@ -16,7 +16,7 @@ async function waitRated(page: Page, count: number) {
 
 for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
   test(`a compact filter bar with chips leaves the grid on the first screen (${viewport.width}px)`, async ({ page, browser }) => {
-    test.setTimeout(150_000);
+    test.setTimeout(300_000);
     await page.setViewportSize(viewport);
     await signUpAndVerify(page, browser, 'Fay Filter');
     await uploadAsset(page, 'sunset.png', 1);
@@ -76,7 +76,7 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 
 }
 
 test('identity reads as what happened; the character vault tab has no serious axe finding', async ({ page, browser }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
   await signUpAndVerify(page, browser, 'Ida Identity');
   const id = await createCharacter(page, { name: 'Iris Ident', handle: 'iris.ident', age: 34 });
   await uploadAsset(page, 'landscape.png', 3, id);

@@ -29,7 +29,7 @@ function zipEntryCount(buf: Buffer) {
 }
 
 test('upload, watch rating, review with the keyboard, filter, download a zip', async ({ page, browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   const email = `vault-${Date.now()}@e2e.test`;
   const password = 'a-strong-password';
 
