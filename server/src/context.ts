@@ -82,7 +82,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   const log = opts.log ?? createLogger(config);
   const database = await openDatabase(
     opts.database ?? (config.database.kind === 'pglite'
-      ? { kind: 'pglite', dataDir: config.database.dataDir }
+      ? { kind: 'pglite', dataDir: config.database.dataDir, onStaleLock: (message) => log.warn(message) }
       : { kind: 'postgres', url: config.database.url, poolSize: config.database.poolSize }),
   );
   const cleanups: Array<() => Promise<void>> = [() => database.close()];

@@ -147,7 +147,7 @@ describe('the command line', () => {
         expect(second.stderr).toMatch(/The embedded database in .* is in use by another process \(pid \d+\)/);
         expect(second.stderr).toContain(`pid ${server.child.pid}`);
         expect(second.stderr).toContain('DATABASE_URL');
-        expect(fs.readFileSync(path.join(dataDir, 'db.lock'), 'utf8')).toBe(String(server.child.pid));
+        expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'db.lock'), 'utf8'))).toMatchObject({ pid: server.child.pid, started: expect.any(String) });
         // …and the first one is unaffected.
         expect((await api(server.base, 'GET', '/api/health')).status).toBe(200);
       }

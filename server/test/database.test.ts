@@ -13,6 +13,32 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { settings } from '../src/db/schema.ts';
 import { DatabaseLockedError, openDatabase, type Database } from '../src/infra/database.ts';
 
+const lockScript = path.resolve(import.meta.dirname, '../src/infra/lock.ts');
+
+/** The pid a lock file names (format 2: JSON; format 1: the bare pid). */
+function lockPid(file: string): number {
+  const text = fs.readFileSync(file, 'utf8').trim();
+  return /^\d+$/.test(text) ? Number(text) : (JSON.parse(text) as { pid: number }).pid;
+}
+
+/** Resolves once the child printed `line` on stdout. */
+function waitForLine(child: ReturnType<typeof spawn>, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; if (out.includes(line)) resolve(); });
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => { err += c; });
+    child.on('exit', (code) => reject(new Error(`child exited (${code}) before printing ${line}: ${out}${err}`)));
+  });
+}
+
+async function openOutcome(dataDir: string, onStaleLock?: (m: string) => void) {
+  return openDatabase({ kind: 'pglite', dataDir, onStaleLock }).then(
+    async (db) => { await db.close(); return null; },
+    (e: unknown) => e as Error,
+  );
+}
+
 const usingPostgres = Boolean(process.env.DATABASE_URL);
 
 describe.skipIf(usingPostgres)('embedded database folder (PGlite)', () => {
@@ -37,7 +63,7 @@ describe.skipIf(usingPostgres)('embedded database folder (PGlite)', () => {
       await first.migrate();
       const value = { hello: randomBytes(4).toString('hex') };
       await first.db.insert(settings).values({ key: 'test.persist', value });
-      expect(fs.readFileSync(lockFile, 'utf8')).toBe(String(process.pid));
+      expect(lockPid(lockFile)).toBe(process.pid);
 
       // Same process, second open (the lock file names this very pid, yet it is not stale).
       const err = await openDatabase({ kind: 'pglite', dataDir }).then(
@@ -48,13 +74,13 @@ describe.skipIf(usingPostgres)('embedded database folder (PGlite)', () => {
       expect((err as Error).message).toContain(dataDir);
       expect((err as Error).message).toMatch(/already open in this process/);
       // The refused open did not take or drop the first one's lock.
-      expect(fs.readFileSync(lockFile, 'utf8')).toBe(String(process.pid));
+      expect(lockPid(lockFile)).toBe(process.pid);
 
       await first.close();
       expect(fs.existsSync(lockFile)).toBe(false);
 
       reopened = await openDatabase({ kind: 'pglite', dataDir });
-      expect(fs.readFileSync(lockFile, 'utf8')).toBe(String(process.pid));
+      expect(lockPid(lockFile)).toBe(process.pid);
       const rows = await reopened.db.select().from(settings).where(eq(settings.key, 'test.persist'));
       expect(rows.map((r) => r.value)).toEqual([value]);
     } finally {
@@ -64,7 +90,7 @@ describe.skipIf(usingPostgres)('embedded database folder (PGlite)', () => {
     expect(fs.existsSync(lockFile)).toBe(false);
   });
 
-  test('a folder held by another live process is refused, naming the folder, the pid and DATABASE_URL', async () => {
+  test('an old-format lock (bare pid) naming a live process of ours (node) is refused, naming the folder, the pid and DATABASE_URL', async () => {
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
       fs.writeFileSync(lockFile, String(holder.pid));
@@ -86,19 +112,73 @@ describe.skipIf(usingPostgres)('embedded database folder (PGlite)', () => {
     }
   });
 
-  test('a stale lock left by a crashed process is replaced', async () => {
+  test('a lock genuinely held by another running process is refused and left alone; once that process is killed (-9) the lock is taken over', async () => {
+    const holder = spawn(process.execPath, ['-e', `import(${JSON.stringify(lockScript)}).then((m) => { m.acquireLock(process.argv[1]); process.stdout.write('locked\\n'); setInterval(() => {}, 1e9); })`, lockFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await waitForLine(holder, 'locked');
+      const held = fs.readFileSync(lockFile, 'utf8');
+      expect(JSON.parse(held)).toMatchObject({ pid: holder.pid, started: expect.any(String), command: path.basename(process.execPath) });
+      const stale: string[] = [];
+      const err = await openOutcome(dataDir, (m) => stale.push(m));
+      expect(err).toBeInstanceOf(DatabaseLockedError);
+      expect(err!.message).toContain(`in use by another process (pid ${holder.pid})`);
+      expect(stale).toEqual([]);
+      expect(fs.readFileSync(lockFile, 'utf8')).toBe(held);
+
+      const exited = new Promise((resolve) => holder.on('exit', resolve));
+      holder.kill('SIGKILL');
+      await exited;
+      const db = await openDatabase({ kind: 'pglite', dataDir, onStaleLock: (m) => stale.push(m) });
+      await db.close();
+      expect(stale).toEqual([expect.stringMatching(new RegExp(`Took over the stale lock .*db\\.lock: pid ${holder.pid} is no longer running`))]);
+    } finally {
+      holder.kill('SIGKILL');
+      fs.rmSync(lockFile, { force: true });
+    }
+  });
+
+  test('a stale lock left by a crashed process is replaced, in the old and the current format, with a log line', async () => {
     const dead = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     await new Promise((resolve) => dead.on('exit', resolve));
-    fs.writeFileSync(lockFile, String(dead.pid));
-    const db = await openDatabase({ kind: 'pglite', dataDir });
-    try {
-      expect(fs.readFileSync(lockFile, 'utf8')).toBe(String(process.pid));
-      const rows = await db.db.select().from(settings).where(eq(settings.key, 'test.persist'));
-      expect(rows).toHaveLength(1);
-    } finally {
-      await db.close();
+    for (const content of [String(dead.pid), JSON.stringify({ pid: dead.pid, started: 'linux:x:1', command: 'node', host: os.hostname() })]) {
+      fs.writeFileSync(lockFile, content);
+      const stale: string[] = [];
+      const db = await openDatabase({ kind: 'pglite', dataDir, onStaleLock: (m) => stale.push(m) });
+      try {
+        expect(lockPid(lockFile)).toBe(process.pid);
+        expect(stale).toEqual([expect.stringContaining(`pid ${dead.pid} is no longer running`)]);
+        const rows = await db.db.select().from(settings).where(eq(settings.key, 'test.persist'));
+        expect(rows).toHaveLength(1);
+      } finally {
+        await db.close();
+      }
+      expect(fs.existsSync(lockFile)).toBe(false);
     }
-    expect(fs.existsSync(lockFile)).toBe(false);
+  });
+
+  test('a lock whose pid now belongs to an unrelated live program (pid reuse after a crash or reboot) is taken over, in the old and the current format', async () => {
+    const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve, reject) => { sleeper.on('spawn', resolve); sleeper.on('error', reject); });
+      const cases = {
+        // Format 1 (a bare pid, as written before): the pid is alive, but it is `sleep`, not us.
+        'old format': String(sleeper.pid),
+        // Format 2: same pid and even our executable name, but the process started at another time.
+        'current format, other start time': JSON.stringify({ pid: sleeper.pid, started: 'linux:another-boot:12345', command: 'node', host: os.hostname() }),
+      };
+      for (const [name, content] of Object.entries(cases)) {
+        fs.writeFileSync(lockFile, content);
+        const stale: string[] = [];
+        const err = await openOutcome(dataDir, (m) => stale.push(m));
+        expect({ name, err: err?.message ?? null }).toEqual({ name, err: null });
+        expect(stale, name).toEqual([expect.stringMatching(new RegExp(`Took over the stale lock .*: pid ${sleeper.pid} now belongs to another program \\(sleep`))]);
+        expect(fs.existsSync(lockFile), name).toBe(false); // released after close, not left behind
+      }
+      expect(sleeper.exitCode).toBeNull(); // the unrelated program was left alone
+    } finally {
+      sleeper.kill('SIGKILL');
+      fs.rmSync(lockFile, { force: true });
+    }
   });
 
   test('migrations are idempotent', async () => {

@@ -11,6 +11,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { fromPglite, type Db as IDatabase } from 'pg-boss';
 import * as schema from '../db/schema.ts';
+import { acquireLock, DatabaseLockedError, lockFileFor } from './lock.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
 
@@ -29,60 +30,28 @@ export interface Database {
 }
 
 export type DatabaseOptions =
-  | { kind: 'pglite'; dataDir: string | null; pglite?: PGlite }
+  | { kind: 'pglite'; dataDir: string | null; pglite?: PGlite; /** Told when a stale lock (crashed owner, reused pid) is taken over. */ onStaleLock?: (message: string) => void }
   | { kind: 'postgres'; url: string; poolSize: number };
 
 const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
 
-export class DatabaseLockedError extends Error {}
-
-/** Lock files this process holds (a lock naming our own pid but absent here is stale: pid reuse). */
-const heldLocks = new Set<string>();
+export { DatabaseLockedError };
 
 /** One process owns an embedded data folder; a second gets a clear error instead of corruption. */
-function takeLock(dataDir: string): () => void {
+function takeLock(dataDir: string, onStaleLock?: (message: string) => void): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.resolve(dataDir, '..', `${path.basename(dataDir)}.lock`);
-  if (heldLocks.has(lockFile)) {
-    throw new DatabaseLockedError(`The embedded database in ${dataDir} is already open in this process. Close it before opening it again.`);
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      heldLocks.add(lockFile);
-      return () => {
-        if (!heldLocks.delete(lockFile)) return;
-        try {
-          if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile);
-        } catch { /* already gone */ }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new DatabaseLockedError(
-          `The embedded database in ${dataDir} is in use by another process (pid ${pid}). ` +
-            'Stop that process, or set DATABASE_URL to share a Postgres server between processes.',
-        );
-      }
-      fs.rmSync(lockFile, { force: true }); // stale lock from a crashed process
-    }
-  }
-  throw new DatabaseLockedError(`Could not lock ${dataDir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return acquireLock(lockFileFor(dataDir), {
+    onStaleLock,
+    describe: {
+      what: `The embedded database in ${dataDir}`,
+      hint: 'Stop that process, or set DATABASE_URL to share a Postgres server between processes.',
+    },
+  });
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.kind === 'pglite') {
-    const release = opts.dataDir ? takeLock(opts.dataDir) : () => {};
+    const release = opts.dataDir ? takeLock(opts.dataDir, opts.onStaleLock) : () => {};
     let client: PGlite;
     try {
       client = opts.pglite ?? (opts.dataDir ? await PGlite.create(opts.dataDir) : await PGlite.create());
