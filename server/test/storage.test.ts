@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat as fsStat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { buffer as readAll } from 'node:stream/consumers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStorage, LocalStorage, S3Storage, StorageNotFoundError, type Storage } from '../src/infra/storage/index.ts';
@@ -79,6 +80,30 @@ function storageContract(name: string, harness: Harness): void {
       await storage.put(`${ns}/a.jpg`, second, 'image/webp');
       expect(await storage.stat(`${ns}/a.jpg`)).toEqual({ size: 123, contentType: 'image/webp' });
       expect((await readAll((await storage.get(`${ns}/a.jpg`)).body)).equals(second)).toBe(true);
+    });
+
+    it('putStream stores a streamed body of the announced size, and an empty one', async () => {
+      const bytes = randomBytes(2_500_000);
+      const chunks = Array.from({ length: 10 }, (_, i) => bytes.subarray(i * 250_000, (i + 1) * 250_000));
+      await storage.putStream(`${ns}/big.bin`, Readable.from(chunks), bytes.length, 'application/octet-stream');
+      expect(await storage.stat(`${ns}/big.bin`)).toEqual({ size: bytes.length, contentType: 'application/octet-stream' });
+      expect((await readAll((await storage.get(`${ns}/big.bin`)).body)).equals(bytes)).toBe(true);
+      await storage.putStream(`${ns}/empty.bin`, Readable.from([]), 0, 'text/plain');
+      expect(await storage.stat(`${ns}/empty.bin`)).toEqual({ size: 0, contentType: 'text/plain' });
+    });
+
+    it('putStream whose body fails midway stores nothing and keeps the existing object', async () => {
+      const before = randomBytes(1000);
+      await storage.put(`${ns}/kept.bin`, before, 'image/png');
+      const failing = () => Readable.from((async function* () {
+        yield randomBytes(100_000);
+        throw new Error('disk read failed');
+      })());
+      await expect(storage.putStream(`${ns}/kept.bin`, failing(), 200_000, 'image/png')).rejects.toThrow();
+      await expect(storage.putStream(`${ns}/new.bin`, failing(), 200_000, 'image/png')).rejects.toThrow();
+      expect(await storage.stat(`${ns}/kept.bin`)).toEqual({ size: 1000, contentType: 'image/png' });
+      expect((await readAll((await storage.get(`${ns}/kept.bin`)).body)).equals(before)).toBe(true);
+      expect(await storage.stat(`${ns}/new.bin`)).toBeNull();
     });
 
     it('stat of a missing object is null', async () => {

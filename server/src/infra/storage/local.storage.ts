@@ -59,6 +59,13 @@ export class LocalStorage implements Storage {
     await writeAtomically(file + META_SUFFIX, Buffer.from(JSON.stringify(meta)));
   }
 
+  async putStream(key: string, body: Readable, size: number, contentType: string): Promise<void> {
+    const file = this.#pathOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeAtomically(file, body, size);
+    await writeAtomically(file + META_SUFFIX, Buffer.from(JSON.stringify({ contentType, size } satisfies Sidecar)));
+  }
+
   async get(key: string): Promise<{ body: Readable; size: number; contentType: string }> {
     const file = this.#pathOf(key);
     // Open first, then fstat the handle: a concurrent delete cannot make the stream fail later.
@@ -196,12 +203,23 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
-async function writeAtomically(target: string, data: Buffer): Promise<void> {
+async function writeAtomically(target: string, data: Buffer | Readable, size?: number): Promise<void> {
   const temp = `${target}${TMP_MARKER}${randomBytes(6).toString('hex')}`;
   try {
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(data);
+      if (Buffer.isBuffer(data)) {
+        await handle.writeFile(data);
+      } else {
+        let written = 0;
+        for await (const chunk of data) {
+          const buf = chunk as Buffer;
+          written += buf.length;
+          if (size !== undefined && written > size) throw new Error(`more than the expected ${size} bytes`);
+          await handle.write(buf);
+        }
+        if (size !== undefined && written !== size) throw new Error(`the stream ended after ${written} of ${size} bytes`);
+      }
       await handle.sync();
     } finally {
       await handle.close();

@@ -1,7 +1,7 @@
 // S3-compatible driver (AWS S3, MinIO, Garage, R2, B2, …) on @aws-sdk/client-s3.
 // Errors from the SDK never carry credentials; this file logs nothing.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -82,6 +82,38 @@ export class S3Storage implements Storage {
     await this.#client.send(
       new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }),
     );
+  }
+
+  async putStream(key: string, body: Readable, size: number, contentType: string): Promise<void> {
+    assertValidKey(key);
+    // S3 stores the object only when all ContentLength bytes arrived. A body that fails, or ends
+    // short or long, would otherwise leave the request waiting for bytes that never come: the
+    // counter turns that into an error and the request is aborted (nothing stored).
+    const abort = new AbortController();
+    let seen = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        seen += chunk.length;
+        done(seen > size ? new Error(`more than the expected ${size} bytes`) : null, chunk);
+      },
+      flush(done) {
+        done(seen === size ? null : new Error(`the stream ended after ${seen} of ${size} bytes`));
+      },
+    });
+    const fail = (err: Error) => { if (!abort.signal.aborted) abort.abort(err); counted.destroy(err); };
+    body.once('error', fail);
+    counted.once('error', fail);
+    body.pipe(counted);
+    try {
+      await this.#client.send(
+        new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: counted, ContentType: contentType, ContentLength: size }),
+        { abortSignal: abort.signal },
+      );
+    } catch (err) {
+      throw abort.signal.aborted ? (abort.signal.reason as Error) : err;
+    } finally {
+      body.off('error', fail);
+    }
   }
 
   async get(key: string): Promise<{ body: Readable; size: number; contentType: string }> {

@@ -24,6 +24,11 @@ export interface Storage {
    */
   sweepIncomplete(before: Date): Promise<number>;
   put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /**
+   * Stores exactly `size` bytes read from `body` (never held in memory as a whole), atomically
+   * like `put`: a failed or short stream leaves no object behind (an existing one unchanged).
+   */
+  putStream(key: string, body: Readable, size: number, contentType: string): Promise<void>;
   /** Streams the object; throws StorageNotFoundError when it does not exist. */
   get(key: string): Promise<{ body: Readable; size: number; contentType: string }>;
   stat(key: string): Promise<StoredObject | null>;
