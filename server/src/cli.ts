@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // `ainfluencer` command line: start (all-in-one or one role), migrate, create-admin,
-// seed-demo and openapi. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+// seed-demo, backup, restore and openapi. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or
+// configuration (commands/failure.ts decides which, and prints every failure readably).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, documentationConfig, loadConfig, type Role } from './config/env.ts';
-import { DatabaseLockedError } from './infra/database.ts';
-import { StorageUnavailableError } from './infra/storage/storage.ts';
+import { documentationConfig, loadConfig, type Role } from './config/env.ts';
 import { buildApp } from './app.ts';
+import { backupCommand, restoreCommand } from './commands/backup.commands.ts';
+import { describeFailure } from './commands/failure.ts';
+import { ControlServer } from './infra/control-socket.ts';
+import { writeBackup } from './services/backup/backup.service.ts';
+import { appVersion } from './version.ts';
 import { createContext, createLogger, type AppContext } from './context.ts';
 import { seedDemo } from './services/demo-seed.ts';
 
@@ -20,6 +24,11 @@ Commands:
   create-admin --email E --password P [--name N]
                                   Create a verified administrator (or promote an existing account)
   seed-demo                       Add a demo user (demo@example.com / demo-password) with three characters
+  backup [FILE]                   Write a consistent backup (database + stored files) to FILE
+                                  (default ainfluencer-backup-<date>-<time>.tar; "-" for stdout).
+                                  Works while the studio runs.
+  restore FILE                    Restore a backup into an empty DATA_DIR / empty database
+                                  (checks every checksum first; all or nothing)
   openapi                         Print the OpenAPI document as JSON
 
 Configuration comes from environment variables; see README.md ("Configuration").`;
@@ -46,6 +55,7 @@ async function start(role: Role) {
   const log = createLogger(config);
   const ctx = await createContext(config, { log });
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
+  let control: ControlServer | null = null;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -56,6 +66,7 @@ async function start(role: Role) {
     try {
       for (const res of ctx.sse) res.end();
       await app?.close();
+      await control?.close();
       await ctx.close();
       log.info('stopped');
       process.exit(0);
@@ -67,6 +78,12 @@ async function start(role: Role) {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  if (ctx.database.kind === 'pglite') {
+    // The embedded database is ours alone: `ainfluencer backup` asks this process for it.
+    control = await ControlServer.start(config.dataDir, {
+      backup: (out, progress) => writeBackup({ database: ctx.database, storage: ctx.storage, appVersion }, out, { onProgress: progress }),
+    }, log.child({ component: 'control' }));
+  }
   if (role === 'all' || role === 'worker') {
     await ctx.startWorkers(config.worker.concurrency);
     log.info({ concurrency: config.worker.concurrency }, 'workers started');
@@ -78,6 +95,7 @@ async function start(role: Role) {
       await app.listen({ host: config.http.host, port: config.http.port });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      await control?.close();
       await ctx.close();
       if (code === 'EADDRINUSE') fail(`Port ${config.http.port} is already in use. Stop the other program or start with PORT=<another port>.`, 2);
       if (code === 'EACCES') fail(`Not allowed to listen on port ${config.http.port}. Use a port above 1024 (PORT=8080).`, 2);
@@ -100,7 +118,7 @@ async function start(role: Role) {
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: {
       role: { type: 'string', default: 'all' },
@@ -109,9 +127,13 @@ async function main() {
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: false,
+    allowPositionals: true,
     strict: true,
   });
+  const positionalsAllowed: Record<string, number> = { backup: 1, restore: 1 };
+  if (positionals.length > (positionalsAllowed[command ?? ''] ?? 0)) {
+    fail(`Unexpected argument "${positionals[positionalsAllowed[command ?? ''] ?? 0]}".\n\n${usage}`, 2);
+  }
   if (values.help || !command || command === 'help') {
     process.stdout.write(`${usage}\n`);
     return;
@@ -138,6 +160,18 @@ async function main() {
       process.stdout.write(`${res.message}\n`);
       return;
     }
+    case 'backup': {
+      const config = loadConfig(undefined, { role: 'all' });
+      config.log.level = 'warn';
+      await backupCommand(config, positionals[0], createLogger(config));
+      return;
+    }
+    case 'restore': {
+      const config = loadConfig(undefined, { role: 'all' });
+      config.log.level = 'warn';
+      await restoreCommand(config, positionals[0], createLogger(config));
+      return;
+    }
     case 'openapi': {
       const config = documentationConfig();
       const ctx = await createContext(config, { database: { kind: 'pglite', dataDir: null } });
@@ -156,11 +190,9 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError) fail(err.message, 2);
-  if (err instanceof DatabaseLockedError) fail(err.message, 2);
-  if (err instanceof StorageUnavailableError) fail(err.message, 2);
-  if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') fail(`${(err as Error).message}\n\n${usage}`, 2);
-  process.stderr.write(`${(err as Error).stack ?? err}\n`);
-  process.exit(1);
+main().catch((err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') fail(`${(err as Error).message}\n\n${usage}`, 2);
+  const failure = describeFailure(err);
+  fail(failure.message, failure.exitCode);
 });

@@ -78,7 +78,7 @@ export class InsufficientStorageError extends UserError {
 }
 
 /** A Node system error code (ENOSPC, EACCES, …) anywhere in the cause chain. */
-function findErrno(err: unknown): string | undefined {
+export function findErrno(err: unknown): string | undefined {
   let cur: unknown = err;
   for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
     const c = cur as { code?: unknown; errno?: unknown; cause?: unknown };

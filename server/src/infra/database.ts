@@ -25,7 +25,8 @@ export interface Database {
   /** Subscribe to a NOTIFY channel; returns an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
-  migrate(): Promise<void>;
+  /** Applies the migrations of `folder` (default: all of ours) that are not applied yet. */
+  migrate(folder?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +34,7 @@ export type DatabaseOptions =
   | { kind: 'pglite'; dataDir: string | null; pglite?: PGlite; /** Told when a stale lock (crashed owner, reused pid) is taken over. */ onStaleLock?: (message: string) => void }
   | { kind: 'postgres'; url: string; poolSize: number };
 
-const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
+export const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
 
 export { DatabaseLockedError };
 
@@ -71,7 +72,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       notify: async (channel, payload) => {
         await client.query('select pg_notify($1, $2)', [channel, payload]);
       },
-      migrate: async () => { await migratePglite(drizzlePglite(client), { migrationsFolder }); },
+      migrate: async (folder = migrationsFolder) => { await migratePglite(drizzlePglite(client), { migrationsFolder: folder }); },
       close: async () => {
         try {
           if (!client.closed) await client.close();
@@ -113,12 +114,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     notify: async (channel, payload) => {
       await pool.query('select pg_notify($1, $2)', [channel, payload]);
     },
-    migrate: async () => {
+    migrate: async (folder = migrationsFolder) => {
       // An advisory lock keeps two processes booting at once from migrating twice.
       const c = await pool.connect();
       try {
         await c.query('select pg_advisory_lock(7263001)');
-        await migratePg(drizzlePg(c), { migrationsFolder });
+        await migratePg(drizzlePg(c), { migrationsFolder: folder });
       } finally {
         await c.query('select pg_advisory_unlock(7263001)').catch(() => {});
         c.release();
