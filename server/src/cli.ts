@@ -23,7 +23,8 @@ Commands:
   migrate                         Apply database migrations and exit
   create-admin --email E --password P [--name N]
                                   Create a verified administrator (or promote an existing account)
-  seed-demo                       Add a demo user (demo@example.com / demo-password) with three characters
+  seed-demo                       Add a demo user (demo@example.com / demo-password) with three characters,
+                                  their reference photos and vault items (some approved, some to review)
   backup [FILE]                   Write a consistent backup (database + stored files) to FILE
                                   (default ainfluencer-backup-<date>-<time>.tar; "-" for stdout).
                                   Works while the studio runs.
@@ -156,7 +157,13 @@ async function main() {
       return;
     }
     case 'seed-demo': {
-      const res = await withContext('all', (ctx) => seedDemo(ctx), { quiet: true });
+      const res = await withContext('all', async (ctx) => {
+        // The seed goes through the real pipeline: photos and vault items are processed by the
+        // jobs, here (or by any running worker on a shared database).
+        await ctx.events.start();
+        await ctx.queue.work(ctx.jobHandlers, ctx.config.worker.concurrency);
+        return seedDemo(ctx, { wait: true });
+      }, { quiet: true });
       process.stdout.write(`${res.message}\n`);
       return;
     }

@@ -105,12 +105,13 @@ describe('the command line', () => {
     const seed1 = await run(['seed-demo'], env);
     expect(seed1.code, seed1.stderr).toBe(0);
     expect(seed1.stdout).toContain('demo@example.com / demo-password');
-    expect(seed1.stdout).toContain('3 characters added');
+    // Photos and vault items went through the real pipeline, which ran inside seed-demo.
+    expect(seed1.stdout).toMatch(/\(3 characters, 10 reference photos, 13 vault items added; vault: 13 items \(\d+ approved, \d+ waiting for review\)\)\.\n$/);
 
     const seed2 = await run(['seed-demo'], env);
     expect(seed2.code, seed2.stderr).toBe(0);
-    expect(seed2.stdout).toContain('Demo data already present: sign in as demo@example.com / demo-password.');
-    expect(seed2.stdout).not.toMatch(/characters added/);
+    expect(seed2.stdout).toMatch(/^Demo data already present: sign in as demo@example\.com \/ demo-password \(vault: 13 items/);
+    expect(seed2.stdout).not.toMatch(/added/);
 
     const admin = await run(['create-admin', '--email', 'admin@x.io', '--password', 'long-enough-pw'], env);
     expect(admin.code, admin.stderr).toBe(0);
@@ -133,6 +134,29 @@ describe('the command line', () => {
       expect(list.status).toBe(200);
       const items = (list.json.items ?? list.json) as Array<{ handle: string }>;
       expect(items.map((c) => c.handle).sort()).toEqual(['aurora.reads', 'kenji.codes', 'mila.moves']);
+
+      // Every demo character has processed reference photos and vault items: some approved (by
+      // the identity gate, or by the demo user), some waiting in the review queue. Seeding twice
+      // added nothing twice.
+      for (const c of items as Array<{ id: string; handle: string }>) {
+        const photos = await api(server.base, 'GET', `/api/characters/${c.id}/photos`, { cookie: demo.cookie });
+        expect(photos.status).toBe(200);
+        const list = photos.json.items as Array<{ status: string; thumbnailUrl: string | null }>;
+        expect({ handle: c.handle, count: list.length, ready: list.every((p) => p.status === 'ready' && p.thumbnailUrl) }).toEqual({ handle: c.handle, count: c.handle === 'kenji.codes' ? 4 : 3, ready: true });
+        const counts = await api(server.base, 'GET', `/api/assets/counts?characterId=${c.id}`, { cookie: demo.cookie });
+        expect(counts.status, counts.text).toBe(200);
+        expect(counts.json.byStatus.approved, c.handle).toBeGreaterThanOrEqual(2); // a face that matches its references + one quote card
+        expect(counts.json.byStatus.pending, c.handle).toBeGreaterThanOrEqual(1);
+        expect(counts.json.byStatus.processing ?? 0).toBe(0);
+      }
+      const review = await api(server.base, 'GET', '/api/assets?status=pending&limit=100', { cookie: demo.cookie });
+      expect(review.status, review.text).toBe(200);
+      expect(review.json.items.length).toBeGreaterThanOrEqual(3);
+      const all = await api(server.base, 'GET', '/api/assets/counts', { cookie: demo.cookie });
+      expect(all.json.total).toBe(13);
+      const approved = await api(server.base, 'GET', '/api/assets?status=approved&limit=100', { cookie: demo.cookie });
+      const decidedBy = await Promise.all((approved.json.items as Array<{ id: string }>).map(async (a) => (await api(server.base, 'GET', `/api/assets/${a.id}`, { cookie: demo.cookie })).json.decidedBy));
+      expect(new Set(decidedBy)).toEqual(new Set(['rules', 'user']));
 
       const adm = await login(server.base, 'admin@x.io', 'long-enough-pw');
       const me = await api(server.base, 'GET', '/api/auth/me', { cookie: adm.cookie });
