@@ -9,7 +9,7 @@ import { findErrno, isDiskFull } from '../errors.ts';
 import { ControlSocketError } from '../infra/control-socket.ts';
 import { DatabaseLockedError } from '../infra/lock.ts';
 import { StorageUnavailableError } from '../infra/storage/storage.ts';
-import { BackupArchiveError, RestoreTargetNotEmptyError } from '../services/backup/backup.service.ts';
+import { BackupArchiveError, RestoreFailedError, RestoreTargetNotEmptyError } from '../services/backup/backup.service.ts';
 import { CommandUsageError } from './backup.commands.ts';
 
 export interface Failure {
@@ -46,7 +46,7 @@ export function describeFailure(err: unknown): Failure {
   if (isDiskFull(err)) {
     const where = pathOf(err);
     return {
-      message: `The disk is full${where ? ` (no space left while writing ${where})` : ' (no space left on the device)'}. Free some space, then run the command again.`,
+      message: `The disk is full${where ? ` (no space left while writing ${where})` : ' (no space left on the device)'}. ${err instanceof RestoreFailedError ? 'The restore was undone: nothing was restored. ' : ''}Free some space, then run the command again.`,
       exitCode: 1,
     };
   }
@@ -55,6 +55,7 @@ export function describeFailure(err: unknown): Failure {
     const where = pathOf(err);
     return { message: `Not allowed to write${where ? ` ${where}` : ''} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}). Check the folder's owner and permissions.`, exitCode: 1 };
   }
+  if (err instanceof RestoreFailedError) return { message: err.message, exitCode: 1 };
   if (err instanceof ControlSocketError) return { message: err.message, exitCode: 1 };
   if (err instanceof Error) return { message: err.stack ?? `${err.name}: ${err.message}`, exitCode: 1 };
   return { message: `Failed: ${describeThrown(err)}`, exitCode: 1 };

@@ -1,5 +1,6 @@
 // Runs the `ainfluencer` command line as an operator would: real child processes (node + the
-// TypeScript sources), output captured, ready lines awaited, and every child killed at the end.
+// TypeScript sources), output captured, ready lines awaited (or any line: `waitFor`), and every
+// child killed at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { cookieHeader } from '../harness.ts';
@@ -33,15 +34,27 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
   children.add(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+  let done: Result | null = null;
+  const waiters = new Set<() => void>();
+  const poke = () => { for (const w of waiters) w(); };
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; poke(); });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; poke(); });
   const exited = new Promise<Result>((resolve) => {
     child.on('exit', (code, signal) => {
       // Let the pipes drain before reporting.
-      setImmediate(() => { children.delete(child); resolve({ code, signal, stdout, stderr }); });
+      setImmediate(() => { children.delete(child); done = { code, signal, stdout, stderr }; poke(); resolve(done); });
     });
   });
-  return { child, exited, out: () => stdout, err: () => stderr };
+  /** Resolves once stdout+stderr match `pattern`; rejects if the process exits first. */
+  const waitFor = (pattern: RegExp) => new Promise<RegExpMatchArray>((resolve, reject) => {
+    const check = () => {
+      const m = (stdout + stderr).match(pattern);
+      if (m) { waiters.delete(check); resolve(m); } else if (done) { waiters.delete(check); reject(new Error(`exited (${done.code}) before printing ${pattern}:\n${stdout}\n${stderr}`)); }
+    };
+    waiters.add(check);
+    check();
+  });
+  return { child, exited, out: () => stdout, err: () => stderr, waitFor };
 }
 
 /** Runs a command that is expected to exit by itself. */
@@ -87,11 +100,11 @@ export async function start(args: string[], env: Record<string, string | undefin
   };
 }
 
-export async function api(base: string, method: string, url: string, opts: { body?: unknown; cookie?: string } = {}) {
+export async function api(base: string, method: string, url: string, opts: { body?: unknown; cookie?: string; raw?: Buffer; headers?: Record<string, string> } = {}) {
   const res = await fetch(`${base}${url}`, {
     method,
-    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
-    body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}), ...opts.headers },
+    body: opts.raw ? new Uint8Array(opts.raw) : opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
   });
   const text = await res.text();
   let json: any = null;
@@ -99,3 +112,30 @@ export async function api(base: string, method: string, url: string, opts: { bod
   return { status: res.status, json, text, cookie: cookieHeader(res.headers.getSetCookie()) };
 }
 
+
+/** Kills every child still running (afterAll). */
+export function killAll(): void {
+  for (const c of children) c.kill('SIGKILL');
+}
+
+/** Signs in over HTTP and returns the session cookie. */
+export async function login(base: string, email: string, password: string): Promise<string> {
+  const res = await api(base, 'POST', '/api/auth/login', { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login failed (${res.status}): ${res.text}`);
+  return res.cookie;
+}
+
+/** Environment for a CLI child: a data folder, an ephemeral port, plain logs; nothing inherited but PATH/HOME/TMPDIR. */
+export function cliEnv(dataDir: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    LOG_PRETTY: 'false',
+    ...extra,
+  };
+}

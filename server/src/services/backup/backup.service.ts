@@ -89,6 +89,14 @@ export class RestoreTargetNotEmptyError extends Error {
   }
 }
 
+/** The restore failed at run time and was undone: the target is as empty as before. */
+export class RestoreFailedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RestoreFailedError';
+  }
+}
+
 export interface BackupSummary {
   tables: number;
   rows: number;
@@ -377,6 +385,7 @@ export async function restoreBackup(target: RestoreTarget, archive: VerifiedArch
   await checkRestoreTarget(target, archive);
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ainfluencer-restore-'));
   const written: string[] = [];
+  let step = 'migrating the database';
   try {
     const repo = new BackupRepository(target.database.db);
     const last = Math.max(0, ...manifest.migrations.map((m) => m.createdAt));
@@ -386,6 +395,7 @@ export async function restoreBackup(target: RestoreTarget, archive: VerifiedArch
 
     progress(`Copying ${manifest.files.count} files (${mb(manifest.files.bytes)})…`);
     for (const f of manifest.files.items) {
+      step = `copying ${f.key}`;
       const entry = entries.get(fileEntry(f.key))!;
       written.push(f.key);
       await target.storage.putStream(f.key, openTarEntry(file, entry), f.size, f.contentType);
@@ -402,6 +412,7 @@ export async function restoreBackup(target: RestoreTarget, archive: VerifiedArch
       const order = [...existing.values()].filter((t) => manifest.tables.some((m) => m.name === t.name));
       for (const table of order) {
         const m = manifest.tables.find((x) => x.name === table.name)!;
+        step = `loading table ${table.name}`;
         let batch: string[] = [];
         let bytes = 0;
         const lines = createInterface({ input: openTarEntry(file, entries.get(m.entry)!), crlfDelay: Infinity });
@@ -427,7 +438,9 @@ export async function restoreBackup(target: RestoreTarget, archive: VerifiedArch
   } catch (err) {
     // All or nothing: the transaction rolled back; remove the files copied so far.
     for (const key of written) await target.storage.delete(key).catch(() => {});
-    throw err;
+    if (err instanceof BackupArchiveError || err instanceof RestoreTargetNotEmptyError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new RestoreFailedError(`The restore failed while ${step}: ${reason}. It was undone: nothing was restored.`, { cause: err });
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
