@@ -31,6 +31,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
+import { findPgError } from '../../errors.ts';
 import type { Database } from '../../infra/database.ts';
 import type { Queue } from '../../infra/queue.ts';
 import { JobName } from '../../jobs/jobs.ts';
@@ -439,7 +440,9 @@ export async function restoreBackup(target: RestoreTarget, archive: VerifiedArch
     // All or nothing: the transaction rolled back; remove the files copied so far.
     for (const key of written) await target.storage.delete(key).catch(() => {});
     if (err instanceof BackupArchiveError || err instanceof RestoreTargetNotEmptyError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
+    // The database's own words, not the query wrapper's (which repeats the SQL and every row).
+    const dbError = findPgError(err) as { message?: string } | undefined;
+    const reason = dbError?.message ?? (err instanceof Error ? err.message : String(err));
     throw new RestoreFailedError(`The restore failed while ${step}: ${reason}. It was undone: nothing was restored.`, { cause: err });
   } finally {
     await fs.rm(work, { recursive: true, force: true });
