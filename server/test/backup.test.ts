@@ -15,7 +15,8 @@ import { PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as schema from '../src/db/schema.ts';
 import { describeFailure } from '../src/commands/failure.ts';
-import { migrationsFolder, type Db } from '../src/infra/database.ts';
+import { migrationsFolder, openDatabase, type Db } from '../src/infra/database.ts';
+import { LocalStorage } from '../src/infra/storage/index.ts';
 import { DatabaseLockedError } from '../src/infra/lock.ts';
 import { StorageNotFoundError, type Storage } from '../src/infra/storage/storage.ts';
 import { readTarIndex, TarWriter } from '../src/infra/tar.ts';
@@ -137,6 +138,22 @@ describe('backup and restore of one instance', () => {
     expect(archive.manifest.files.items.map((f) => f.key)).toEqual([key(assetA, 'original.jpg')]);
     await expect(real.get(victim)).rejects.toBeInstanceOf(StorageNotFoundError);
     await real.put(victim, files[victim], 'image/webp'); // put back for other tests
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('across database kinds', () => {
+  test('a backup of the Postgres server restores into an embedded database, row for row', async () => {
+    const file = path.join(tmp, 'to-pglite.tar');
+    await backupTo(file);
+    const archive = await verifyArchive(file, { migrationsFolder });
+    const database = await openDatabase({ kind: 'pglite', dataDir: null });
+    const storage = new LocalStorage({ dir: path.join(tmp, 'pglite-media') });
+    try {
+      await restoreBackup({ database, storage, migrationsFolder }, archive);
+      expect(await tableRows(database.db)).toEqual(await tableRows(source.ctx.database.db));
+    } finally {
+      await database.close();
+    }
   });
 });
 

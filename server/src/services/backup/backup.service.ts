@@ -105,6 +105,8 @@ export interface BackupSummary {
   fileBytes: number;
   missingFiles: number;
   archiveBytes: number;
+  /** How long the snapshot transaction lasted (on the embedded database, other queries wait meanwhile). */
+  snapshotMs: number;
 }
 
 export interface BackupSource {
@@ -126,6 +128,7 @@ export async function writeBackup(source: BackupSource, out: Writable, opts: { o
   try {
     const createdAt = new Date().toISOString();
     // 1. The snapshot: every row and every storage key, one instant.
+    const snapStart = performance.now();
     const snap = await repo.snapshot(async (reader) => {
       const tables = await reader.tables();
       const migrations = await reader.migrations();
@@ -148,8 +151,9 @@ export async function writeBackup(source: BackupSource, out: Writable, opts: { o
       }
       return { migrations, counts, keys: [...keys].sort() };
     });
+    const snapshotMs = Math.round(performance.now() - snapStart);
     const totalRows = snap.counts.reduce((a, c) => a + c.rows, 0);
-    progress(`Database snapshot: ${snap.counts.length} tables, ${totalRows} rows, ${snap.keys.length} stored files referenced.`);
+    progress(`Database snapshot: ${snap.counts.length} tables, ${totalRows} rows, ${snap.keys.length} stored files referenced (${snapshotMs} ms).`);
 
     // 2. The archive.
     const tar = new TarWriter(out);
@@ -217,7 +221,7 @@ export async function writeBackup(source: BackupSource, out: Writable, opts: { o
       out.end(() => resolve());
     });
     progress(`Copied ${items.length} files (${mb(fileBytes)})${missingFiles.length ? `; ${missingFiles.length} referenced files were deleted before they could be copied (listed in the manifest)` : ''}.`);
-    return { tables: tables.length, rows: totalRows, files: items.length, fileBytes, missingFiles: missingFiles.length, archiveBytes: tar.bytes };
+    return { tables: tables.length, rows: totalRows, files: items.length, fileBytes, missingFiles: missingFiles.length, archiveBytes: tar.bytes, snapshotMs };
   } finally {
     await fs.rm(spool, { recursive: true, force: true });
   }
