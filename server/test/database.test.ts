@@ -165,6 +165,8 @@ describe.skipIf(usingPostgres)('embedded database folder (PGlite)', () => {
         'old format': String(sleeper.pid),
         // Format 2: same pid and even our executable name, but the process started at another time.
         'current format, other start time': JSON.stringify({ pid: sleeper.pid, started: 'linux:another-boot:12345', command: 'node', host: os.hostname() }),
+        // Written by an earlier container on the same volume (another host name): judged the same way.
+        'current format, earlier container': JSON.stringify({ pid: sleeper.pid, started: 'linux:another-boot:12345', command: 'node', host: 'f00dcafe1234' }),
       };
       for (const [name, content] of Object.entries(cases)) {
         fs.writeFileSync(lockFile, content);

@@ -12,8 +12,9 @@
 //   - it names this very process but this process does not hold it (a copied folder);
 //   - it is empty or unreadable (a crash while writing it; writers never expose a half-written one).
 // When the start time cannot be read (no /proc and no `ps`), a live pid running our executable is
-// treated as the owner: refusing is the safe answer. A lock from another host cannot be checked
-// from here and is always treated as held.
+// treated as the owner: refusing is the safe answer. The host name is recorded for the messages
+// only: a container recreated on the same volume gets a new host name, and its old lock must not
+// block it forever (one data folder shared by two machines is not supported anyway).
 //
 // Writes are atomic: the content goes to a temp file that is hard-linked to the lock name (link
 // fails if the name exists), so readers never see a partial lock. A stale lock is first renamed
@@ -129,7 +130,6 @@ export function judgeLock(lockFile: string, content: string): LockState {
   const owner = parse(content);
   if (owner === 'empty') return { state: 'stale', owner: null, reason: 'the lock file is empty (its writer crashed)' };
   if (owner === null) return { state: 'stale', owner: null, reason: 'the lock file is unreadable' };
-  if (owner.host !== os.hostname()) return { state: 'held', owner }; // cannot check another machine's processes
   if (owner.pid === process.pid) {
     return heldLocks.has(lockFile) ? { state: 'held', owner } : { state: 'stale', owner, reason: `it names this process (pid ${owner.pid}), which does not hold it` };
   }
