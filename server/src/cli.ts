@@ -81,9 +81,13 @@ async function start(role: Role) {
 
   if (ctx.database.kind === 'pglite') {
     // The embedded database is ours alone: `ainfluencer backup` asks this process for it.
-    control = await ControlServer.start(config.dataDir, {
-      backup: (out, progress) => writeBackup({ database: ctx.database, storage: ctx.storage, appVersion }, out, { onProgress: progress }),
-    }, log.child({ component: 'control' }));
+    try {
+      control = await ControlServer.start(config.dataDir, {
+        backup: (out, progress) => writeBackup({ database: ctx.database, storage: ctx.storage, appVersion }, out, { onProgress: progress }),
+      }, log.child({ component: 'control' }));
+    } catch (err) {
+      log.warn({ err }, '`ainfluencer backup` will not work while this studio runs: no control socket could be opened (stop the studio to back up)');
+    }
   }
   if (role === 'all' || role === 'worker') {
     await ctx.startWorkers(config.worker.concurrency);

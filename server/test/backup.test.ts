@@ -8,7 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import pino from 'pino';
 import { buffer as readAll } from 'node:stream/consumers';
 import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
@@ -20,6 +21,7 @@ import { LocalStorage } from '../src/infra/storage/index.ts';
 import { DatabaseLockedError } from '../src/infra/lock.ts';
 import { StorageNotFoundError, type Storage } from '../src/infra/storage/storage.ts';
 import { readTarIndex, TarWriter } from '../src/infra/tar.ts';
+import { ControlServer, requestBackup } from '../src/infra/control-socket.ts';
 import { BackupArchiveError, restoreBackup, verifyArchive, writeBackup } from '../src/services/backup/backup.service.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
@@ -154,6 +156,35 @@ describe.skipIf(!process.env.DATABASE_URL)('across database kinds', () => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describe('control socket', () => {
+  test('a data folder too long for a socket address gets its socket in the temp folder, mode 0600; the client finds it and gets the bytes and the summary', async () => {
+    const dataDir = path.join(tmp, 'x'.repeat(120));
+    const payload = randomBytes(300_000);
+    const server = await ControlServer.start(dataDir, {
+      backup: async (out, progress) => {
+        progress('halfway');
+        await new Promise<void>((resolve, reject) => out.end(payload, (err?: Error | null) => (err ? reject(err) : resolve())));
+        return { bytes: payload.length };
+      },
+    }, pino({ level: 'silent' }));
+    try {
+      expect(server.path.startsWith(os.tmpdir())).toBe(true);
+      expect(fs.statSync(server.path).mode & 0o777).toBe(0o600);
+      const chunks: Buffer[] = [];
+      const into = new Writable({ write(c: Buffer, _e, done) { chunks.push(c); done(); } });
+      const lines: string[] = [];
+      const summary = await requestBackup(dataDir, into, (l) => lines.push(l));
+      expect(summary).toEqual({ bytes: payload.length });
+      expect(lines).toEqual(['halfway']);
+      expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+    } finally {
+      await server.close();
+    }
+    expect(fs.existsSync(server.path)).toBe(false);
+    await expect(requestBackup(dataDir, new Writable({ write: (_c, _e, d) => d() }), () => {})).rejects.toThrow(/does not answer on its control socket/);
   });
 });
 

@@ -19,7 +19,7 @@ import type { Writable } from 'node:stream';
 import type { Config } from '../config/env.ts';
 import { isDiskFull } from '../errors.ts';
 import { createContext } from '../context.ts';
-import { ControlSocketError, ControlSocketUnavailableError, controlSocketPath, requestBackup } from '../infra/control-socket.ts';
+import { ControlSocketError, ControlSocketUnavailableError, requestBackup } from '../infra/control-socket.ts';
 import { migrationsFolder, openDatabase, type Database } from '../infra/database.ts';
 import { inspectLock, isAlive, lockFileFor } from '../infra/lock.ts';
 import { createStorage } from '../infra/storage/index.ts';
@@ -138,10 +138,9 @@ export async function backupCommand(config: Config, file: string | undefined, lo
     let via = '';
     const held = config.database.kind === 'pglite' && config.database.dataDir ? inspectLock(lockFileFor(config.database.dataDir)) : null;
     if (held?.state === 'held') {
-      const socket = controlSocketPath(config.dataDir);
       via = ` (made by the running studio, pid ${held.owner.pid})`;
       try {
-        summary = (await requestBackup(socket, dest.out, (line) => dest.say(line))) as unknown as BackupSummary;
+        summary = (await requestBackup(config.dataDir, dest.out, (line) => dest.say(line))) as unknown as BackupSummary;
       } catch (err) {
         if (err instanceof ControlSocketUnavailableError) {
           throw new ControlSocketError(`${err.message} The studio (pid ${held.owner.pid}) holds the embedded database, so only it can make the backup. Is it an older version without a control socket? Stop it and run the backup again.`);

@@ -55,6 +55,7 @@ export function describeFailure(err: unknown): Failure {
     const where = pathOf(err);
     return { message: `Not allowed to write${where ? ` ${where}` : ''} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}). Check the folder's owner and permissions.`, exitCode: 1 };
   }
+  if (code === 'EPIPE') return { message: 'The program reading the output stopped before the end (EPIPE): what it received is incomplete.', exitCode: 1 };
   if (err instanceof RestoreFailedError) return { message: err.message, exitCode: 1 };
   if (err instanceof ControlSocketError) return { message: err.message, exitCode: 1 };
   if (err instanceof Error) return { message: err.stack ?? `${err.name}: ${err.message}`, exitCode: 1 };

@@ -2,8 +2,8 @@
 // open that database while the studio runs (one process owns it), so it asks the studio.
 //
 // - Where: `DATA_DIR/control.sock`, a Unix domain socket. If that path is too long for a socket
-//   address (~104 bytes), `$TMPDIR/ainfluencer-<hash of DATA_DIR>.sock` instead; both sides
-//   compute the same path.
+//   address (~104 bytes) or the folder cannot hold a socket (some network or host-shared file
+//   systems), `$TMPDIR/ainfluencer-<hash of DATA_DIR>.sock` instead; the client tries both.
 // - Who: only the owner. The socket is bound inside a fresh 0700 folder, set to 0600, then
 //   renamed into place, so there is no moment at which another user could connect.
 // - Protocol: the client sends one JSON line `{"command":"backup"}`. The server answers with
@@ -21,11 +21,12 @@ import type { Logger } from 'pino';
 const MAX_SOCKET_PATH = 100;
 const MAX_REQUEST = 4096;
 
-export function controlSocketPath(dataDir: string): string {
+/** Where the studio on `dataDir` listens, in the order it tries them. */
+export function controlSocketPaths(dataDir: string): string[] {
   const inData = path.join(path.resolve(dataDir), 'control.sock');
-  if (Buffer.byteLength(inData) <= MAX_SOCKET_PATH) return inData;
   const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `ainfluencer-${hash}.sock`);
+  const inTmp = path.join(os.tmpdir(), `ainfluencer-${hash}.sock`);
+  return Buffer.byteLength(inData) <= MAX_SOCKET_PATH ? [inData, inTmp] : [inTmp];
 }
 
 export interface ControlHandlers {
@@ -68,30 +69,35 @@ export class ControlServer {
     this.#server = server;
   }
 
+  /** Listens on the first path of `controlSocketPaths` that works; throws if none does. */
   static async start(dataDir: string, handlers: ControlHandlers, log: Logger): Promise<ControlServer> {
-    const target = controlSocketPath(dataDir);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    const server = net.createServer();
-    const control = new ControlServer(target, server);
-    server.on('connection', (socket) => control.#serve(socket, handlers, log));
-    // Bind inside a private folder, restrict, then move into place (atomic, replaces a stale socket).
-    const privateDir = fs.mkdtempSync(path.join(path.dirname(target), '.control-'));
-    try {
-      fs.chmodSync(privateDir, 0o700);
-      const bound = path.join(privateDir, 's');
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(bound, () => { server.off('error', reject); resolve(); });
-      });
-      fs.chmodSync(bound, 0o600);
-      fs.renameSync(bound, target);
-    } catch (err) {
-      server.close();
-      throw err;
-    } finally {
-      fs.rmSync(privateDir, { recursive: true, force: true });
+    let lastError: unknown;
+    for (const target of controlSocketPaths(dataDir)) {
+      const server = net.createServer();
+      const control = new ControlServer(target, server);
+      server.on('connection', (socket) => control.#serve(socket, handlers, log));
+      let privateDir: string | null = null;
+      try {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        // Bind inside a private folder, restrict, then move into place (atomic, replaces a stale socket).
+        privateDir = fs.mkdtempSync(path.join(path.dirname(target), '.control-'));
+        fs.chmodSync(privateDir, 0o700);
+        const bound = path.join(privateDir, 's');
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(bound, () => { server.off('error', reject); resolve(); });
+        });
+        fs.chmodSync(bound, 0o600);
+        fs.renameSync(bound, target);
+        return control;
+      } catch (err) {
+        lastError = err;
+        server.close();
+      } finally {
+        if (privateDir) fs.rmSync(privateDir, { recursive: true, force: true });
+      }
     }
-    return control;
+    throw lastError;
   }
 
   #serve(socket: net.Socket, handlers: ControlHandlers, log: Logger) {
@@ -172,7 +178,30 @@ export class ControlSocketUnavailableError extends ControlSocketError {
  * Asks the studio listening on `socketPath` for a backup; archive bytes go to `into` (not ended
  * here). Resolves with the studio's summary, rejects if it fails or the connection drops.
  */
-export function requestBackup(socketPath: string, into: Writable, onProgress: (line: string) => void): Promise<Record<string, unknown>> {
+export async function requestBackup(dataDir: string, into: Writable, onProgress: (line: string) => void): Promise<Record<string, unknown>> {
+  const paths = controlSocketPaths(dataDir);
+  let unavailable: ControlSocketUnavailableError | null = null;
+  for (const p of paths) {
+    try {
+      return await requestBackupAt(p, into, onProgress);
+    } catch (err) {
+      if (!(err instanceof ControlSocketUnavailableError)) throw err;
+      unavailable ??= err; // the first path's reason is the telling one
+    }
+  }
+  throw unavailable!;
+}
+
+function requestBackupAt(socketPath: string, into: Writable, onProgress: (line: string) => void): Promise<Record<string, unknown>> {
+  // Only talk to a socket of our own user (the fallback lives in a shared temp folder).
+  try {
+    const info = fs.statSync(socketPath);
+    if (process.getuid && info.uid !== process.getuid()) {
+      return Promise.reject(new ControlSocketUnavailableError(`The control socket ${socketPath} belongs to another user; not using it.`));
+    }
+  } catch {
+    return Promise.reject(new ControlSocketUnavailableError(`The studio does not answer on its control socket ${socketPath} (ENOENT).`));
+  }
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
     let settled = false;
