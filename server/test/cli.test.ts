@@ -102,13 +102,13 @@ describe('the command line', () => {
     expect(migrate.code, migrate.stderr).toBe(0);
     expect(migrate.stdout).toContain('Database is up to date.');
 
-    const seed1 = await run(['seed-demo'], env);
+    const seed1 = await run(['seed-demo'], env, 300_000); // it runs the photo and ingest jobs (vision models)
     expect(seed1.code, seed1.stderr).toBe(0);
     expect(seed1.stdout).toContain('demo@example.com / demo-password');
     // Photos and vault items went through the real pipeline, which ran inside seed-demo.
     expect(seed1.stdout).toMatch(/\(3 characters, 10 reference photos, 13 vault items added; vault: 13 items \(\d+ approved, \d+ waiting for review\)\)\.\n$/);
 
-    const seed2 = await run(['seed-demo'], env);
+    const seed2 = await run(['seed-demo'], env, 120_000);
     expect(seed2.code, seed2.stderr).toBe(0);
     expect(seed2.stdout).toMatch(/^Demo data already present: sign in as demo@example\.com \/ demo-password \(vault: 13 items/);
     expect(seed2.stdout).not.toMatch(/added/);
