@@ -4,6 +4,7 @@
 // configuration (commands/failure.ts decides which, and prints every failure readably).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { documentationConfig, loadConfig, type Role } from './config/env.ts';
 import { buildApp } from './app.ts';
 import { backupCommand, restoreCommand } from './commands/backup.commands.ts';
@@ -171,16 +172,12 @@ async function main() {
       process.stdout.write(`${res.message}\n`);
       return;
     }
-    case 'backup': {
-      const config = loadConfig(undefined, { role: 'all' });
-      config.log.level = 'warn';
-      await backupCommand(config, positionals[0], createLogger(config));
-      return;
-    }
+    case 'backup':
     case 'restore': {
       const config = loadConfig(undefined, { role: 'all' });
-      config.log.level = 'warn';
-      await restoreCommand(config, positionals[0], createLogger(config));
+      // Logs go to stderr: `backup -` writes the archive to stdout.
+      const log = pino({ level: 'warn' }, pino.destination(2));
+      await (command === 'backup' ? backupCommand : restoreCommand)(config, positionals[0], log);
       return;
     }
     case 'openapi': {

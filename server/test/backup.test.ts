@@ -240,6 +240,10 @@ describe('what the CLI prints for a failure', () => {
     expect(describeFailure({ code: '53100', message: 'could not extend file' })).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^The disk is full/) });
     expect(describeFailure(new DatabaseLockedError('The embedded database in /x is in use by another process (pid 1).'))).toEqual({ exitCode: 2, message: 'The embedded database in /x is in use by another process (pid 1).' });
     expect(describeFailure(new BackupArchiveError('bad.tar is damaged'))).toEqual({ exitCode: 2, message: 'bad.tar is damaged' });
+    expect(describeFailure(new Error('Failed query', { cause: { code: '3D000', message: 'database "x" does not exist' } }))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^The database named in DATABASE_URL does not exist\. Create it first/) });
+    const refused = new AggregateError([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5999'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 5999 })], 'connect failed');
+    expect(describeFailure(Object.assign(refused, { code: 'ECONNREFUSED' }))).toEqual({ exitCode: 1, message: 'Nothing answers at 127.0.0.1:5999 (connection refused). Is the server running, and is the address right?' });
+    expect(describeFailure(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })).message).toMatch(/^The program reading the output stopped before the end \(EPIPE\)/);
     for (const [value, expected] of [
       [{ reason: 'weird', detail: { n: 1 } }, "Failed: { reason: 'weird', detail: { n: 1 } }"],
       [{ message: 'socket hang up', code: 'ECONNRESET' }, 'Failed: socket hang up (ECONNRESET)'],

@@ -5,7 +5,7 @@
 // readably instead of printing "[object Object]".
 import { inspect } from 'node:util';
 import { ConfigError } from '../config/env.ts';
-import { findErrno, isDiskFull } from '../errors.ts';
+import { findErrno, findPgError, isDiskFull } from '../errors.ts';
 import { ControlSocketError } from '../infra/control-socket.ts';
 import { DatabaseLockedError } from '../infra/lock.ts';
 import { StorageUnavailableError } from '../infra/storage/storage.ts';
@@ -25,6 +25,16 @@ function pathOf(err: unknown): string | undefined {
     const p = (cur as { path?: unknown }).path;
     if (typeof p === 'string') return p;
     cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function findConnectionTarget(err: unknown): string | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const c = cur as { address?: unknown; port?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof c.address === 'string') return typeof c.port === 'number' ? `${c.address}:${c.port}` : c.address;
+    cur = Array.isArray(c.errors) && c.errors.length ? c.errors[0] : c.cause;
   }
   return undefined;
 }
@@ -50,7 +60,14 @@ export function describeFailure(err: unknown): Failure {
       exitCode: 1,
     };
   }
+  const pgCode = findPgError(err)?.code;
+  if (pgCode === '3D000') return { message: 'The database named in DATABASE_URL does not exist. Create it first (for example `createdb <name>`), then run the command again.', exitCode: 2 };
+  if (pgCode === '28P01' || pgCode === '28000') return { message: 'The database server refused the user or password in DATABASE_URL.', exitCode: 2 };
   const code = findErrno(err);
+  if (code === 'ECONNREFUSED') {
+    const e = findConnectionTarget(err);
+    return { message: `Nothing answers at ${e ?? 'the configured address'} (connection refused). Is the server running, and is the address right?`, exitCode: 1 };
+  }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     const where = pathOf(err);
     return { message: `Not allowed to write${where ? ` ${where}` : ''} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}). Check the folder's owner and permissions.`, exitCode: 1 };
