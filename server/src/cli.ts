@@ -166,7 +166,7 @@ async function main() {
         // The seed goes through the real pipeline: photos and vault items are processed by the
         // jobs, here (or by any running worker on a shared database).
         await ctx.events.start();
-        await ctx.queue.work(ctx.jobHandlers, ctx.config.worker.concurrency);
+        await ctx.startWorkers(ctx.config.worker.concurrency);
         return seedDemo(ctx, { wait: true });
       }, { quiet: true });
       process.stdout.write(`${res.message}\n`);

@@ -31,7 +31,9 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-backup-'));
-  [source, target] = await Promise.all([createTestApp(), createTestApp()]);
+  // No workers: the outbox dispatcher would mark restored domain events dispatched between the
+  // restore and the comparison (the CLI tests cover a running studio).
+  [source, target] = await Promise.all([createTestApp({}, { workers: false }), createTestApp({}, { workers: false })]);
 }, 120_000);
 afterAll(async () => {
   await Promise.all([source?.close(), target?.close()]);
@@ -73,6 +75,9 @@ describe('backup and restore of one instance', () => {
       values (${charId}, 'u-backup', 'Zoë ✨', 'zoe.✨', 31, ${JSON.stringify(['a,b', 'c"d', 'ü', '日本'])}::jsonb, '{"start":"07:00","end":"21:00"}'::jsonb,
               ${JSON.stringify({ voice: 'line1\nline2\t"quoted"\\', warmth: 0.1, flirt: 1e-7, nested: { empty: [], nul: null } })}::jsonb, '"just a json string"'::jsonb, '{}'::jsonb,
               '2023-06-15 12:34:56.789012+00', '2023-06-15 12:34:56.789013+00')`);
+    // A table with a sequence (bigserial): ids 1–3 used, then a gap (a rolled-back insert).
+    await db.execute(sql`insert into domain_events (user_id, type, data, dispatched_at) values ('u-backup', 'Test', '{}'::jsonb, now()), ('u-backup', 'Test', '{"n":2}'::jsonb, null), (null, 'Test', '{}'::jsonb, null)`);
+    await db.execute(sql`insert into domain_events (id, user_id, type, data) values (40, null, 'Test', '{}'::jsonb)`);
     for (const [id, name] of [[assetA, 'original.jpg'], [assetB, 'thumb.webp']] as const) {
       const data = randomBytes(50_000 + Math.floor(Math.random() * 1000));
       files[key(id, name)] = data;
@@ -108,6 +113,10 @@ describe('backup and restore of one instance', () => {
     const after = await tableRows(target.ctx.database.db);
     expect(after).toEqual(before);
     expect(after.users.join()).toContain('2001-01-01T00:00:00.000001+00:00');
+    // Sequences moved past the restored ids: the next event gets a fresh id, no clash.
+    const next = (await target.ctx.database.db.execute(sql`insert into domain_events (type, data) values ('Next', '{}'::jsonb) returning id`)).rows as Array<{ id: number | string }>;
+    expect(Number(next[0].id)).toBe(41);
+    await target.ctx.database.db.execute(sql`delete from domain_events where type = 'Next'`);
     for (const [k, data] of Object.entries(files)) {
       const got = await target.ctx.storage.get(k);
       expect(got.contentType).toBe(k.endsWith('jpg') ? 'image/jpeg' : 'image/webp');
@@ -115,7 +124,7 @@ describe('backup and restore of one instance', () => {
     }
 
     // The target now has data: a second restore is refused before anything is written.
-    await expect(restoreBackup({ database: target.ctx.database, storage: target.ctx.storage, migrationsFolder }, archive)).rejects.toThrow(/is not empty \(users: 1, characters: 1, assets: 2\)/);
+    await expect(restoreBackup({ database: target.ctx.database, storage: target.ctx.storage, migrationsFolder }, archive)).rejects.toThrow(/is not empty \(users: 1, characters: 1, assets: 2, domain_events: 4\)/);
     expect(await tableRows(target.ctx.database.db)).toEqual(before);
   });
 
