@@ -221,12 +221,7 @@ export async function restoreCommand(config: Config, file: string | undefined, l
 
   // The app's own boot: migrations to the latest version, the queue; then in-flight work again.
   const ctx = await createContext(config, { log });
-  let requeued = 0;
-  try {
-    requeued = await requeueInFlight({ database: ctx.database, queue: ctx.queue });
-  } finally {
-    await ctx.close();
-  }
+  const requeued = await requeueInFlight({ database: ctx.database, queue: ctx.queue }).finally(() => ctx.close());
   say(
     `Restored ${summary.rows} rows into ${summary.tables} tables and ${summary.files} files (${mb(summary.fileBytes)}) in ${seconds(Date.now() - t0)}.` +
       (requeued ? ` ${requeued} item(s) that were being processed at backup time are queued again.` : '') +

@@ -40,7 +40,7 @@ function findConnectionTarget(err: unknown): string | undefined {
 }
 
 /** A readable one-liner for any thrown value that is not an Error. */
-export function describeThrown(value: unknown): string {
+function describeThrown(value: unknown): string {
   if (typeof value === 'string') return value || '(an empty message)';
   if (value === null || value === undefined) return `(nothing: ${String(value)})`;
   if (typeof value === 'object') {

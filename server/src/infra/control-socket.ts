@@ -22,7 +22,7 @@ const MAX_SOCKET_PATH = 100;
 const MAX_REQUEST = 4096;
 
 /** Where the studio on `dataDir` listens, in the order it tries them. */
-export function controlSocketPaths(dataDir: string): string[] {
+function controlSocketPaths(dataDir: string): string[] {
   const inData = path.join(path.resolve(dataDir), 'control.sock');
   const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
   const inTmp = path.join(os.tmpdir(), `ainfluencer-${hash}.sock`);

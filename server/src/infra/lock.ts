@@ -33,7 +33,7 @@ export class DatabaseLockedError extends Error {
 }
 
 /** What a lock file says about its owner (format 2). Format 1 was the bare pid. */
-export interface LockOwner {
+interface LockOwner {
   pid: number;
   /** Process start time as the OS reports it; null when it could not be read. */
   started: string | null;
@@ -48,7 +48,7 @@ export type LockState =
   | { state: 'stale'; owner: LockOwner | null; reason: string };
 
 /** Start time of a process, comparable between calls; null if it cannot be read. */
-export function processStartTime(pid: number): string | null {
+function processStartTime(pid: number): string | null {
   if (process.platform === 'linux') {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -72,7 +72,7 @@ export function processStartTime(pid: number): string | null {
 }
 
 /** Executable name of a process (`node`, `sleep`, …); null if it cannot be read. */
-export function processCommand(pid: number): string | null {
+function processCommand(pid: number): string | null {
   if (process.platform === 'linux') {
     try {
       const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
@@ -126,7 +126,7 @@ function parse(content: string): LockOwner | 'empty' | null {
 const heldLocks = new Set<string>();
 
 /** Decides whether the lock content names a live owner. */
-export function judgeLock(lockFile: string, content: string): LockState {
+function judgeLock(lockFile: string, content: string): LockState {
   const owner = parse(content);
   if (owner === 'empty') return { state: 'stale', owner: null, reason: 'the lock file is empty (its writer crashed)' };
   if (owner === null) return { state: 'stale', owner: null, reason: 'the lock file is unreadable' };

@@ -11,7 +11,7 @@ const SCHEMA = 'public';
 /** Columns that hold storage keys: text columns named `*_key` (storage_key, thumbnail_key, …). */
 const STORAGE_KEY_COLUMN = /_key$/;
 
-export interface ColumnInfo {
+interface ColumnInfo {
   name: string;
   type: string;
   /** GENERATED ALWAYS AS (…) STORED: computed, never inserted. */

@@ -39,8 +39,8 @@ import { assertValidKey, StorageNotFoundError, type Storage } from '../../infra/
 import { hashTarEntry, openTarEntry, readTarIndex, TarFormatError, TarWriter, type TarEntry } from '../../infra/tar.ts';
 import { BackupRepository, type AppliedMigration, type TableInfo } from '../../repositories/backup.repository.ts';
 
-export const BACKUP_FORMAT = 'ainfluencer-backup';
-export const BACKUP_FORMAT_VERSION = 1;
+const BACKUP_FORMAT = 'ainfluencer-backup';
+const BACKUP_FORMAT_VERSION = 1;
 const HEADER_ENTRY = 'backup.json';
 const MANIFEST_ENTRY = 'manifest.json';
 const tableEntry = (table: string) => `db/${table}.jsonl`;
@@ -72,7 +72,7 @@ const manifestSchema = headerSchema.extend({
   }),
   missingFiles: z.array(z.object({ key: z.string(), reason: z.string() })),
 });
-export type BackupManifest = z.infer<typeof manifestSchema>;
+type BackupManifest = z.infer<typeof manifestSchema>;
 
 /** The archive is not a usable backup (damaged, truncated, wrong format). Nothing was written. */
 export class BackupArchiveError extends Error {
@@ -335,7 +335,7 @@ export interface RestoreSummary {
  * Refuses a target with data: any row outside INSTANCE_TABLES, or an object at a key the archive
  * would write with other content (identical content is a leftover of an interrupted restore).
  */
-export async function checkRestoreTarget(target: Pick<RestoreTarget, 'database' | 'storage'>, archive: VerifiedArchive): Promise<void> {
+async function checkRestoreTarget(target: Pick<RestoreTarget, 'database' | 'storage'>, archive: VerifiedArchive): Promise<void> {
   const repo = new BackupRepository(target.database.db);
   const filled = await repo.nonEmptyTables(INSTANCE_TABLES);
   if (filled.length) {
