@@ -63,6 +63,7 @@ describe('backup and restore of one instance', () => {
   const charId = '7d0c2f8e-4b7a-4e8e-9a51-2f0f6c1d9a01';
   const assetA = '0b5f7a8c-1111-4c3e-8a7b-3c2d1e0f9a01';
   const assetB = '0b5f7a8c-2222-4c3e-8a7b-3c2d1e0f9a02';
+  const photoId = '5a1e7c3d-3333-4c3e-8a7b-3c2d1e0f9a03';
   const files: Record<string, Buffer> = {};
 
   beforeAll(async () => {
@@ -75,6 +76,13 @@ describe('backup and restore of one instance', () => {
       values (${charId}, 'u-backup', 'Zoë ✨', 'zoe.✨', 31, ${JSON.stringify(['a,b', 'c"d', 'ü', '日本'])}::jsonb, '{"start":"07:00","end":"21:00"}'::jsonb,
               ${JSON.stringify({ voice: 'line1\nline2\t"quoted"\\', warmth: 0.1, flirt: 1e-7, nested: { empty: [], nul: null } })}::jsonb, '"just a json string"'::jsonb, '{}'::jsonb,
               '2023-06-15 12:34:56.789012+00', '2023-06-15 12:34:56.789013+00')`);
+    // Tables that reference each other: the character's avatar is one of its reference photos.
+    const photoKey = `users/u-backup/characters/${charId}/photos/${photoId}.jpg`;
+    files[photoKey] = randomBytes(20_000);
+    await source.ctx.storage.put(photoKey, files[photoKey], 'image/jpeg');
+    await db.execute(sql`insert into reference_photos (id, user_id, character_id, storage_key, mime_type, width, height, bytes, sha256, status, face_embedding)
+      values (${photoId}, 'u-backup', ${charId}, ${photoKey}, 'image/jpeg', 640, 480, 20000, 'abc', 'ready', ${JSON.stringify([0.1, -0.2, 1e-9])}::jsonb)`);
+    await db.execute(sql`update characters set avatar_photo_id = ${photoId} where id = ${charId}`);
     // A table with a sequence (bigserial): ids 1–3 used, then a gap (a rolled-back insert).
     await db.execute(sql`insert into domain_events (user_id, type, data, dispatched_at) values ('u-backup', 'Test', '{}'::jsonb, now()), ('u-backup', 'Test', '{"n":2}'::jsonb, null), (null, 'Test', '{}'::jsonb, null)`);
     await db.execute(sql`insert into domain_events (id, user_id, type, data) values (40, null, 'Test', '{}'::jsonb)`);
@@ -105,11 +113,11 @@ describe('backup and restore of one instance', () => {
     expect(order.indexOf('characters')).toBeLessThan(order.indexOf('assets'));
     expect(archive.manifest).toMatchObject({ format: 'ainfluencer-backup', formatVersion: 1, appVersion: '9.9.9', database: source.ctx.database.kind, storage: 'local', missingFiles: [] });
     expect(archive.manifest.files.items.map((f) => f.key).sort()).toEqual(Object.keys(files).sort());
-    expect(summary).toMatchObject({ files: 2, missingFiles: 0, tables: drizzleTables.length });
+    expect(summary).toMatchObject({ files: 3, missingFiles: 0, tables: drizzleTables.length });
 
     const before = await tableRows(source.ctx.database.db);
     const restored = await restoreBackup({ database: target.ctx.database, storage: target.ctx.storage, migrationsFolder }, archive);
-    expect(restored).toMatchObject({ files: 2, newerSchema: false });
+    expect(restored).toMatchObject({ files: 3, newerSchema: false });
     const after = await tableRows(target.ctx.database.db);
     expect(after).toEqual(before);
     expect(after.users.join()).toContain('2001-01-01T00:00:00.000001+00:00');
@@ -124,7 +132,7 @@ describe('backup and restore of one instance', () => {
     }
 
     // The target now has data: a second restore is refused before anything is written.
-    await expect(restoreBackup({ database: target.ctx.database, storage: target.ctx.storage, migrationsFolder }, archive)).rejects.toThrow(/is not empty \(users: 1, characters: 1, assets: 2, domain_events: 4\)/);
+    await expect(restoreBackup({ database: target.ctx.database, storage: target.ctx.storage, migrationsFolder }, archive)).rejects.toThrow(/is not empty \((?=.*\busers: 1\b)(?=.*\bcharacters: 1\b)(?=.*\breference_photos: 1\b)(?=.*\bassets: 2\b)(?=.*\bdomain_events: 4\b)[^)]*\)/);
     expect(await tableRows(target.ctx.database.db)).toEqual(before);
   });
 
@@ -146,7 +154,7 @@ describe('backup and restore of one instance', () => {
     expect(summary.missingFiles).toBe(1);
     const archive = await verifyArchive(file, { migrationsFolder });
     expect(archive.manifest.missingFiles).toEqual([{ key: victim, reason: 'deleted after the snapshot was taken' }]);
-    expect(archive.manifest.files.items.map((f) => f.key)).toEqual([key(assetA, 'original.jpg')]);
+    expect(archive.manifest.files.items.map((f) => f.key).sort()).toEqual([key(assetA, 'original.jpg'), `users/u-backup/characters/${charId}/photos/${photoId}.jpg`].sort());
     await expect(real.get(victim)).rejects.toBeInstanceOf(StorageNotFoundError);
     await real.put(victim, files[victim], 'image/webp'); // put back for other tests
   });

@@ -43,7 +43,10 @@ async function rows<T>(db: Exec, query: SQL): Promise<T[]> {
 
 const qualified = (table: string) => sql`${sql.identifier(SCHEMA)}.${sql.identifier(table)}`;
 
-/** Tables ordered so that every table comes after the tables it references. */
+/**
+ * Tables ordered so that every table comes after the tables it references, as far as a cycle
+ * allows (the restore defers foreign keys, so a cycle only costs the order's readability).
+ */
 function dependencyOrder(tables: TableInfo[]): TableInfo[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
   const done = new Set<string>();
@@ -86,6 +89,12 @@ export interface RestoreWriter {
   count(table: string): Promise<number>;
   /** Moves every sequence owned by a column of `table` past the column's largest value. */
   fixSequences(table: TableInfo): Promise<number>;
+  /**
+   * Defers every foreign key of our schema to the end of the load, so tables that reference each
+   * other (characters ⇄ reference_photos through the avatar) load in any order. Returns the step
+   * that checks them all and puts each constraint back as it was.
+   */
+  deferForeignKeys(): Promise<() => Promise<void>>;
 }
 
 export class BackupRepository {
@@ -201,6 +210,26 @@ export class BackupRepository {
         count: async (table) => {
           const [r] = await rows<{ n: number }>(tx, sql`select count(*)::int as n from ${qualified(table)}`);
           return r.n;
+        },
+        deferForeignKeys: async () => {
+          // Not DEFERRABLE constraints cannot be deferred by SET CONSTRAINTS; make them so inside
+          // this transaction (DDL is transactional: a failed restore rolls this back too).
+          const fks = await rows<{ table: string; name: string }>(tx, sql`
+            select c.relname as "table", k.conname as "name"
+            from pg_catalog.pg_constraint k
+            join pg_catalog.pg_class c on c.oid = k.conrelid
+            join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+            where k.contype = 'f' and n.nspname = ${SCHEMA} and not k.condeferrable`);
+          for (const fk of fks) {
+            await tx.execute(sql`alter table ${qualified(fk.table)} alter constraint ${sql.identifier(fk.name)} deferrable initially deferred`);
+          }
+          await tx.execute(sql`set constraints all deferred`);
+          return async () => {
+            await tx.execute(sql`set constraints all immediate`); // every postponed check runs here
+            for (const fk of fks) {
+              await tx.execute(sql`alter table ${qualified(fk.table)} alter constraint ${sql.identifier(fk.name)} not deferrable initially immediate`);
+            }
+          };
         },
         fixSequences: async (table) => {
           let fixed = 0;

@@ -413,7 +413,8 @@ export async function restoreBackup(target: RestoreTarget, archive: VerifiedArch
         if (!existing.has(t.name)) throw new BackupArchiveError(`${file}: table ${t.name} does not exist at the backup's schema version; the archive and its migrations disagree.`);
       }
       for (const name of INSTANCE_TABLES) if (existing.has(name)) await writer.clear(name);
-      // Dependency order of the target's catalog (the source's order is the same schema's).
+      const checkReferences = await writer.deferForeignKeys();
+      // Dependency order of the target's catalog; foreign keys are checked once everything is in.
       const order = [...existing.values()].filter((t) => manifest.tables.some((m) => m.name === t.name));
       for (const table of order) {
         const m = manifest.tables.find((x) => x.name === table.name)!;
@@ -437,6 +438,8 @@ export async function restoreBackup(target: RestoreTarget, archive: VerifiedArch
         await writer.fixSequences(table);
         rows += m.rows;
       }
+      step = 'checking the references between tables';
+      await checkReferences();
     });
     progress(`Loaded ${rows} rows into ${manifest.tables.length} tables.`);
     return { tables: manifest.tables.length, rows, files: manifest.files.count, fileBytes: manifest.files.bytes, missingFiles: manifest.missingFiles.length, newerSchema };
