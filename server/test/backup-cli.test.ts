@@ -8,7 +8,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import sharp from 'sharp';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -17,21 +16,15 @@ import { openTarEntry, readTarIndex, TarWriter } from '../src/infra/tar.ts';
 import { verifyArchive } from '../src/services/backup/backup.service.ts';
 import { faceTile } from '../src/services/demo-media.ts';
 import { api, cliEnv, killAll, login, run, spawnCli, start } from './support/cli.ts';
+import { serverDatabase } from './support/databases.ts';
 import { startS3rver, type RunningS3rver } from './support/s3rver.ts';
 
-const serverUrl = process.env.DATABASE_URL;
-const usingPostgres = Boolean(serverUrl);
+const usingPostgres = Boolean(process.env.DATABASE_URL);
 const ADMIN = { email: 'owner@example.com', password: 'owner-password-1' };
 
 let tmp: string;
-const databases: string[] = [];
+const databases: Array<{ drop(): Promise<void> }> = [];
 const s3servers: RunningS3rver[] = [];
-
-async function adminQuery(text: string) {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try { await c.query(text); } finally { await c.end(); }
-}
 
 interface Instance {
   dataDir: string;
@@ -58,12 +51,9 @@ async function newInstance(name: string, storage: 'local' | 's3'): Promise<Insta
   const dataDir = path.join(tmp, `${name}-${randomBytes(3).toString('hex')}`);
   let dbUrl: string | undefined;
   if (usingPostgres) {
-    const db = `ainf_bk_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`create database ${db}`);
+    const db = await serverDatabase('ainf_bk');
     databases.push(db);
-    const u = new URL(serverUrl!);
-    u.pathname = `/${db}`;
-    dbUrl = u.toString();
+    dbUrl = db.url;
   }
   let s3: RunningS3rver | undefined;
   if (storage === 's3') {
@@ -165,7 +155,7 @@ beforeAll(() => {
 afterAll(async () => {
   killAll();
   for (const s of s3servers) await s.close().catch(() => {});
-  for (const db of databases) await adminQuery(`drop database if exists ${db} with (force)`).catch(() => {});
+  for (const db of databases) await db.drop().catch(() => {});
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

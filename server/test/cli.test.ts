@@ -7,12 +7,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { api, children, run, start, type Running } from './support/cli.ts';
+import { api, children, cliEnv, run, start, type Running } from './support/cli.ts';
+import { serverDatabase } from './support/databases.ts';
 
-const serverUrl = process.env.DATABASE_URL;
-const usingPostgres = Boolean(serverUrl);
+const usingPostgres = Boolean(process.env.DATABASE_URL);
 
 async function login(base: string, email: string, password: string) {
   const res = await api(base, 'POST', '/api/auth/login', { body: { email, password } });
@@ -34,46 +33,29 @@ function openEvents(base: string, cookie: string): Promise<{ ended: Promise<void
 }
 
 let tmp: string;
-let dbName: string | null = null;
-const extraDatabases: string[] = [];
+const databases: Array<{ url: string; drop(): Promise<void> }> = [];
 let dbUrl: string | undefined;
 
-async function adminQuery(sql: string) {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
+/** A database of its own on the Postgres server (dropped after the file), or undefined when embedded. */
+async function ownDatabase(): Promise<string | undefined> {
+  if (!usingPostgres) return undefined;
+  const db = await serverDatabase('ainf_cli');
+  databases.push(db);
+  return db.url;
 }
 
 function baseEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    LOG_PRETTY: 'false',
-    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
-    ...extra,
-  };
+  return cliEnv(dataDir, { ...(dbUrl ? { DATABASE_URL: dbUrl } : {}), ...extra });
 }
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-cli-'));
-  if (usingPostgres) {
-    dbName = `ainf_cli_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`create database ${dbName}`);
-    const u = new URL(serverUrl!);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
-  }
+  dbUrl = await ownDatabase();
 });
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
-  if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
-  for (const name of extraDatabases) await adminQuery(`drop database if exists ${name} with (force)`);
+  for (const db of databases) await db.drop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -207,15 +189,7 @@ describe('the first administrator without SMTP', () => {
   test.concurrent('gets the verification link on a plain line at sign-up and a fresh one at every start until verified', async ({ expect }) => {
     const dataDir = path.join(tmp, 'first-admin');
     // A database of its own: the other tests share one that already has an administrator.
-    let ownDb: string | undefined;
-    if (usingPostgres) {
-      const name = `ainf_cli_${randomBytes(6).toString('hex')}`;
-      await adminQuery(`create database ${name}`);
-      extraDatabases.push(name);
-      const u = new URL(serverUrl!);
-      u.pathname = `/${name}`;
-      ownDb = u.toString();
-    }
+    const ownDb = await ownDatabase();
     const env = { ...baseEnv(dataDir), ...(ownDb ? { DATABASE_URL: ownDb } : {}) };
     const email = 'first@x.io';
     const first = await start([], env);

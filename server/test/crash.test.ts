@@ -3,46 +3,34 @@
 // pass) and retries it, so the asset is processed within about a minute — not left `processing`
 // until the 15-minute expiry. Real processes, real database, real ffmpeg.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { resolveFfmpeg } from '../src/media/ffmpeg.ts';
-import { api, children, run, start, type Running } from './support/cli.ts';
+import { api, children, cliEnv, run, start, type Running } from './support/cli.ts';
+import { serverDatabase } from './support/databases.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 let tmp: string;
-let dbName: string | null = null;
+let database: { url: string; drop(): Promise<void> } | null = null;
 let dbUrl: string | undefined;
-
-async function adminQuery(sql: string) {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-crash-'));
   if (serverUrl) {
-    dbName = `ainf_crash_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`create database ${dbName}`);
-    const u = new URL(serverUrl);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
+    database = await serverDatabase('ainf_crash');
+    dbUrl = database.url;
   }
 });
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
-  if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
+  await database?.drop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const env = (dataDir: string) => ({
-  PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR,
-  DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', LOG_PRETTY: 'false', AUTH_RATE_LIMIT: '1000',
-  WORKER_CONCURRENCY: '1',
+const env = (dataDir: string) => cliEnv(dataDir, {
+  LOG_LEVEL: 'debug', AUTH_RATE_LIMIT: '1000', WORKER_CONCURRENCY: '1',
   ...(dbUrl ? { DATABASE_URL: dbUrl, AUTH_SECRET: 'c'.repeat(40) } : {}),
 });
 

@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../src/app.ts';
@@ -13,6 +12,7 @@ import { loadConfig } from '../src/config/env.ts';
 import { createContext, type AppContext } from '../src/context.ts';
 import type { DatabaseOptions } from '../src/infra/database.ts';
 import { createEngineRegistry } from '../src/engines/registry.ts';
+import { serverDatabase } from './support/databases.ts';
 
 // One set of engines per test process, shared by every app a file creates, as in production
 // (one context per process): the vision models hold tfjs state that is global to the process,
@@ -26,30 +26,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-async function freshDatabase(): Promise<{ options: DatabaseOptions; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const name = `ainf_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    return {
-      options: { kind: 'postgres', url: u.toString(), poolSize: 5 },
-      drop: async () => {
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      },
-    };
+/** A migrated database for one app: a copy of the PGlite template, or a fresh database on DATABASE_URL's server. */
+export async function freshDatabase(): Promise<{ options: DatabaseOptions; drop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const db = await serverDatabase();
+    return { options: { kind: 'postgres', url: db.url, poolSize: 5 }, drop: db.drop };
   }
   const template = inject('pgliteTemplate');
   const blob = new Blob([fs.readFileSync(template)]);
   const client = await PGlite.create({ loadDataDir: blob });
-  return { options: { kind: 'pglite', dataDir: null, pglite: client }, drop: async () => {} };
+  return { options: { kind: 'pglite', dataDir: null, pglite: client }, drop: async () => { if (!client.closed) await client.close(); } };
 }
 
 export interface TestAppOptions {

@@ -9,17 +9,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import pino from 'pino';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config/env.ts';
 import { createContext } from '../src/context.ts';
-import type { DatabaseOptions } from '../src/infra/database.ts';
 import { S3Storage } from '../src/infra/storage/index.ts';
 import { StorageUnavailableError } from '../src/infra/storage/storage.ts';
-import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
+import { createTestApp, freshDatabase, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
 import { closedPort, startS3rver, type RunningS3rver } from './support/s3rver.ts';
 import { phonePhoto, photo, uploadPhotos, waitForPhotoStatus, type UploadFile } from './support/uploads.ts';
 
@@ -193,25 +190,6 @@ describe('the app on S3 storage', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Boot against an S3 that cannot be used
-
-/** A migrated database for one createContext: a copy of the PGlite template, or a fresh database on DATABASE_URL's server. */
-async function freshDatabase(): Promise<{ options: DatabaseOptions; drop(): Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(inject('pgliteTemplate'))]) });
-    return { options: { kind: 'pglite', dataDir: null, pglite }, drop: async () => { if (!pglite.closed) await pglite.close(); } };
-  }
-  const name = `ainf_s3boot_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
-  };
-  await admin(`create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return { options: { kind: 'postgres', url: u.toString(), poolSize: 2 }, drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
 
 async function bootError(env: Record<string, string>): Promise<unknown> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-s3boot-'));
