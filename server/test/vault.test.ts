@@ -274,6 +274,35 @@ describe('vault operations', () => {
     expect((await get(`/api/assets/${ids[2]}`, owner)).json().folderId).toBeNull();
   });
 
+  test('search finds a file by its name, any word of it and a word prefix, and tolerates any punctuation', async () => {
+    const owner = await signUp(t);
+    const face = (await uploadAsset([{ name: 'face1.jpg', data: await photo('jpeg') }], {}, owner)).json().items[0].id as string;
+    const beach = (await uploadAsset([{ name: 'Summer_Beach-day.png', data: await photo('png') }], { tags: 'golden hour' }, owner)).json().items[0].id as string;
+    await waitProcessed(face, owner);
+    await waitProcessed(beach, owner);
+    const found = async (q: string) => (await get(`/api/assets?q=${encodeURIComponent(q)}`, owner)).json().items.map((a: { id: string }) => a.id).sort();
+    expect(await found('face1.jpg')).toEqual([face]);
+    expect(await found('face1')).toEqual([face]);
+    expect(await found('face')).toEqual([face]);
+    expect(await found('FAC')).toEqual([face]);
+    expect(await found('jpg')).toEqual([face]);
+    expect(await found('beach')).toEqual([beach]);
+    expect(await found('summer day')).toEqual([beach]);
+    expect(await found('sum bea')).toEqual([beach]);
+    expect(await found('summer face')).toEqual([]);
+    expect(await found('gold')).toEqual([beach]);
+    // Tagging rewrites the search text in SQL: the file-name words must survive it.
+    expect((await post('/api/assets/batch', { ids: [face], action: 'tag', tags: ['portrait'] }, owner)).statusCode).toBe(200);
+    expect(await found('face por')).toEqual([face]);
+    expect(await found('face1.jpg')).toEqual([face]);
+    // tsquery syntax in the query is just punctuation: no 500, no injection.
+    for (const q of ["face' & !", '(|):*', '\\', "'", '!!!', 'a <-> b', 'face:*B']) {
+      const res = await get(`/api/assets?q=${encodeURIComponent(q)}`, owner);
+      expect(res.statusCode, q).toBe(200);
+    }
+    expect(await found("face' & !")).toEqual([face]);
+  });
+
   test('list pages carry the slim record; the full record (scores, reasons, prompt, …) only comes from GET /api/assets/:id', async () => {
     const owner = await signUp(t);
     const gen = await uploadAsset([{ name: 'slim.png', data: await photo('png') }], { source: 'generated', prompt: 'a lighthouse at dusk', caption: 'Golden hour', engine: 'comfyui', tags: 'coast' }, owner);

@@ -33,13 +33,29 @@ function decodeCursor(cursor: string): { ts: string; id: string } | null {
 
 const textArray = (values: string[]) => sql`array[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::text[]`;
 
-/** buildSearchText in SQL, for statements that change tags: prompt, caption, tags, file name. */
+// Vault search (`q`): every word of the query matches a word of the asset's prompt, caption, tags
+// or file name by prefix ("face" finds face1.jpg; "face1.jpg" finds it too). The file name is
+// split into words at ASCII punctuation — the same characters in JS (insert) and SQL (tag
+// changes), so both write the same text — and Postgres' `simple` parser does the rest.
+const NAME_PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+const namePunctuation = new RegExp(`[${NAME_PUNCTUATION.replace(/[\\\]^-]/g, '\\$&')}]`, 'g');
+
+/** buildSearchText in SQL, for statements that change tags: prompt, caption, tags, file name words. */
 function searchTextSql(tags: SQL) {
-  return sql`concat_ws(' ', nullif(${assets.prompt}, ''), nullif(${assets.caption}, ''), nullif(array_to_string(${tags}, ' '), ''), nullif(regexp_replace(regexp_replace(${assets.originalName}, '\\.[^.]+$', ''), '[_-]+', ' ', 'g'), ''))`;
+  return sql`concat_ws(' ', nullif(${assets.prompt}, ''), nullif(${assets.caption}, ''), nullif(array_to_string(${tags}, ' '), ''), nullif(translate(${assets.originalName}, ${NAME_PUNCTUATION}, ${' '.repeat(NAME_PUNCTUATION.length)}), ''))`;
 }
 
 function buildSearchText(a: { prompt?: string | null; caption?: string | null; tags?: string[]; originalName?: string }) {
-  return [a.prompt, a.caption, ...(a.tags ?? []), a.originalName?.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ')].filter(Boolean).join(' ');
+  return [a.prompt, a.caption, ...(a.tags ?? []), a.originalName?.replace(namePunctuation, ' ')].filter(Boolean).join(' ');
+}
+
+/**
+ * The query as a tsquery: its words (split like file names, so no tsquery syntax survives),
+ * each as a prefix, all required. Null when the query has no word at all.
+ */
+function searchQuery(q: string): string | null {
+  const words = q.replace(namePunctuation, ' ').split(/\s+/).filter(Boolean).slice(0, 16);
+  return words.length ? words.map((w) => `'${w}':*`).join(' & ') : null;
 }
 
 export class AssetRepository {
@@ -79,7 +95,8 @@ export class AssetRepository {
     if (q.tag) where.push(sql`${assets.tags} @> array[${q.tag}]::text[]`);
     if (q.from) where.push(gte(assets.createdAt, new Date(q.from)));
     if (q.to) where.push(lt(assets.createdAt, new Date(q.to)));
-    if (q.q) where.push(sql`to_tsvector('simple', ${assets.searchText}) @@ plainto_tsquery('simple', ${q.q})`);
+    const words = q.q ? searchQuery(q.q) : null;
+    if (words) where.push(sql`to_tsvector('simple', ${assets.searchText}) @@ to_tsquery('simple', ${words})`);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       if (!c) return null;

@@ -78,7 +78,7 @@ export const listAssetsQuery = z.object({
   folderId: z.uuid().optional(),
   from: dateTimeInput().optional().meta({ description: 'Created at or after (ISO date-time)' }),
   to: dateTimeInput().optional().meta({ description: 'Created before (ISO date-time)' }),
-  q: z.string().trim().max(200).optional().meta({ description: 'Search prompt, caption, tags and file name' }),
+  q: z.string().trim().max(200).optional().meta({ description: 'Search prompt, caption, tags and file name: every word must match the start of a word ("face" finds face1.jpg)' }),
   sort: z.enum(['newest', 'oldest']).default('newest'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),

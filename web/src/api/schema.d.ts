@@ -2263,7 +2263,7 @@ export interface paths {
                     from?: string;
                     /** @description Created before (ISO date-time) */
                     to?: string;
-                    /** @description Search prompt, caption, tags and file name */
+                    /** @description Search prompt, caption, tags and file name: every word must match the start of a word ("face" finds face1.jpg) */
                     q?: string;
                     sort?: "newest" | "oldest";
                     limit?: number;
