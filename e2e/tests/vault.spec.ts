@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { expectAccessible, verificationLinkFromOutbox } from './helpers.ts';
+import { expectAccessible, signUpAndVerify } from './helpers.ts';
 
 test.use({ reducedMotion: 'reduce' });
 
@@ -30,19 +30,7 @@ function zipEntryCount(buf: Buffer) {
 
 test('upload, watch rating, review with the keyboard, filter, download a zip', async ({ page, browser }) => {
   test.setTimeout(360_000);
-  const email = `vault-${Date.now()}@e2e.test`;
-  const password = 'a-strong-password';
-
-  // Sign up and verify.
-  await page.goto('/register');
-  await page.getByLabel('Name').fill('Vera Vault');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/check-email/);
-  await page.goto(await verificationLinkFromOutbox(browser, email));
-  await page.getByRole('link', { name: 'Continue to dashboard' }).click();
-  await expect(page).toHaveURL(/\/app$/);
+  await signUpAndVerify(page, browser, 'Vera Vault');
 
   // Empty vault says what to do next.
   await page.getByRole('link', { name: 'Vault' }).first().click();

@@ -24,14 +24,16 @@ async function strandedAsset(t: TestApp, u: TestUser, opts: { withFile: boolean 
   return id;
 }
 
+// One studio for the reconciler and the sweeper tests (the queued-job test starts its own).
+let t: TestApp;
+let u: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  u = await signUp(t);
+});
+afterAll(async () => { await t?.close(); });
+
 describe('the reconciler', () => {
-  let t: TestApp;
-  let u: TestUser;
-  beforeAll(async () => {
-    t = await createTestApp();
-    u = await signUp(t);
-  });
-  afterAll(async () => { await t?.close(); });
 
   test('re-queues a stranded asset whose upload is stored, and fails one whose upload is gone', async () => {
     const requeue = await strandedAsset(t, u, { withFile: true });
@@ -70,13 +72,6 @@ describe('the reconciler with a queued job', () => {
 });
 
 describe('the storage sweeper', () => {
-  let t: TestApp;
-  let u: TestUser;
-  beforeAll(async () => {
-    t = await createTestApp();
-    u = await signUp(t);
-  });
-  afterAll(async () => { await t?.close(); });
 
   const media = () => path.join(t.dir, 'media');
   const age = (key: string, hours: number) => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveFfmpeg } from '../src/media/ffmpeg.ts';
 import { metadataReport, readProvenance } from '../src/media/provenance.ts';
 import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
+import { readZip } from './support/zip.ts';
 import { multipart, phonePhoto, photo, uploadPhotos, waitForPhotoStatus } from './support/uploads.ts';
 
 const require = createRequire(import.meta.url);
@@ -347,7 +348,7 @@ describe('vault operations', () => {
     const res = await post('/api/assets/download', { ids: [a.id, b.id] }, owner);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
-    const entries = readStoredZip(res.rawPayload);
+    const entries = [...readZip(res.rawPayload)].map(([name, data]) => ({ name, data }));
     expect(entries.map((e) => e.name).sort()).toEqual(['one (2).png', 'one.png']);
     const originals = await Promise.all([a, b].map(async (x) => (await get(`/api/assets/${x.id}/original`, owner)).rawPayload));
     for (const e of entries) expect(originals.some((o) => o.equals(e.data))).toBe(true);
@@ -384,30 +385,6 @@ describe('vault operations', () => {
     }
   });
 });
-
-/** Reads a zip whose entries are stored (not deflated), through its central directory. */
-function readStoredZip(buf: Buffer): Array<{ name: string; data: Buffer }> {
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
-    const lNameLen = buf.readUInt16LE(local + 26);
-    const lExtraLen = buf.readUInt16LE(local + 28);
-    const start = local + 30 + lNameLen + lExtraLen;
-    expect(method).toBe(0);
-    out.push({ name, data: buf.subarray(start, start + size) });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
-}
 
 describe('adult content opt-in', () => {
   test('the account opt-in needs an explicit adult confirmation; characters carry their own gate rules', async () => {

@@ -5,8 +5,6 @@ import {
   ArchiveIcon,
   ImageIcon,
   LayersIcon,
-  LayoutGridIcon,
-  ListIcon,
   PauseIcon,
   PlayIcon,
   PlusIcon,
@@ -22,6 +20,7 @@ import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
 import { ConfirmDialog } from '@/components/ui/dialog';
 import { SearchField } from '@/components/app/search-field';
+import { ViewToggle } from '@/components/app/view-toggle';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { useDebouncedValue, usePersistentState, useTitle } from '@/lib/hooks';
@@ -223,14 +222,7 @@ export function DashboardPage() {
           </TabsList>
           <div className="flex items-center gap-2">
             <SearchField className="lg:w-72" aria-label="Search characters by name" placeholder="Search by name…" value={draft} onValueChange={setDraft} />
-            <div role="group" aria-label="View" className="flex rounded-md border p-0.5">
-              <Button variant="ghost" size="icon-sm" aria-label="Grid view" aria-pressed={view === 'grid'} className={cn(view === 'grid' && 'bg-accent')} onClick={() => setView('grid')}>
-                <LayoutGridIcon aria-hidden="true" />
-              </Button>
-              <Button variant="ghost" size="icon-sm" aria-label="List view" aria-pressed={view === 'list'} className={cn(view === 'list' && 'bg-accent')} onClick={() => setView('list')}>
-                <ListIcon aria-hidden="true" />
-              </Button>
-            </div>
+            <ViewToggle view={view} setView={setView} />
           </div>
         </div>
 

@@ -14,7 +14,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { appearanceSchema, applyServerErrors, asSentence, errorAt } from '@/lib/character-form';
 import { useDebouncedValue } from '@/lib/hooks';
 import { useUnsavedChanges } from '@/lib/unsaved';
-import { SaveBar, Section, useCharacterPatch } from './shared';
+import { FormSaveBar, Section, useCharacterPatch } from './shared';
 
 type Attributes = Appearance['attributes'];
 type AttrKey = keyof Attributes;
@@ -194,15 +194,7 @@ export function AppearanceTab({ character }: { character: Character }) {
             )}
           </section>
 
-          <SaveBar
-            dirty={formState.isDirty}
-            pending={patch.isPending}
-            onSave={() => void save()}
-            onDiscard={() => {
-              form.reset(values);
-              patch.reset();
-            }}
-          />
+          <FormSaveBar form={form} values={values} mutation={patch} onSave={save} />
         </form>
         <PromptPreview preview={preview} />
       </div>

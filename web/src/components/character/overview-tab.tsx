@@ -16,7 +16,7 @@ import { Input, Textarea } from '@/components/ui/input';
 import { activeHoursSchema, applyServerErrors, basicsSchema, errorAt } from '@/lib/character-form';
 import { keys } from '@/lib/queries';
 import { useUnsavedChanges } from '@/lib/unsaved';
-import { SaveBar, Section, useCharacterPatch } from './shared';
+import { FormSaveBar, Section, useCharacterPatch } from './shared';
 
 const overviewSchema = basicsSchema.extend({ activeHours: activeHoursSchema });
 type OverviewValues = z.infer<typeof overviewSchema>;
@@ -118,15 +118,7 @@ export function OverviewTab({ character }: { character: Character }) {
 
         <DangerZone character={character} />
 
-        <SaveBar
-          dirty={formState.isDirty}
-          pending={patch.isPending}
-          onSave={() => void save()}
-          onDiscard={() => {
-            form.reset(values);
-            patch.reset();
-          }}
-        />
+        <FormSaveBar form={form} values={values} mutation={patch} onSave={save} />
       </form>
     </FormProvider>
   );

@@ -14,7 +14,7 @@ import { Label } from '@/components/ui/label';
 import { applyServerErrors, personaSchema } from '@/lib/character-form';
 import { templatesQuery } from '@/lib/queries';
 import { useUnsavedChanges } from '@/lib/unsaved';
-import { SaveBar, Section, useCharacterPatch } from './shared';
+import { FormSaveBar, Section, useCharacterPatch } from './shared';
 
 const personaFormSchema = z.object({ persona: personaSchema });
 type PersonaValues = z.infer<typeof personaFormSchema>;
@@ -92,15 +92,7 @@ export function PersonaTab({ character }: { character: Character }) {
             <PersonaFields />
           </Section>
 
-          <SaveBar
-            dirty={form.formState.isDirty}
-            pending={patch.isPending}
-            onSave={() => void save()}
-            onDiscard={() => {
-              form.reset(values);
-              patch.reset();
-            }}
-          />
+          <FormSaveBar form={form} values={values} mutation={patch} onSave={save} />
         </form>
       </FormProvider>
 

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Loader2Icon } from 'lucide-react';
 import * as React from 'react';
+import type { FieldValues, UseFormReturn } from 'react-hook-form';
 import { toast } from 'sonner';
 import { api, ApiError, call, errorMessage, type UpdateCharacter } from '@/api/client';
 import { Button } from '@/components/ui/button';
@@ -43,6 +44,26 @@ export function useCharacterPatch(id: string) {
       else toast.error('Some fields need attention.');
     },
   });
+}
+
+/** SaveBar of a react-hook-form tab: dirty from the form; Discard restores the loaded values. */
+export function FormSaveBar<T extends FieldValues>({ form, values, mutation, onSave }: {
+  form: UseFormReturn<T>;
+  values: T;
+  mutation: { isPending: boolean; reset: () => void };
+  onSave: () => unknown;
+}) {
+  return (
+    <SaveBar
+      dirty={form.formState.isDirty}
+      pending={mutation.isPending}
+      onSave={() => void onSave()}
+      onDiscard={() => {
+        form.reset(values);
+        mutation.reset();
+      }}
+    />
+  );
 }
 
 export function SaveBar({ dirty, pending, onSave, onDiscard }: { dirty: boolean; pending: boolean; onSave: () => void; onDiscard: () => void }) {

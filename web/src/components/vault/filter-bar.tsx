@@ -1,10 +1,11 @@
 // The vault's filter bar: a search box, sort and view on one row; below it a "Filters" popover
 // (status, kind, rating, character, folder, source, engine, tag), a date-range picker, and every
 // active filter as a chip that removes it. Two rows at any width, so the grid starts high.
-import { ArrowDownUpIcon, CalendarIcon, FilterIcon, LayoutGridIcon, ListIcon, XIcon } from 'lucide-react';
+import { ArrowDownUpIcon, CalendarIcon, FilterIcon, XIcon } from 'lucide-react';
 import * as React from 'react';
 import type { DateRange } from 'react-day-picker';
 import { SearchField } from '@/components/app/search-field';
+import { ViewToggle, type ViewMode } from '@/components/app/view-toggle';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -12,7 +13,6 @@ import { Popover, PopoverClose, PopoverContent, PopoverTrigger } from '@/compone
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useDebouncedValue } from '@/lib/hooks';
-import { cn } from '@/lib/utils';
 import { assetKinds, assetRatings, assetStatuses, ratingLabel, statusMeta, type VaultFilters } from '@/lib/vault';
 
 // The calendar (react-day-picker and date-fns) loads when the date picker is first opened.
@@ -46,8 +46,8 @@ export interface FilterBarProps {
   characterId?: string;
   characters: { id: string; name: string }[];
   folders: { id: string; name: string }[];
-  view: 'grid' | 'list';
-  setView: (v: 'grid' | 'list') => void;
+  view: ViewMode;
+  setView: (v: ViewMode) => void;
 }
 
 export function FilterBar({ filters, set, clear, characterId, characters, folders, view, setView }: FilterBarProps) {
@@ -96,14 +96,7 @@ export function FilterBar({ filters, set, clear, characterId, characters, folder
     <div role="search" aria-label="Filter assets" className="flex flex-col gap-2" data-testid="vault-filter-bar">
       <div className="flex items-center gap-2">
         <SearchField className="min-w-0" aria-label="Search prompt, caption, tags and file name" placeholder="Search vault" value={draft} onValueChange={setDraft} />
-        <div role="group" aria-label="View" className="flex shrink-0 rounded-md border p-0.5">
-          <Button variant="ghost" size="icon-sm" aria-label="Grid view" aria-pressed={view === 'grid'} className={cn(view === 'grid' && 'bg-accent')} onClick={() => setView('grid')}>
-            <LayoutGridIcon aria-hidden="true" />
-          </Button>
-          <Button variant="ghost" size="icon-sm" aria-label="List view" aria-pressed={view === 'list'} className={cn(view === 'list' && 'bg-accent')} onClick={() => setView('list')}>
-            <ListIcon aria-hidden="true" />
-          </Button>
-        </div>
+        <ViewToggle view={view} setView={setView} className="shrink-0" />
       </div>
 
       <div className="flex flex-wrap items-center gap-2">
