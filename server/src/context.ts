@@ -24,6 +24,7 @@ import { AuthService, SessionCache } from './services/auth.service.ts';
 import { CharacterService } from './services/character.service.ts';
 import { MaintenanceService } from './services/maintenance.service.ts';
 import { ReferencePhotoService } from './services/reference-photo.service.ts';
+import { SafetyReviewService } from './services/safety/safety-review.service.ts';
 import { AssetService } from './services/vault/asset.service.ts';
 import { createEngineRegistry, type EngineRegistry } from './engines/registry.ts';
 
@@ -34,7 +35,7 @@ export interface AppContext {
   repos: Repositories;
   services: {
     auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService;
-    account: AccountService; admin: AdminService; maintenance: MaintenanceService;
+    account: AccountService; admin: AdminService; maintenance: MaintenanceService; safety: SafetyReviewService;
   };
   settings: RuntimeSettings;
   engines: EngineRegistry;
@@ -129,7 +130,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     events.onUserChanged((userId) => readCache.invalidateUser(userId));
     const settings = new RuntimeSettings({ store: repos.settings, log: log.child({ component: 'settings' }) });
     const vision = engines.vision();
-    const characters = new CharacterService({ characters: repos.characters, tx, cache: readCache });
+    const safety = new SafetyReviewService({ blocks: repos.safetyBlocks, tx, log: log.child({ component: 'safety' }) });
+    const characters = new CharacterService({ characters: repos.characters, tx, cache: readCache, safety });
     const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, tx, vision });
     const assets = new AssetService({
       assets: repos.assets, storage, queue, tx, vision, settings: () => settings.get('vault'),
@@ -145,7 +147,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions, queue, outbox: repos.outbox,
         mail: authMail, throttle: repos.loginThrottle, loginLimit: config.loginLimit,
       }),
-      characters, photos, assets, maintenance, account,
+      characters, photos, assets, maintenance, account, safety,
       admin: new AdminService({ settings, outbox: repos.outbox }),
     };
 

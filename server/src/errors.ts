@@ -71,6 +71,24 @@ export function findPgError(err: unknown): { code?: string; constraint?: string;
 }
 
 /** The server's disk (or the storage bucket's quota) is full: nothing was stored. */
+/**
+ * The safety screen refused a text (422 `unsafe_prompt`). Carries what the abuse signal records:
+ * the part of the document, the rule that fired, the matched terms and the refused text.
+ */
+export class UnsafeContentError extends UserError {
+  readonly field: string | null;
+  readonly rule: string;
+  readonly terms: string[];
+  readonly text: string;
+  constructor(message: string, block: { field: string | null; rule: string; terms: string[]; text: string }, details?: unknown) {
+    super(422, 'unsafe_prompt', message, details);
+    this.field = block.field;
+    this.rule = block.rule;
+    this.terms = block.terms;
+    this.text = block.text;
+  }
+}
+
 export class InsufficientStorageError extends UserError {
   constructor(message = "The server's disk is full, so nothing was saved. Ask the administrator to free some space, then try again.") {
     super(507, 'insufficient_storage', message);

@@ -83,6 +83,8 @@ const table: Record<string, Probe> = {
   'GET /api/account/settings': { kind: 'self', why: 'caller' },
   'GET /api/admin/vault-settings': { kind: 'self', why: 'administrators only (vault.test.ts)' },
   'PUT /api/admin/vault-settings': { kind: 'self', why: 'administrators only (vault.test.ts)' },
+  'GET /api/admin/safety': { kind: 'self', why: 'administrators only (safety-review.test.ts)' },
+  'DELETE /api/admin/safety/flags/:userId': { kind: 'self', why: 'administrators only (safety-review.test.ts)' },
   'PATCH /api/account/settings': { kind: 'self', why: 'caller' },
   'PATCH /api/account/profile': { kind: 'self', why: 'renames the caller (account.test.ts)' },
   'POST /api/account/email': { kind: 'self', why: "changes the caller's email (account.test.ts)" },
@@ -183,7 +185,7 @@ test('every non-public route answers 401 to an anonymous caller before looking a
 
 test('administrator routes answer 403 to a signed-in user who is not an administrator', async () => {
   const routes = t.app.routeList.filter((x) => x.access === 'admin');
-  expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['GET /api/admin/outbox', 'GET /api/admin/vault-settings', 'PUT /api/admin/vault-settings']);
+  expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['DELETE /api/admin/safety/flags/:userId', 'GET /api/admin/outbox', 'GET /api/admin/safety', 'GET /api/admin/vault-settings', 'PUT /api/admin/vault-settings']);
   // The first account of the instance is the administrator; the intruder is a normal user.
   for (const r of routes) {
     const res = await t.app.inject({ method: r.method as 'GET', url: r.url, headers: { cookie: intruder.cookie, 'content-type': 'application/json' }, ...(r.method === 'PUT' ? { payload: '{not json' } : {}) });

@@ -221,6 +221,12 @@ const outboxRoute = createRoute({
   component: lazyRouteComponent(retryingImport(() => import('./routes/outbox')), 'OutboxPage'),
 });
 
+const safetyRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin/safety',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/safety')), 'SafetyPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   publicLayout.addChildren([
     landingRoute,
@@ -231,7 +237,7 @@ const routeTree = rootRoute.addChildren([
     forgotPasswordRoute,
     resetPasswordRoute,
   ]),
-  appLayout.addChildren([dashboardRoute, newCharacterRoute, characterRoute, vaultRoute, reviewRoute, settingsRoute, outboxRoute]),
+  appLayout.addChildren([dashboardRoute, newCharacterRoute, characterRoute, vaultRoute, reviewRoute, settingsRoute, outboxRoute, safetyRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

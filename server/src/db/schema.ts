@@ -24,6 +24,9 @@ export const users = pgTable('users', {
    * the AccountDelete job removes files and rows (retried until it is done).
    */
   deletingAt: timestamp('deleting_at', { withTimezone: true }),
+  /** Set when repeated safety blocks flagged the account for an administrator's review (issue 8). */
+  flaggedAt: timestamp('flagged_at', { withTimezone: true }),
+  flagReason: text('flag_reason'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -249,3 +252,23 @@ export const domainEvents = pgTable('domain_events', {
   index('domain_events_pending_idx').on(t.id).where(sql`${t.dispatchedAt} is null and ${t.failedAt} is null`),
   index('domain_events_dispatched_idx').on(t.dispatchedAt),
 ]);
+
+// ---- safety: the abuse signal ------------------------------------------------------------------
+
+// Every refusal by the safety screen (user, where, which rule fired, an excerpt for the reviewing
+// administrator). Repeated blocks flag the account (users.flagged_at); nothing here overrides a
+// block. Written in its own transaction, so the refusal of the request itself does not undo it.
+export const safetyBlocks = pgTable('safety_blocks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** Where: character.create, character.update, character.preview, … */
+  source: text('source').notNull(),
+  /** Which part of the document, in words ("the bio and persona"), when the screen names one. */
+  field: text('field'),
+  /** The screen's rule id. */
+  rule: text('rule').notNull(),
+  terms: jsonb('terms').$type<string[]>().notNull().default([]),
+  /** The refused text, cut to 500 characters. */
+  excerpt: text('excerpt').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('safety_blocks_user_idx').on(t.userId, t.createdAt), index('safety_blocks_created_idx').on(t.createdAt)]);

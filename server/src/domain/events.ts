@@ -29,7 +29,11 @@ export type DomainEvent =
   | { type: 'AssetChanged'; data: { assetId: string; status: string } }
   /** Their rows are gone; `storageKeys` are their files, purged by a job. */
   | { type: 'AssetsDeleted'; data: { assetIds: string[]; storageKeys: string[] } }
-  | { type: 'FolderDeleted'; data: { folderId: string } };
+  | { type: 'FolderDeleted'; data: { folderId: string } }
+  /** The safety screen refused a text of the user (the abuse signal; issue 8). */
+  | { type: 'SafetyBlocked'; data: { blockId: string; source: string; rule: string } }
+  /** Repeated safety blocks flagged the account for an administrator's review. */
+  | { type: 'AccountFlagged'; data: { reason: string } };
 
 export type DomainEventType = DomainEvent['type'];
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
@@ -69,5 +73,8 @@ export function liveEventsOf(e: DomainEvent): LiveEvent[] {
       return e.data.assetIds.map((id) => ({ type: 'asset.deleted' as const, data: { id } }));
     case 'FolderDeleted':
       return [{ type: 'folder.deleted', data: { id: e.data.folderId } }];
+    case 'SafetyBlocked':
+    case 'AccountFlagged':
+      return []; // for administrators and automations, not the user's live view
   }
 }

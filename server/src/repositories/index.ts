@@ -9,6 +9,7 @@ import { LoginThrottleRepository } from './login-throttle.repository.ts';
 import { MaintenanceRepository } from './maintenance.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { ReferencePhotoRepository } from './reference-photo.repository.ts';
+import { SafetyBlockRepository } from './safety-block.repository.ts';
 import { SettingsRepository } from './settings.repository.ts';
 import { UserRepository } from './user.repository.ts';
 
@@ -24,6 +25,7 @@ export function makeRepositories(db: Db) {
     domainEvents: new DomainEventRepository(db),
     loginThrottle: new LoginThrottleRepository(db),
     accounts: new AccountRepository(db),
+    safetyBlocks: new SafetyBlockRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof makeRepositories>;

@@ -60,7 +60,7 @@ export async function characterRoutes(app: App, ctx: AppContext) {
   app.post('/api/prompt-preview', {
     ...userRoute,
     schema: { tags, summary: 'Preview the prompts an unsaved character would produce', body: createCharacterBody, response: { 200: promptExport, ...errors } },
-  }, async (req) => svc.previewPrompt(req.body));
+  }, async (req) => svc.previewPrompt(userIdOf(req), req.body));
 
   app.get('/api/persona-templates', {
     ...userRoute,

@@ -10,6 +10,10 @@ import type {
 import { assertAdultLooks, assertPromptsScreened, exportPrompts } from './prompt-builder.ts';
 import type { UserReadCache } from '../infra/read-cache.ts';
 import { characterGates } from '../schemas/asset.schemas.ts';
+import type { SafetyReviewService } from './safety/safety-review.service.ts';
+
+/** Records a safety refusal before passing it on (SafetyReviewService). */
+type SafetyGuard = Pick<SafetyReviewService, 'guard'>;
 
 type StatusAction = 'pause' | 'resume' | 'archive' | 'unarchive';
 type BulkAction = 'pause' | 'resume' | 'archive' | 'delete';
@@ -56,8 +60,11 @@ export class CharacterService {
   private readonly tx: Transactor<{ characters: CharacterRepository }>;
   private readonly cache: UserReadCache;
 
-  constructor(deps: { characters: CharacterRepository; tx: Transactor<{ characters: CharacterRepository }>; cache: UserReadCache }) {
+  private readonly safety: SafetyGuard;
+
+  constructor(deps: { characters: CharacterRepository; tx: Transactor<{ characters: CharacterRepository }>; cache: UserReadCache; safety: SafetyGuard }) {
     this.characters = deps.characters;
+    this.safety = deps.safety;
     this.tx = deps.tx;
     this.cache = deps.cache;
   }
@@ -118,7 +125,7 @@ export class CharacterService {
 
   async create(userId: string, input: CreateCharacterInput): Promise<CharacterDto> {
     assertAdultLooks(input.appearance);
-    assertPromptsScreened(input);
+    await this.safety.guard(userId, 'character.create', () => assertPromptsScreened(input));
     const id = await this.tx.run(async (t) => {
       let newId: string;
       try {
@@ -138,7 +145,7 @@ export class CharacterService {
     if (!current) throw new NotFoundError('Character');
     // Only what is being written: an older stored look does not block unrelated edits.
     if (patch.appearance) assertAdultLooks(patch.appearance);
-    assertPromptsScreened({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) });
+    await this.safety.guard(userId, 'character.update', () => assertPromptsScreened({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) }));
     await this.tx.run(async (t) => {
       let found: boolean;
       try {
@@ -198,9 +205,9 @@ export class CharacterService {
     return exportPrompts(row);
   }
 
-  previewPrompt(input: CreateCharacterInput) {
+  async previewPrompt(userId: string, input: CreateCharacterInput) {
     assertAdultLooks(input.appearance);
-    assertPromptsScreened(input);
+    await this.safety.guard(userId, 'character.preview', () => assertPromptsScreened(input));
     return exportPrompts({ ...input, handle: input.handle });
   }
 

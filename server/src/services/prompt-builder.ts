@@ -1,6 +1,6 @@
 // Turns a character into prompts any engine understands: a system prompt for an LLM and
 // image-prompt fragments (one per appearance variation). Pure functions, no I/O.
-import { UserError, ValidationError } from '../errors.ts';
+import { UnsafeContentError, ValidationError } from '../errors.ts';
 import type { Appearance, Persona } from '../schemas/character.schemas.ts';
 import { languageName, type PersonaScale, scaleBand } from '../schemas/persona-scale.ts';
 import { MINOR_AGE_LIMIT, screenPrompt } from './safety/prompt-screen.ts';
@@ -161,7 +161,11 @@ export function assertPromptsScreened(c: PromptSource): void {
   for (const [where, text] of parts) {
     const r = screenPrompt(text);
     if (r.blocked) {
-      throw new UserError(422, 'unsafe_prompt', `This character can't be used for generation: ${where} pairs sexual terms (${r.sexualTerms.join(', ')}) with minor-related terms (${r.minorTerms.join(', ')}). Sexual content involving minors is never generated; change the wording to continue.`, { where, sexualTerms: r.sexualTerms, minorTerms: r.minorTerms });
+      throw new UnsafeContentError(
+        `This character can't be used for generation: ${where} pairs sexual terms (${r.sexualTerms.join(', ')}) with minor-related terms (${r.minorTerms.join(', ')}). Sexual content involving minors is never generated; change the wording to continue.`,
+        { field: where, rule: 'sexual-with-minor', terms: [...r.sexualTerms, ...r.minorTerms], text },
+        { where, sexualTerms: r.sexualTerms, minorTerms: r.minorTerms },
+      );
     }
   }
 }

@@ -23,7 +23,8 @@ function service(statuses: Record<string, CharacterStatus>, extra: Partial<Chara
   });
   const { transactor, emitted, sent } = recordingTransactor({ characters: repo });
   const cache = strictFake<UserReadCache>('cache', cacheImpl);
-  return { svc: new CharacterService({ characters: repo, tx: transactor, cache }), state, emitted, sent };
+  const safety = strictFake<ConstructorParameters<typeof CharacterService>[0]['safety']>('safety');
+  return { svc: new CharacterService({ characters: repo, tx: transactor, cache, safety }), state, emitted, sent };
 }
 
 describe('bulk actions', () => {

@@ -11,6 +11,7 @@ export const keys = {
   templates: ['persona-templates'] as const,
   sessions: ['sessions'] as const,
   outbox: ['outbox'] as const,
+  safety: (userId: string | null) => ['admin-safety', userId ?? 'all'] as const,
 };
 
 const SESSION_HINT = 'ainfluencer.signedIn';

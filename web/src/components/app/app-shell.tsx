@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
-import { ImagesIcon, InboxIcon, LogOutIcon, MailIcon, MenuIcon, SettingsIcon, UsersIcon } from 'lucide-react';
+import { ImagesIcon, InboxIcon, LogOutIcon, MailIcon, ShieldAlertIcon, MenuIcon, SettingsIcon, UsersIcon } from 'lucide-react';
 import * as React from 'react';
 import { Button } from '@/components/ui/button';
 import {
@@ -147,6 +147,13 @@ function MainNav({ className, vertical = false, onNavigate }: { className?: stri
           <li>
             <Link to="/app/admin/outbox" className={link} activeProps={{ className: navActive, 'aria-current': 'page' }} onClick={onNavigate}>
               <MailIcon aria-hidden="true" /> Outbox
+            </Link>
+          </li>
+        ) : null}
+        {me?.user.role === 'admin' ? (
+          <li>
+            <Link to="/app/admin/safety" className={link} activeProps={{ className: navActive, 'aria-current': 'page' }} onClick={onNavigate}>
+              <ShieldAlertIcon aria-hidden="true" /> Safety
             </Link>
           </li>
         ) : null}
