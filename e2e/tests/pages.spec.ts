@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { admin, expectAccessible, logIn } from './helpers.ts';
 
 const publicPages = ['/', '/login', '/register', '/check-email', '/forgot-password', '/reset-password?token=bad', '/verify-email?token=bad', '/no-such-page'];
-const appPages = ['/app', '/app/characters/new', '/app/vault', '/app/review', '/app/settings', '/app/admin/outbox'];
+const appPages = ['/app', '/app/characters/new', '/app/vault', '/app/review', '/app/settings', '/app/admin/outbox', '/app/admin/safety'];
 
 async function noHorizontalScroll(page: Page, label: string) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

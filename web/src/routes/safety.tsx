@@ -94,8 +94,8 @@ export function SafetyPage() {
                         {a.flaggedAt ? (
                           <div className="flex flex-wrap items-center gap-2">
                             <Badge variant="destructive" title={a.flagReason ?? undefined}>Flagged</Badge>
-                            <Button size="sm" variant="outline" disabled={clear.isPending} onClick={() => clear.mutate(a.userId)} aria-label={`Clear the flag of ${a.name}`}>
-                              Clear flag
+                            <Button size="sm" variant="outline" disabled={clear.isPending} onClick={() => clear.mutate(a.userId)}>
+                              Clear flag<span className="sr-only"> of {a.name}</span>
                             </Button>
                           </div>
                         ) : (
