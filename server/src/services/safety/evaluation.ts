@@ -10,7 +10,7 @@ import path from 'node:path';
 export const EVAL_SET_DIR = path.resolve(import.meta.dirname, '../../../safety-eval');
 
 /** Named fields a multi-field case may carry; the document screened is their values joined by newlines, in the order written. */
-export const DOCUMENT_FIELDS = ['name', 'apparentAge', 'bio', 'persona', 'traits', 'interests', 'appearance', 'clothing', 'prompt', 'scene', 'caption', 'tags'] as const;
+const DOCUMENT_FIELDS = ['name', 'apparentAge', 'bio', 'persona', 'traits', 'interests', 'appearance', 'clothing', 'prompt', 'scene', 'caption', 'tags'] as const;
 
 const CASE_KEYS = new Set(['id', 'text', 'expect', 'technique', 'language', 'split', 'note']);
 export type EvalSplit = 'train' | 'test';
