@@ -65,7 +65,7 @@ try {
   cases = loadEvalSet();
 } catch (e) {
   if (e instanceof EvalSetError) {
-    console.error(`eval-safety: malformed evaluation set: ${e.message}`);
+    console.error(`eval-safety: malformed evaluation set (server/safety-eval): ${e.message}`);
     process.exit(1);
   }
   throw e;
