@@ -92,7 +92,7 @@ describe('ingest', () => {
   });
 
   test('a generated asset enters through the same pipeline and carries IPTC trainedAlgorithmicMedia', async () => {
-    const created = await t.ctx.services.assets.ingest({
+    const created = await t.ctx.services.ingest.ingest({
       userId: u.id, source: 'generated', filename: 'card.png', data: await photo('png'),
       prompt: 'a sunny text card that says hello', engine: 'card-compositor',
     });
@@ -176,7 +176,7 @@ describe('identity and gates', () => {
   });
 
   test('a prompt pairing sexual and minor terms is blocked, and nobody can approve it', async () => {
-    const created = await t.ctx.services.assets.ingest({
+    const created = await t.ctx.services.ingest.ingest({
       userId: u.id, source: 'generated', filename: 'x.png', data: await photo('png'),
       prompt: 'nude teen girl', engine: 'test',
     });

@@ -150,3 +150,18 @@ export function isNearDuplicate(a: string, b: string, maxDistance = DEFAULT_MAX_
   if (isLowInformation(a) || isLowInformation(b)) return false;
   return d <= maxDistance;
 }
+
+/**
+ * The candidate nearest to `hash` among those isNearDuplicate flags (ties: the first listed), or
+ * null when none is.
+ */
+export function nearestDuplicate(hash: string, candidates: Iterable<{ id: string; phash: string | null }>): string | null {
+  let best = Infinity;
+  let id: string | null = null;
+  for (const c of candidates) {
+    if (!c.phash || !isNearDuplicate(hash, c.phash)) continue;
+    const d = hammingDistance(hash, c.phash);
+    if (d < best) { best = d; id = c.id; }
+  }
+  return id;
+}

@@ -12,6 +12,7 @@ const tagList = z.string().max(500).optional();
 
 export async function assetRoutes(app: App, ctx: AppContext) {
   const svc = ctx.services.assets;
+  const { ingest, assetFiles, folders } = ctx.services;
   const tags = ['vault'];
 
   app.get('/api/assets', {
@@ -82,7 +83,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     const refused: Array<{ filename: string; error: UserError }> = [];
     for (const f of files) {
       try {
-        items.push(await svc.ingest({
+        items.push(await ingest.ingest({
           userId, source: meta.data.source, filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId,
           tags: tagValues, prompt: meta.data.prompt ?? null, caption: meta.data.caption ?? null, engine: meta.data.engine ?? null,
         }));
@@ -111,7 +112,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   app.post('/api/assets/:id/retry', {
     ...userRoute,
     schema: { tags, summary: 'Process a failed asset again from its original upload', params: uuidParam, response: { 200: asset, ...errors } },
-  }, async (req) => svc.retry(userIdOf(req), req.params.id));
+  }, async (req) => ingest.retry(userIdOf(req), req.params.id));
 
   app.post('/api/assets/batch', {
     ...userRoute,
@@ -123,7 +124,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     schema: { tags, summary: 'Download the selected assets as a zip (streamed)', body: downloadBody },
   }, async (req, reply) => {
     const userId = userIdOf(req);
-    const { stream } = await svc.zip(userId, req.body.ids);
+    const { stream } = await assetFiles.zip(userId, req.body.ids);
     const name = `ainfluencer-vault-${new Date().toISOString().slice(0, 10)}.zip`;
     reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${name}"`);
     return reply.send(stream);
@@ -133,7 +134,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     ...userRoute,
     schema: { tags, summary: 'An asset file: processed original (metadata stripped), thumbnail, preview or poster', params: uuidParam.extend({ variant: z.enum(['original', 'thumbnail', 'preview', 'poster']) }) },
   }, async (req, reply) => {
-    const file = await svc.open(userIdOf(req), req.params.id, req.params.variant);
+    const file = await assetFiles.open(userIdOf(req), req.params.id, req.params.variant);
     reply.header('content-type', file.contentType).header('content-length', file.size).header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
     return reply.send(file.body);
   });
@@ -141,23 +142,23 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   app.get('/api/folders', {
     ...userRoute,
     schema: { tags, summary: 'Your vault folders', response: { 200: z.object({ items: z.array(folder) }), ...errors } },
-  }, async (req) => ({ items: await svc.listFolders(userIdOf(req)) }));
+  }, async (req) => ({ items: await folders.list(userIdOf(req)) }));
 
   app.post('/api/folders', {
     ...userRoute,
     schema: { tags, summary: 'Create a folder', body: folderBody, response: { 201: folder, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await svc.createFolder(userIdOf(req), req.body.name)));
+  }, async (req, reply) => reply.status(201).send(await folders.create(userIdOf(req), req.body.name)));
 
   app.patch('/api/folders/:id', {
     ...userRoute,
     schema: { tags, summary: 'Rename a folder', params: uuidParam, body: folderBody, response: { 200: folder, ...errors } },
-  }, async (req) => svc.renameFolder(userIdOf(req), req.params.id, req.body.name));
+  }, async (req) => folders.rename(userIdOf(req), req.params.id, req.body.name));
 
   app.delete('/api/folders/:id', {
     ...userRoute,
     schema: { tags, summary: 'Delete a folder (its assets stay in the vault)', params: uuidParam, response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await svc.deleteFolder(userIdOf(req), req.params.id);
+    await folders.delete(userIdOf(req), req.params.id);
     return { ok: true as const };
   });
 }
