@@ -166,6 +166,11 @@ describe('identity and gates', () => {
     const cal = (await get(`/api/characters/${characterId}/identity`)).json();
     expect(cal).toMatchObject({ referencePhotos: 4, withFace: 4, calibratedThreshold: s.identityThreshold, effectiveThreshold: s.identityThreshold });
     expect(cal.calibratedThreshold).toBeCloseTo(0.9 * cal.leaveOneOutSimilarity, 6);
+    // Scoped by user: another user naming this character learns nothing of it, references included.
+    const stranger = await signUp(t, 'Stranger');
+    expect(await t.ctx.repos.assets.gateContext(stranger.id, characterId)).toEqual({ accountAdult: false, gates: null, references: [] });
+    expect((await t.ctx.repos.assets.gateContext(u.id, characterId)).references).toHaveLength(4);
+    expect((await get(`/api/characters/${characterId}/identity`, stranger)).statusCode).toBe(404);
     expect(s.identityScore).toBeGreaterThanOrEqual(s.identityThreshold);
     expect(s).toMatchObject({ status: 'approved', decidedBy: 'rules' });
     expect(o.identityScore).toBeLessThan(o.identityThreshold);

@@ -208,14 +208,14 @@ export class AssetRepository {
     if (!characterId) return { accountAdult: Boolean(u?.adultContentAt), gates: null, references: [] as number[][] };
     const [c] = await this.db.select({ gates: characters.gates }).from(characters).where(and(eq(characters.id, characterId), eq(characters.userId, userId)));
     const refs = await this.db.select({ e: referencePhotos.faceEmbedding }).from(referencePhotos)
-      .where(and(eq(referencePhotos.characterId, characterId), eq(referencePhotos.status, 'ready'), sql`${referencePhotos.faceEmbedding} is not null`));
+      .where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.characterId, characterId), eq(referencePhotos.status, 'ready'), sql`${referencePhotos.faceEmbedding} is not null`));
     return { accountAdult: Boolean(u?.adultContentAt), gates: c?.gates ?? null, references: refs.map((r) => r.e as number[]) };
   }
 
   // ---- folders ----
 
   listFolders(userId: string) {
-    return this.db.select({ id: folders.id, name: folders.name, createdAt: folders.createdAt, assetCount: sql<number>`(select count(*)::int from ${assets} a where a.folder_id = ${sql.raw('"folders"."id"')})` })
+    return this.db.select({ id: folders.id, name: folders.name, createdAt: folders.createdAt, assetCount: sql<number>`(select count(*)::int from ${assets} a where a.folder_id = ${sql.raw('"folders"."id"')} and a.user_id = ${userId})` })
       .from(folders).where(eq(folders.userId, userId)).orderBy(asc(sql`lower(${folders.name})`));
   }
 
