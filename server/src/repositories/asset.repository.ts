@@ -164,7 +164,7 @@ export class AssetRepository {
     return rows.map((r) => r.id);
   }
 
-  statusOf(userId: string, ids: string[]) {
+  async statusOf(userId: string, ids: string[]): Promise<Array<{ id: string; status: AssetStatus }>> {
     return this.db.select({ id: assets.id, status: assets.status }).from(assets).where(and(eq(assets.userId, userId), inArray(assets.id, ids)));
   }
 
@@ -229,7 +229,7 @@ export class AssetRepository {
     return r;
   }
 
-  async renameFolder(userId: string, id: string, name: string) {
+  async renameFolder(userId: string, id: string, name: string): Promise<typeof folders.$inferSelect | null> {
     const [r] = await this.db.update(folders).set({ name }).where(and(eq(folders.userId, userId), eq(folders.id, id))).returning();
     return r ?? null;
   }
