@@ -139,7 +139,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const assets = new AssetService({ assets: repos.assets, tx, cache: readCache });
     const ingest = new IngestService({
       assets: repos.assets, storage, queue, tx, vision, settings: () => settings.get('vault'),
-      log: log.child({ component: 'vault' }), media: config.media,
+      log: log.child({ component: 'vault' }), media: config.media, tempDir: config.uploads.tempDir,
     });
     const assetFiles = new AssetDownloadService({ assets: repos.assets, storage });
     const folders = new FolderService({ assets: repos.assets, tx });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { sendJson, userIdOf, userRoute, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
-import { PayloadTooLargeError, UserError } from '../errors.ts';
+import type { FastifyReply } from 'fastify';
+import { UserError } from '../errors.ts';
+import { receiveUpload, type ReceivedUpload } from '../http/uploads.ts';
 import {
   asset, assetCounts, assetList, batchBody, identityCalibration, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery,
 } from '../schemas/asset.schemas.ts';
@@ -47,20 +49,16 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     },
   }, async (req, reply) => {
     const userId = userIdOf(req);
-    if (!req.isMultipart()) throw new UserError(415, 'unsupported_media_type', 'Send the files as multipart/form-data with the field "files".');
-    const fields: Record<string, string> = {};
-    const files: { filename: string; data: Buffer }[] = [];
-    for await (const part of req.parts({ limits: { fileSize: ctx.config.uploads.assetMaxBytes } })) {
-      if (part.type === 'field') {
-        fields[part.fieldname] = String(part.value);
-        continue;
-      }
-      const data = await part.toBuffer().catch((err: { code?: string }) => {
-        if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new PayloadTooLargeError(`"${part.filename}" is too large; the limit is ${Math.round(ctx.config.uploads.assetMaxBytes / 1024 / 1024)} MB per file.`);
-        throw err;
-      });
-      files.push({ filename: part.filename || 'file', data });
+    // Each file streams to a temp file as it arrives (memory stays flat); ingest moves it into storage.
+    const upload = await receiveUpload(req, { maxFileBytes: ctx.config.uploads.assetMaxBytes, noun: 'file', tempDir: ctx.config.uploads.tempDir });
+    try {
+      return await ingestUpload(userId, upload, reply);
+    } finally {
+      await upload.cleanup();
     }
+  });
+
+  async function ingestUpload(userId: string, { fields, files }: ReceivedUpload, reply: FastifyReply) {
     if (files.length === 0) throw new UserError(400, 'no_files', 'Choose at least one file to upload.');
     const meta = z.object({
       characterId: z.uuid({ message: 'must be a valid id' }).optional(),
@@ -84,7 +82,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     for (const f of files) {
       try {
         items.push(await ingest.ingest({
-          userId, source: meta.data.source, filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId,
+          userId, source: meta.data.source, filename: f.filename, file: f, characterId: meta.data.characterId, folderId: meta.data.folderId,
           tags: tagValues, prompt: meta.data.prompt ?? null, caption: meta.data.caption ?? null, engine: meta.data.engine ?? null,
         }));
       } catch (err) {
@@ -97,7 +95,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       items,
       errors: refused.map((r) => ({ filename: r.filename, code: r.error.code, message: r.error.message, ...(r.error.details !== undefined ? { details: r.error.details } : {}) })),
     });
-  });
+  }
 
   app.get('/api/assets/:id', {
     ...userRoute,

@@ -4,8 +4,11 @@
 // reconciler re-queues assets whose job was lost.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { ConflictError, isUniqueViolation, NotFoundError, UnsupportedMediaError, UserError } from '../../errors.ts';
 import type { VaultSettings } from '../../config/runtime-settings.ts';
@@ -45,19 +48,28 @@ async function thumbnailAndHash(pixels: DecodedImage): Promise<{ thumb: Buffer; 
   return { thumb, phash: await perceptualHashOfPixels(small) };
 }
 
-export interface IngestInput {
+/** A file on local disk with its size and sha256 (what http/uploads.ts stages). */
+export interface IngestFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+interface IngestMeta {
   userId: string;
   characterId?: string | null;
   folderId?: string | null;
   tags?: string[];
   source: 'upload' | 'generated';
   filename: string;
-  data: Buffer;
   prompt?: string | null;
   caption?: string | null;
   engine?: string | null;
   generation?: unknown;
 }
+
+/** The content comes as a staged file (moved into storage) or as bytes (generated media). */
+export type IngestInput = IngestMeta & ({ file: IngestFile; data?: never } | { data: Buffer; file?: never });
 
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainf-asset-'));
@@ -83,12 +95,16 @@ export class IngestService {
   private readonly settings: () => Promise<VaultSettings>;
   private readonly log: Logger;
   private readonly mediaPaths: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string };
+  private readonly tempDir: string;
   private mediaTools: MediaTools | null = null;
 
   constructor(deps: {
     assets: AssetRepository; storage: Storage; queue: Queue; tx: Transactor<{ assets: AssetRepository }>; vision: VisionEngines;
     settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string };
+    /** Where bytes handed over in memory are staged before they move into storage. */
+    tempDir: string;
   }) {
+    this.tempDir = deps.tempDir;
     this.mediaPaths = deps.media ?? {};
     this.assets = deps.assets;
     this.storage = deps.storage;
@@ -104,25 +120,40 @@ export class IngestService {
   }
 
   /**
-   * The single entry of the vault. Exact duplicates are reported (409 with the existing id)
+   * The single entry of the vault, for a file already on local disk (an upload streamed to a temp
+   * file: see http/uploads.ts) or bytes in memory (generated media). The file is moved into
+   * storage, never read into memory. Exact duplicates are reported (409 with the existing id)
    * and not stored twice. Returns the new asset in status `processing`.
    */
   async ingest(input: IngestInput): Promise<AssetDto> {
+    if (input.file) return this.ingestFile(input, input.file);
+    await mkdir(this.tempDir, { recursive: true });
+    const dir = await mkdtemp(path.join(this.tempDir, 'generated-'));
+    try {
+      const file = path.join(dir, 'data');
+      await writeFile(file, input.data);
+      return await this.ingestFile(input, { path: file, bytes: input.data.length, sha256: createHash('sha256').update(input.data).digest('hex') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async ingestFile(input: IngestMeta, file: IngestFile): Promise<AssetDto> {
     if (input.characterId) {
       const ctx = await this.assets.gateContext(input.userId, input.characterId);
       if (ctx.gates === null) throw new NotFoundError('Character');
     }
     if (input.folderId && !(await this.assets.folderExists(input.userId, input.folderId))) throw new NotFoundError('Folder');
-    const detected = await detectMedia(input, this.tools);
-    const sha256 = createHash('sha256').update(input.data).digest('hex');
+    const { sha256 } = file;
     const existing = await this.assets.findBySha(input.userId, sha256);
     // A file that failed to process may be sent again: it replaces the failed record.
     if (existing && existing.status !== 'failed') {
       throw new ConflictError(`"${input.filename}" is already in your vault.`, { duplicateOf: existing.id, reason: 'exact_duplicate' });
     }
+    const detected = await detectMedia({ filename: input.filename, path: file.path }, this.tools);
     const id = randomUUID();
     const incomingKey = `${assetFolder(input.userId, input.characterId, id)}/incoming.${detected.ext}`;
-    await this.storage.put(incomingKey, input.data, detected.mimeType);
+    await this.storage.putFile(incomingKey, file.path, detected.mimeType);
     try {
       // The row, its ingest job and its event commit together: no row without a job to process it.
       const row = await this.tx.run(async (t) => {
@@ -133,7 +164,7 @@ export class IngestService {
         const r = await t.repos.assets.insert({
           id, userId: input.userId, characterId: input.characterId ?? null, folderId: input.folderId ?? null,
           kind: detected.kind, source: input.source, status: 'processing', originalName: input.filename.slice(0, 200),
-          mimeType: detected.mimeType, bytes: input.data.length, width: detected.width, height: detected.height,
+          mimeType: detected.mimeType, bytes: file.bytes, width: detected.width, height: detected.height,
           durationSeconds: detected.durationSeconds, sha256, prompt: input.prompt ?? null, caption: input.caption ?? null,
           engine: input.engine ?? null, generation: input.generation ?? null, tags: [...new Set(input.tags ?? [])].sort(), incomingKey,
         });
@@ -158,9 +189,9 @@ export class IngestService {
     const row = await this.assets.getForIngest(assetId);
     if (!row) return { status: 'skipped', reason: 'asset deleted' };
     if (row.status !== 'processing' || !row.incomingKey) return { status: 'skipped', reason: 'already processed' };
-    let data: Buffer;
+    let incoming: Readable;
     try {
-      data = await readAll((await this.storage.get(row.incomingKey)).body);
+      incoming = (await this.storage.get(row.incomingKey)).body;
     } catch (err) {
       if (err instanceof StorageNotFoundError) return { status: 'failed', reason: 'The uploaded file is missing from storage; upload it again.' };
       throw err;
@@ -168,9 +199,10 @@ export class IngestService {
     const settings = await this.settings();
     const folder = assetFolder(row.userId, row.characterId, row.id);
     try {
+      // Videos and audio stream to a temp file for ffmpeg; only a still is read into memory.
       const m = row.kind === 'image'
-        ? await this.processImage(row, data, folder)
-        : row.kind === 'video' ? await this.processVideo(row, data, folder) : await this.processAudio(row, data, folder);
+        ? await this.processImage(row, await readAll(incoming), folder)
+        : row.kind === 'video' ? await this.processVideo(row, incoming, folder) : await this.processAudio(row, incoming, folder);
 
       // Measurements on a still (the image itself or the video's poster frame).
       let rating: AssetRow['rating'] = null;
@@ -236,6 +268,8 @@ export class IngestService {
     } catch (err) {
       if (err instanceof UserError) return { status: 'failed', reason: err.message };
       throw err; // transient: retried by the queue
+    } finally {
+      incoming.destroy(); // read to the end by now, unless a step failed before reading it
     }
   }
 
@@ -314,12 +348,12 @@ export class IngestService {
     };
   }
 
-  private async processVideo(row: AssetRow, data: Buffer, folder: string) {
+  private async processVideo(row: AssetRow, incoming: Readable, folder: string) {
     return withTempDir(async (dir) => {
       const ext = row.mimeType === 'video/webm' ? 'webm' : 'mp4';
       const input = path.join(dir, `in.${ext}`);
       const clean = path.join(dir, `clean.${ext}`);
-      fs.writeFileSync(input, data);
+      await pipeline(incoming, fs.createWriteStream(input));
       await stripMediaMetadata(input, clean, { tools: this.tools });
       const poster = await posterFrame(clean, { tools: this.tools });
       const preview = await videoPreview(clean, path.join(dir, 'preview'), { maxSeconds: 3, width: 320, tools: this.tools });
@@ -338,12 +372,12 @@ export class IngestService {
     });
   }
 
-  private async processAudio(row: AssetRow, data: Buffer, folder: string) {
+  private async processAudio(row: AssetRow, incoming: Readable, folder: string) {
     return withTempDir(async (dir) => {
       const ext = path.extname(row.incomingKey ?? '.mp3').slice(1) || 'mp3';
       const input = path.join(dir, `in.${ext}`);
       const clean = path.join(dir, `clean.${ext}`);
-      fs.writeFileSync(input, data);
+      await pipeline(incoming, fs.createWriteStream(input));
       await stripMediaMetadata(input, clean, { tools: this.tools });
       const wave = await audioWaveform(clean, { points: 200, tools: this.tools });
       const storageKey = `${folder}/original.${ext}`;
