@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import { isDiskFull, PayloadTooLargeError, UserError } from '../errors.ts';
 
 /** One received file part: where it waits on disk, its size and content hash. */
-export interface StagedFile {
+interface StagedFile {
   filename: string;
   path: string;
   bytes: number;
@@ -36,7 +36,7 @@ export interface UploadLimits {
   tempDir: string;
 }
 
-export const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 /** @fastify/multipart's and busboy's refusals, in words a user understands. */
 function multipartError(err: unknown, limits: UploadLimits): unknown {

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { sendJson, userIdOf, userRoute, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
-import type { FastifyReply } from 'fastify';
 import { UserError } from '../errors.ts';
 import { receiveUpload, type ReceivedUpload } from '../http/uploads.ts';
 import {
-  asset, assetCounts, assetList, batchBody, identityCalibration, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery,
+  asset, assetCounts, assetList, batchBody, identityCalibration, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery, uploadResult,
 } from '../schemas/asset.schemas.ts';
 import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
 
@@ -38,27 +37,23 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       tags,
       summary: 'Add files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text, and for generated media source=generated with prompt, caption, engine)',
       consumes: ['multipart/form-data'],
-      response: {
-        201: z.object({
-          items: z.array(asset),
-          errors: z.array(z.object({ filename: z.string(), code: z.string(), message: z.string(), details: z.unknown().optional() }))
-            .meta({ description: 'Files of this request that were refused (the others were accepted)' }),
-        }),
-        ...errors,
-      },
+      description: 'Each file stands alone: the answer lists every file in request order as created, exists (the same file is already in your vault: its asset id) or refused (with the reason). 201 when at least one file was created, 200 when none was (a re-sent batch answers exists for each file). A file over the size limit, malformed multipart, or a character/folder that is not yours refuses the whole request.',
+      response: { 201: uploadResult, 200: uploadResult, ...errors },
     },
   }, async (req, reply) => {
     const userId = userIdOf(req);
     // Each file streams to a temp file as it arrives (memory stays flat); ingest moves it into storage.
     const upload = await receiveUpload(req, { maxFileBytes: ctx.config.uploads.assetMaxBytes, noun: 'file', tempDir: ctx.config.uploads.tempDir });
+    let answer;
     try {
-      return await ingestUpload(userId, upload, reply);
+      answer = await ingestUpload(userId, upload);
     } finally {
-      await upload.cleanup();
+      await upload.cleanup(); // before answering: a client that saw the answer sees no temp file
     }
+    return reply.status(answer.items.length ? 201 : 200).send(answer);
   });
 
-  async function ingestUpload(userId: string, { fields, files }: ReceivedUpload, reply: FastifyReply) {
+  async function ingestUpload(userId: string, { fields, files }: ReceivedUpload) {
     if (files.length === 0) throw new UserError(400, 'no_files', 'Choose at least one file to upload.');
     const meta = z.object({
       characterId: z.uuid({ message: 'must be a valid id' }).optional(),
@@ -75,26 +70,11 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       throw new UserError(400, 'validation_failed', `${i.path.join('.')}: ${i.message}`, meta.error.issues.map((x) => ({ path: x.path.map(String), message: x.message })));
     }
     const tagValues = (meta.data.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean).slice(0, 20);
-    // Each file stands alone: a duplicate or unreadable file is reported and the rest accepted.
-    // When every file is refused, the first refusal is the answer (e.g. 409 for a duplicate).
-    const items = [];
-    const refused: Array<{ filename: string; error: UserError }> = [];
-    for (const f of files) {
-      try {
-        items.push(await ingest.ingest({
-          userId, source: meta.data.source, filename: f.filename, file: f, characterId: meta.data.characterId, folderId: meta.data.folderId,
-          tags: tagValues, prompt: meta.data.prompt ?? null, caption: meta.data.caption ?? null, engine: meta.data.engine ?? null,
-        }));
-      } catch (err) {
-        if (!(err instanceof UserError) || err.statusCode === 404) throw err;
-        refused.push({ filename: f.filename, error: err });
-      }
-    }
-    if (items.length === 0) throw refused[0].error;
-    return reply.status(201).send({
-      items,
-      errors: refused.map((r) => ({ filename: r.filename, code: r.error.code, message: r.error.message, ...(r.error.details !== undefined ? { details: r.error.details } : {}) })),
-    });
+    const results = await ingest.ingestEach({
+      userId, source: meta.data.source, characterId: meta.data.characterId, folderId: meta.data.folderId,
+      tags: tagValues, prompt: meta.data.prompt ?? null, caption: meta.data.caption ?? null, engine: meta.data.engine ?? null,
+    }, files);
+    return { results, items: results.flatMap((r) => (r.asset ? [r.asset] : [])) };
   }
 
   app.get('/api/assets/:id', {

@@ -23,7 +23,7 @@ import { nearestDuplicate, perceptualHashOfPixels } from '../../media/hash.ts';
 import { decodeImage, downscale, fromDecoded, type DecodedImage } from '../../media/image.ts';
 import { writeProvenance } from '../../media/provenance.ts';
 import type { AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
-import { characterGates, type AssetDto } from '../../schemas/asset.schemas.ts';
+import { characterGates, type AssetDto, type UploadFileResultDto } from '../../schemas/asset.schemas.ts';
 import { evaluateGates } from './gates.ts';
 import { assetFolder, storageKeysOf, toAssetDto } from './asset-records.ts';
 import { detectMedia, imageFormats, MAX_PIXELS } from './media-detection.ts';
@@ -136,6 +136,29 @@ export class IngestService {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Every file of one upload, in order, each with its own outcome: created, exists (the same
+   * bytes are already in the vault: the existing asset's id) or refused (why). A client that lost
+   * the answer can send the batch again and learn what is stored. A missing character or folder
+   * refuses the whole upload (404); anything unexpected (e.g. a full disk) fails it too.
+   */
+  async ingestEach(meta: Omit<IngestMeta, 'filename'>, files: Array<IngestFile & { filename: string }>): Promise<UploadFileResultDto[]> {
+    const results: UploadFileResultDto[] = [];
+    for (const f of files) {
+      try {
+        const asset = await this.ingestFile({ ...meta, filename: f.filename }, f);
+        results.push({ filename: f.filename, status: 'created', assetId: asset.id, asset });
+      } catch (err) {
+        if (!(err instanceof UserError) || err.statusCode === 404) throw err;
+        const duplicateOf = (err.details as { duplicateOf?: string } | undefined)?.duplicateOf;
+        results.push(err instanceof ConflictError && duplicateOf
+          ? { filename: f.filename, status: 'exists', assetId: duplicateOf }
+          : { filename: f.filename, status: 'refused', error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
+      }
+    }
+    return results;
   }
 
   private async ingestFile(input: IngestMeta, file: IngestFile): Promise<AssetDto> {
