@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { resolveFfmpeg } from '../src/media/ffmpeg.ts';
+import { nearestDuplicate, phashBandProbes, phashBands } from '../src/media/hash.ts';
 import { metadataReport, readProvenance } from '../src/media/provenance.ts';
 import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
 import { multipart, phonePhoto, photo, uploadPhotos, waitForPhotoStatus } from './support/uploads.ts';
@@ -172,6 +174,29 @@ describe('ingest', () => {
     const measured = await waitProcessed(b.id);
     expect(measured.nearDuplicateOfId).toBe(a.id);
     expect(measured.status).toBe('pending');
+  });
+
+  test('the near-duplicate lookup reads only the approved assets sharing a pHash band', async () => {
+    const owner = await signUp(t, 'Many approved');
+    let seed = 11;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const hex = () => Array.from({ length: 16 }, () => Math.floor(rnd() * 16).toString(16)).join('');
+    const target = 'a5c3f00f9e1b2d4c';
+    const near = (BigInt(`0x${target}`) ^ 0x8000_0400_0020_0001n ^ 0x0100_0010_0000_1000n).toString(16).padStart(16, '0'); // 6 bits apart
+    const hashes = [...Array.from({ length: 400 }, hex), near];
+    for (const [i, phash] of hashes.entries()) {
+      await t.ctx.repos.assets.insert({
+        userId: owner.id, kind: 'image', source: 'upload', status: 'approved', originalName: `h${i}.jpg`, mimeType: 'image/jpeg',
+        bytes: 1, sha256: `${i}`.padStart(64, '0'), phash, tags: [],
+      });
+    }
+    const probes = phashBandProbes(target);
+    const found = await t.ctx.repos.assets.nearDuplicateCandidates(owner.id, randomUUID(), probes);
+    const sharing = hashes.filter((h) => phashBands(h).some((b) => probes.includes(b)));
+    console.log(`[vault] pHash candidates: ${found.length} of ${hashes.length} approved assets`);
+    expect(found.map((f) => f.phash).sort()).toEqual(sharing.sort());
+    expect(found.length).toBeLessThan(hashes.length / 10);
+    expect(nearestDuplicate(target, found)).toBe(found.find((f) => f.phash === near)!.id);
   });
 
   test('files that are not media are refused with a clear message', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { AssetStatus } from '../../src/db/schema.ts';
 import type { UserReadCache } from '../../src/infra/read-cache.ts';
 import type { AssetRepository } from '../../src/repositories/asset.repository.ts';
-import { nearestDuplicate } from '../../src/media/hash.ts';
+import { hammingDistance, nearestDuplicate, phashBandProbes, phashBands } from '../../src/media/hash.ts';
 import { AssetService } from '../../src/services/vault/asset.service.ts';
 import { FolderService } from '../../src/services/vault/folder.service.ts';
 import { recordingTransactor, strictFake } from './fakes.ts';
@@ -68,5 +68,25 @@ describe('nearest near-duplicate', () => {
     expect(nearestDuplicate(base, [{ id: 'far', phash: flip(base, 11) }, { id: 'none', phash: null }, { id: 'near', phash: flip(base, 6) }, { id: 'nearer', phash: flip(base, 2) }])).toBe('nearer');
     expect(nearestDuplicate(base, [{ id: 'far', phash: flip(base, 11) }])).toBeNull();
     expect(nearestDuplicate(base, [])).toBeNull();
+  });
+});
+
+describe('pHash bands', () => {
+  test('every hash within 10 bits shares a band with the probes of the other (1,000 random pairs); 548 probes', () => {
+    let seed = 7;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const hex = () => Array.from({ length: 16 }, () => Math.floor(rnd() * 16).toString(16)).join('');
+    for (let n = 0; n < 1000; n++) {
+      const a = hex();
+      let b = BigInt(`0x${a}`);
+      const bits = new Set<number>();
+      while (bits.size < 1 + Math.floor(rnd() * 10)) bits.add(Math.floor(rnd() * 64));
+      for (const bit of bits) b ^= 1n << BigInt(bit);
+      const near = b.toString(16).padStart(16, '0');
+      expect(hammingDistance(a, near)).toBe(bits.size);
+      const probes = new Set(phashBandProbes(a));
+      expect(probes.size).toBe(548);
+      expect(phashBands(near).some((v) => probes.has(v)), `${a} ${near}`).toBe(true);
+    }
   });
 });

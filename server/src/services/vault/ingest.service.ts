@@ -19,7 +19,7 @@ import type { Transactor } from '../../infra/transactions.ts';
 import { StorageNotFoundError, type Storage } from '../../infra/storage/storage.ts';
 import { JobName, type JobFailure, type JobResult } from '../../jobs/jobs.ts';
 import { audioWaveform, posterFrame, resolveFfmpeg, stripMediaMetadata, videoPreview, type MediaTools } from '../../media/ffmpeg.ts';
-import { nearestDuplicate, perceptualHashOfPixels } from '../../media/hash.ts';
+import { nearestDuplicate, perceptualHashOfPixels, phashBandProbes } from '../../media/hash.ts';
 import { decodeImage, downscale, fromDecoded, type DecodedImage } from '../../media/image.ts';
 import { writeProvenance } from '../../media/provenance.ts';
 import type { AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
@@ -244,7 +244,7 @@ export class IngestService {
       const refCentroid = ctx.references.length ? centroid(ctx.references) : null;
       const idScore = refCentroid ? identityScore(faces, refCentroid) : null;
       const calibrated = ctx.references.length >= 2 ? calibrateIdentityThreshold(ctx.references) : null;
-      const nearDuplicateOfId = m.phash ? nearestDuplicate(m.phash, await this.assets.approvedHashes(row.userId, row.id)) : null;
+      const nearDuplicateOfId = m.phash ? nearestDuplicate(m.phash, await this.assets.nearDuplicateCandidates(row.userId, row.id, phashBandProbes(m.phash))) : null;
       const decision = evaluateGates(
         { kind: row.kind, source: row.source, rating, faces: faces.map((f) => ({ age: f.age, score: f.score })), identityScore: idScore, nearDuplicateOf: nearDuplicateOfId, prompt: row.prompt },
         row.characterId
