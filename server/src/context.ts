@@ -26,6 +26,9 @@ import { MaintenanceService } from './services/maintenance.service.ts';
 import { ReferencePhotoService } from './services/reference-photo.service.ts';
 import { SafetyReviewService } from './services/safety/safety-review.service.ts';
 import { AssetService } from './services/vault/asset.service.ts';
+import { AssetDownloadService } from './services/vault/download.service.ts';
+import { FolderService } from './services/vault/folder.service.ts';
+import { IngestService } from './services/vault/ingest.service.ts';
 import { createEngineRegistry, type EngineRegistry } from './engines/registry.ts';
 
 export interface AppContext {
@@ -34,7 +37,9 @@ export interface AppContext {
   database: Database;
   repos: Repositories;
   services: {
-    auth: AuthService; characters: CharacterService; photos: ReferencePhotoService; assets: AssetService;
+    auth: AuthService; characters: CharacterService; photos: ReferencePhotoService;
+    /** The media vault: browsing and decisions, the ingest pipeline, files going out, folders. */
+    assets: AssetService; ingest: IngestService; assetFiles: AssetDownloadService; folders: FolderService;
     account: AccountService; admin: AdminService; maintenance: MaintenanceService; safety: SafetyReviewService;
   };
   settings: RuntimeSettings;
@@ -133,21 +138,24 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const safety = new SafetyReviewService({ blocks: repos.safetyBlocks, tx, log: log.child({ component: 'safety' }) });
     const characters = new CharacterService({ characters: repos.characters, tx, cache: readCache, safety });
     const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, tx, vision });
-    const assets = new AssetService({
+    const assets = new AssetService({ assets: repos.assets, tx, cache: readCache });
+    const ingest = new IngestService({
       assets: repos.assets, storage, queue, tx, vision, settings: () => settings.get('vault'),
-      log: log.child({ component: 'vault' }), media: config.media, cache: readCache,
+      log: log.child({ component: 'vault' }), media: config.media, tempDir: config.uploads.tempDir,
     });
+    const assetFiles = new AssetDownloadService({ assets: repos.assets, storage });
+    const folders = new FolderService({ assets: repos.assets, tx });
     const account = new AccountService({ users: repos.users, accounts: repos.accounts, auth, storage, queue, tx, invalidate: invalidateSessions });
     const maintenance = new MaintenanceService({
       repos, storage, log: log.child({ component: 'maintenance' }), loginWindowSeconds: config.loginLimit.windowSeconds,
-      reconcilers: { assets, referencePhotos: photos, accountDeletions: account },
+      reconcilers: { assets: ingest, referencePhotos: photos, accountDeletions: account },
     });
     const services = {
       auth: new AuthService({
         auth, users: repos.users, cache: sessionCache, invalidate: invalidateSessions, queue, outbox: repos.outbox,
         mail: authMail, throttle: repos.loginThrottle, loginLimit: config.loginLimit,
       }),
-      characters, photos, assets, maintenance, account, safety,
+      characters, photos, assets, ingest, assetFiles, folders, maintenance, account, safety,
       admin: new AdminService({ settings, outbox: repos.outbox }),
     };
 
@@ -158,7 +166,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
 
     const jobHandlers: JobHandlers = {
       [JobName.ReferencePhotoThumbnail]: { run: (p) => photos.handleThumbnail(p), onFailure: (p, f) => photos.onThumbnailFailed(p, f) },
-      [JobName.AssetIngest]: { run: (p) => assets.handleIngest(p), onFailure: (p, f) => assets.onIngestFailed(p, f) },
+      [JobName.AssetIngest]: { run: (p) => ingest.handleIngest(p), onFailure: (p, f) => ingest.onIngestFailed(p, f) },
       [JobName.DatabaseMaintenance]: { run: () => maintenance.databaseMaintenance() },
       [JobName.StoragePurge]: { run: (p) => maintenance.purge(p) },
       [JobName.Reconcile]: { run: () => maintenance.reconcile() },

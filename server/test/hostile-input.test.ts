@@ -1,6 +1,8 @@
 // Hostile input on every route: text Postgres cannot store, impossible dates, malformed bodies
 // and multipart, cross-site writes. Nothing may answer 5xx, and every refusal is a 4xx a person
 // can read. Runs on both databases (PGlite here, Postgres in CI).
+import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
@@ -104,6 +106,37 @@ describe('malformed bodies and multipart', () => {
         expect(res.statusCode, `${r.method} ${r.url} ${payload.slice(0, 40)}: ${res.body}`).toBeLessThan(500);
       }
     }
+  });
+
+  test('broken multipart answers a readable 4xx and leaves no temp file and no stored upload', async () => {
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123123' } }).png().toBuffer();
+    const whole = multipartBody([{ name: 'files', filename: 'cut.png', value: png }]);
+    const cases: Array<{ label: string; payload: Buffer; type: string; status: number }> = [
+      { label: 'no boundary', payload: whole, type: 'multipart/form-data', status: 400 },
+      { label: 'a body cut off inside a file', payload: whole.subarray(0, whole.length - 60), type: `multipart/form-data; boundary=${boundary}`, status: 400 },
+      { label: 'a body cut off after a part header', payload: Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="x.png"\r\n\r\n`), type: `multipart/form-data; boundary=${boundary}`, status: 400 },
+      { label: 'a wrong boundary', payload: whole, type: 'multipart/form-data; boundary=other', status: 400 },
+      { label: '21 files', payload: multipartBody(Array.from({ length: 21 }, (_, i) => ({ name: 'files', filename: `f${i}.png`, value: png }))), type: `multipart/form-data; boundary=${boundary}`, status: 413 },
+      { label: '11 fields', payload: multipartBody([...Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, value: 'x' })), { name: 'files', filename: 'a.png', value: png }]), type: `multipart/form-data; boundary=${boundary}`, status: 413 },
+      { label: '31 parts', payload: multipartBody(Array.from({ length: 31 }, (_, i) => (i % 3 ? { name: 'files', filename: `p${i}.png`, value: png } : { name: `f${i}`, value: 'x' }))), type: `multipart/form-data; boundary=${boundary}`, status: 413 },
+    ];
+    const before = (await t.app.inject({ method: 'GET', url: '/api/assets/counts', headers: { cookie: user.cookie } })).json().total;
+    for (const url of ['/api/assets', `/api/characters/${characterId}/photos`]) {
+      for (const c of cases) {
+        const res = await t.app.inject({ method: 'POST', url, payload: c.payload, headers: { cookie: user.cookie, 'content-type': c.type } });
+        const what = `${url} ${c.label}: ${res.body}`;
+        // A wrong boundary reads as a form without files; every other case is refused as such.
+        if (c.label === 'a wrong boundary') expect(res.statusCode, what).toBe(400);
+        else expect(res.statusCode, what).toBe(c.status);
+        expect(res.json().error.message, what).toMatch(/\w/);
+        expect(res.json().error.message, what).not.toMatch(/internal/i);
+      }
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/api/assets/counts', headers: { cookie: user.cookie } })).json().total).toBe(before);
+    const leftovers = (dir: string) => (fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]) : []);
+    expect(leftovers(t.ctx.config.uploads.tempDir)).toEqual([]);
+    const storageDir = path.join(t.dir, 'media');
+    expect(leftovers(storageDir).filter((f) => path.basename(f).startsWith('incoming.'))).toEqual([]);
   });
 
   test('malformed URLs answer 4xx (broken %-escapes, huge ids, odd methods)', async () => {

@@ -92,6 +92,22 @@ function storageContract(name: string, harness: Harness): void {
       expect(await storage.stat(`${ns}/empty.bin`)).toEqual({ size: 0, contentType: 'text/plain' });
     });
 
+    it('putFile moves a local file into storage (gone from its path), replacing an existing object', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'ainf-putfile-'));
+      try {
+        const bytes = randomBytes(1_500_000);
+        const file = path.join(dir, 'upload');
+        await writeFile(file, bytes);
+        await storage.put(`${ns}/moved.mp4`, randomBytes(10), 'text/plain');
+        await storage.putFile(`${ns}/moved.mp4`, file, 'video/mp4');
+        expect(await storage.stat(`${ns}/moved.mp4`)).toEqual({ size: bytes.length, contentType: 'video/mp4' });
+        expect((await readAll((await storage.get(`${ns}/moved.mp4`)).body)).equals(bytes)).toBe(true);
+        expect(await readdir(dir)).toEqual([]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
     it('putStream whose body fails midway stores nothing and keeps the existing object', async () => {
       const before = randomBytes(1000);
       await storage.put(`${ns}/kept.bin`, before, 'image/png');

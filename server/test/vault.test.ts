@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { resolveFfmpeg } from '../src/media/ffmpeg.ts';
+import { nearestDuplicate, phashBandProbes, phashBands } from '../src/media/hash.ts';
 import { metadataReport, readProvenance } from '../src/media/provenance.ts';
 import { createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
 import { readZip } from './support/zip.ts';
@@ -93,7 +95,7 @@ describe('ingest', () => {
   });
 
   test('a generated asset enters through the same pipeline and carries IPTC trainedAlgorithmicMedia', async () => {
-    const created = await t.ctx.services.assets.ingest({
+    const created = await t.ctx.services.ingest.ingest({
       userId: u.id, source: 'generated', filename: 'card.png', data: await photo('png'),
       prompt: 'a sunny text card that says hello', engine: 'card-compositor',
     });
@@ -116,24 +118,51 @@ describe('ingest', () => {
     expect(blocked).toMatchObject({ status: 'blocked', decidedBy: 'safety' });
   });
 
-  test('exact duplicates are reported, not stored twice', async () => {
+  test('exact duplicates are reported per file with the existing id, not stored twice', async () => {
     const data = await photo();
     const first = await uploadAsset([{ name: 'a.jpg', data }]);
     expect(first.statusCode).toBe(201);
+    const firstId = first.json().results[0].assetId;
+    expect(first.json().results).toEqual([{ filename: 'a.jpg', status: 'created', assetId: firstId, asset: first.json().items[0] }]);
     const again = await uploadAsset([{ name: 'a-copy.jpg', data }]);
-    expect(again.statusCode).toBe(409);
-    expect(again.json().error.details).toMatchObject({ duplicateOf: first.json().items[0].id, reason: 'exact_duplicate' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ results: [{ filename: 'a-copy.jpg', status: 'exists', assetId: firstId }], items: [] });
     // the same new file twice at the same moment: one wins, the other names it
     const twin = await photo();
     const [x, y] = await Promise.all([uploadAsset([{ name: 'twin-1.jpg', data: twin }]), uploadAsset([{ name: 'twin-2.jpg', data: twin }])]);
-    expect([x.statusCode, y.statusCode].sort()).toEqual([201, 409]);
+    expect([x.statusCode, y.statusCode].sort()).toEqual([200, 201]);
     const [won, lost] = x.statusCode === 201 ? [x, y] : [y, x];
-    expect(lost.json().error.details.duplicateOf).toBe(won.json().items[0].id);
-    // in a batch, the duplicate is reported and the new file accepted
-    const mixed = await uploadAsset([{ name: 'a-again.jpg', data }, { name: 'new.jpg', data: await photo() }]);
-    expect(mixed.statusCode).toBe(201);
-    expect(mixed.json().items.map((i: { originalName: string }) => i.originalName)).toEqual(['new.jpg']);
-    expect(mixed.json().errors).toEqual([expect.objectContaining({ filename: 'a-again.jpg', code: 'conflict', details: expect.objectContaining({ duplicateOf: first.json().items[0].id }) })]);
+    expect(lost.json().results[0]).toMatchObject({ status: 'exists', assetId: won.json().items[0].id });
+    expect((await get('/api/assets?q=twin')).json().items).toHaveLength(1);
+  });
+
+  test('a batch answers every file in order; sending it again reports which files already exist', async () => {
+    const one = await photo();
+    const files = [
+      { name: 'b-1.jpg', data: one },
+      { name: 'b-notes.mp4', data: Buffer.from('just some text, not a video') },
+      { name: 'b-2.png', data: await photo('png') },
+      { name: 'b-1-again.jpg', data: one }, // the same bytes again within the batch
+    ];
+    const res = await uploadAsset(files);
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body.results.map((r: { filename: string; status: string }) => [r.filename, r.status])).toEqual([
+      ['b-1.jpg', 'created'], ['b-notes.mp4', 'refused'], ['b-2.png', 'created'], ['b-1-again.jpg', 'exists'],
+    ]);
+    expect(body.results[1].error).toEqual({ code: 'unsupported_media_type', message: '"b-notes.mp4" is not an image, video or audio file we can read.' });
+    expect(body.results[3].assetId).toBe(body.results[0].assetId);
+    expect(body.items.map((a: { id: string }) => a.id)).toEqual([body.results[0].assetId, body.results[2].assetId]);
+    // The client lost that answer and sends the batch again: nothing new is stored, each file says what it is.
+    const again = await uploadAsset(files);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().results).toEqual([
+      { filename: 'b-1.jpg', status: 'exists', assetId: body.results[0].assetId },
+      { filename: 'b-notes.mp4', status: 'refused', error: body.results[1].error },
+      { filename: 'b-2.png', status: 'exists', assetId: body.results[2].assetId },
+      { filename: 'b-1-again.jpg', status: 'exists', assetId: body.results[0].assetId },
+    ]);
+    expect(again.json().items).toEqual([]);
   });
 
   test('a near-duplicate of an approved asset is flagged and waits for review', async () => {
@@ -148,10 +177,33 @@ describe('ingest', () => {
     expect(measured.status).toBe('pending');
   });
 
+  test('the near-duplicate lookup reads only the approved assets sharing a pHash band', async () => {
+    const owner = await signUp(t, 'Many approved');
+    let seed = 11;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const hex = () => Array.from({ length: 16 }, () => Math.floor(rnd() * 16).toString(16)).join('');
+    const target = 'a5c3f00f9e1b2d4c';
+    const near = (BigInt(`0x${target}`) ^ 0x8000_0400_0020_0001n ^ 0x0100_0010_0000_1000n).toString(16).padStart(16, '0'); // 6 bits apart
+    const hashes = [...Array.from({ length: 400 }, hex), near];
+    for (const [i, phash] of hashes.entries()) {
+      await t.ctx.repos.assets.insert({
+        userId: owner.id, kind: 'image', source: 'upload', status: 'approved', originalName: `h${i}.jpg`, mimeType: 'image/jpeg',
+        bytes: 1, sha256: `${i}`.padStart(64, '0'), phash, tags: [],
+      });
+    }
+    const probes = phashBandProbes(target);
+    const found = await t.ctx.repos.assets.nearDuplicateCandidates(owner.id, randomUUID(), probes);
+    const sharing = hashes.filter((h) => phashBands(h).some((b) => probes.includes(b)));
+    console.log(`[vault] pHash candidates: ${found.length} of ${hashes.length} approved assets`);
+    expect(found.map((f) => f.phash).sort()).toEqual(sharing.sort());
+    expect(found.length).toBeLessThan(hashes.length / 10);
+    expect(nearestDuplicate(target, found)).toBe(found.find((f) => f.phash === near)!.id);
+  });
+
   test('files that are not media are refused with a clear message', async () => {
     const res = await uploadAsset([{ name: 'notes.mp4', data: Buffer.from('just some text, not a video') }]);
-    expect(res.statusCode).toBe(415);
-    expect(res.json().error.message).toMatch(/not an image, video or audio file/);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().results).toEqual([{ filename: 'notes.mp4', status: 'refused', error: { code: 'unsupported_media_type', message: '"notes.mp4" is not an image, video or audio file we can read.' } }]);
   });
 });
 
@@ -167,6 +219,11 @@ describe('identity and gates', () => {
     const cal = (await get(`/api/characters/${characterId}/identity`)).json();
     expect(cal).toMatchObject({ referencePhotos: 4, withFace: 4, calibratedThreshold: s.identityThreshold, effectiveThreshold: s.identityThreshold });
     expect(cal.calibratedThreshold).toBeCloseTo(0.9 * cal.leaveOneOutSimilarity, 6);
+    // Scoped by user: another user naming this character learns nothing of it, references included.
+    const stranger = await signUp(t, 'Stranger');
+    expect(await t.ctx.repos.assets.gateContext(stranger.id, characterId)).toEqual({ accountAdult: false, gates: null, references: [] });
+    expect((await t.ctx.repos.assets.gateContext(u.id, characterId)).references).toHaveLength(4);
+    expect((await get(`/api/characters/${characterId}/identity`, stranger)).statusCode).toBe(404);
     expect(s.identityScore).toBeGreaterThanOrEqual(s.identityThreshold);
     expect(s).toMatchObject({ status: 'approved', decidedBy: 'rules' });
     expect(o.identityScore).toBeLessThan(o.identityThreshold);
@@ -177,7 +234,7 @@ describe('identity and gates', () => {
   });
 
   test('a prompt pairing sexual and minor terms is blocked, and nobody can approve it', async () => {
-    const created = await t.ctx.services.assets.ingest({
+    const created = await t.ctx.services.ingest.ingest({
       userId: u.id, source: 'generated', filename: 'x.png', data: await photo('png'),
       prompt: 'nude teen girl', engine: 'test',
     });

@@ -26,6 +26,7 @@ const envSchema = z.object({
   AUTH_ACCOUNT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
   UPLOAD_MAX_MB: z.coerce.number().positive().max(200).default(15),
   ASSET_MAX_MB: z.coerce.number().positive().max(4096).default(500),
+  UPLOAD_TMP_DIR: z.string().min(1).optional(),
   FFMPEG_PATH: z.string().min(1).optional(),
   FFPROBE_PATH: z.string().min(1).optional(),
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
@@ -59,7 +60,11 @@ export interface Config {
   /** Failed sign-ins per account (email) per window before that account answers 429. */
   loginLimit: { maxFailures: number; windowSeconds: number };
   log: { level: string; pretty: boolean };
-  uploads: { maxBytes: number; assetMaxBytes: number };
+  /**
+   * Per-file limits: reference photos (`maxBytes`) and vault files (`assetMaxBytes`). Vault uploads
+   * stream to `tempDir` while they arrive (hashed and counted), then move into storage.
+   */
+  uploads: { maxBytes: number; assetMaxBytes: number; tempDir: string };
   /** Explicit tool paths, and the PATH searched for them otherwise. */
   media: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string };
   storage:
@@ -138,7 +143,10 @@ export function loadConfig(
     authRateLimit: e.AUTH_RATE_LIMIT,
     loginLimit: { maxFailures: e.AUTH_ACCOUNT_RATE_LIMIT, windowSeconds: 15 * 60 },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? Boolean(process.stdout.isTTY) },
-    uploads: { maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), assetMaxBytes: Math.round(e.ASSET_MAX_MB * 1024 * 1024) },
+    uploads: {
+      maxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024), assetMaxBytes: Math.round(e.ASSET_MAX_MB * 1024 * 1024),
+      tempDir: path.resolve(cwd, e.UPLOAD_TMP_DIR ?? path.join(e.DATA_DIR, 'tmp', 'uploads')),
+    },
     media: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH, searchPath: env.PATH },
     storage,
     smtp: e.SMTP_HOST

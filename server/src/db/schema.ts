@@ -185,6 +185,8 @@ export const assets = pgTable('assets', {
   durationSeconds: real('duration_seconds'),
   sha256: text('sha256').notNull(),
   phash: text('phash'),
+  /** The pHash in 4 bands of 16 bits, band i stored as i·65536 + value (media/hash.ts phashBands): the near-duplicate lookup's index key. */
+  phashBands: integer('phash_bands').array(),
   nearDuplicateOfId: uuid('near_duplicate_of_id'),
   rating: text('rating', { enum: assetRatings }),
   nsfwScores: jsonb('nsfw_scores').$type<Record<string, number>>(),
@@ -219,6 +221,7 @@ export const assets = pgTable('assets', {
   index('assets_user_character_created_idx').on(t.userId, t.characterId, t.createdAt, t.id),
   index('assets_user_phash_idx').on(t.userId, t.phash),
   index('assets_tags_idx').using('gin', t.tags),
+  index('assets_approved_phash_bands_idx').using('gin', t.phashBands).where(sql`${t.status} = 'approved'`),
   index('assets_search_idx').using('gin', sql`to_tsvector('simple', ${t.searchText})`),
 ]);
 

@@ -150,3 +150,49 @@ export function isNearDuplicate(a: string, b: string, maxDistance = DEFAULT_MAX_
   if (isLowInformation(a) || isLowInformation(b)) return false;
   return d <= maxDistance;
 }
+
+/**
+ * The candidate nearest to `hash` among those isNearDuplicate flags (ties: the first listed), or
+ * null when none is.
+ */
+export function nearestDuplicate(hash: string, candidates: Iterable<{ id: string; phash: string | null }>): string | null {
+  let best = Infinity;
+  let id: string | null = null;
+  for (const c of candidates) {
+    if (!c.phash || !isNearDuplicate(hash, c.phash)) continue;
+    const d = hammingDistance(hash, c.phash);
+    if (d < best) { best = d; id = c.id; }
+  }
+  return id;
+}
+
+// Indexed near-duplicate lookup (multi-index hashing): the 64 bits are cut into 4 bands of 16.
+// Two hashes within distance d differ in some band by at most ⌊d / 4⌋ bits (pigeonhole), so the
+// candidates for a hash are the rows sharing one of the band values within ⌊10 / 4⌋ = 2 bits of
+// its own: 4 × (1 + 16 + 120) = 548 index keys. (One band per allowed bit plus one, exact
+// matches only, would need 11 bands of ~6 bits: a random hash would share one with ~16 % of the
+// vault; here ~0.8 %.) Band i is stored as i·65536 + value, so bands never match across positions.
+const BAND_BITS = 16;
+const BANDS = 64 / BAND_BITS;
+
+/** The pHash's 4 bands, as stored in assets.phash_bands. */
+export function phashBands(hash: string): number[] {
+  if (!HEX.test(hash)) throw new Error(`not a 64-bit hex hash: ${JSON.stringify(hash)}`);
+  return Array.from({ length: BANDS }, (_, i) => i * 65536 + parseInt(hash.slice(i * 4, i * 4 + 4), 16));
+}
+
+/** Every band value a hash within `maxDistance` of `hash` must share at least one of. */
+export function phashBandProbes(hash: string, maxDistance = DEFAULT_MAX_DISTANCE): number[] {
+  const radius = Math.floor(maxDistance / BANDS);
+  const probes: number[] = [];
+  phashBands(hash).forEach((band, i) => {
+    const value = band - i * 65536;
+    const flip = (v: number, from: number, left: number) => {
+      probes.push(i * 65536 + v);
+      if (left === 0) return;
+      for (let b = from; b < BAND_BITS; b++) flip(v ^ (1 << b), b + 1, left - 1);
+    };
+    flip(value, 0, radius);
+  });
+  return probes;
+}

@@ -3,6 +3,7 @@
 import { and, asc, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { assets, characters, folders, referencePhotos, users, type AssetStatus } from '../db/schema.ts';
 import type { Db } from '../infra/database.ts';
+import { phashBands } from '../media/hash.ts';
 import type { ListAssetsQuery } from '../schemas/asset.schemas.ts';
 
 export type AssetRow = typeof assets.$inferSelect;
@@ -63,7 +64,7 @@ export class AssetRepository {
   constructor(db: Db) { this.db = db; }
 
   async insert(row: AssetInsert): Promise<AssetRow> {
-    const [r] = await this.db.insert(assets).values({ ...row, searchText: buildSearchText(row) }).returning();
+    const [r] = await this.db.insert(assets).values({ ...row, ...(row.phash ? { phashBands: phashBands(row.phash) } : {}), searchText: buildSearchText(row) }).returning();
     return r;
   }
 
@@ -129,7 +130,8 @@ export class AssetRepository {
 
   /** Stores an ingest's results, if the asset is still waiting for them; false when it is not (deleted, or done by another run). */
   async finishIngest(id: string, patch: Partial<AssetInsert>): Promise<boolean> {
-    const rows = await this.db.update(assets).set({ ...patch, updatedAt: new Date() })
+    const bands = patch.phash ? { phashBands: phashBands(patch.phash) } : {};
+    const rows = await this.db.update(assets).set({ ...patch, ...bands, updatedAt: new Date() })
       .where(and(eq(assets.id, id), eq(assets.status, 'processing'))).returning({ id: assets.id });
     return rows.length > 0;
   }
@@ -162,10 +164,14 @@ export class AssetRepository {
       .where(and(eq(assets.status, 'processing'), lt(assets.updatedAt, before))).limit(limit);
   }
 
-  /** Phashes of the user's approved assets, for near-duplicate checks. */
-  approvedHashes(userId: string, excludeId: string) {
+  /**
+   * The user's approved assets whose pHash shares a band with `probes` (media/hash.ts
+   * phashBandProbes): every near-duplicate is among them, found through the GIN index on
+   * phash_bands instead of reading every approved hash of the user.
+   */
+  nearDuplicateCandidates(userId: string, excludeId: string, probes: number[]): Promise<Array<{ id: string; phash: string | null }>> {
     return this.db.select({ id: assets.id, phash: assets.phash }).from(assets)
-      .where(and(eq(assets.userId, userId), eq(assets.status, 'approved'), sql`${assets.phash} is not null`, sql`${assets.id} <> ${excludeId}`));
+      .where(and(eq(assets.userId, userId), eq(assets.status, 'approved'), sql`${assets.phashBands} && ${`{${probes.join(',')}}`}::int[]`, sql`${assets.id} <> ${excludeId}`));
   }
 
   /** Moves assets to a decided status, never touching processing or safety-blocked ones. */
@@ -181,7 +187,7 @@ export class AssetRepository {
     return rows.map((r) => r.id);
   }
 
-  statusOf(userId: string, ids: string[]) {
+  async statusOf(userId: string, ids: string[]): Promise<Array<{ id: string; status: AssetStatus }>> {
     return this.db.select({ id: assets.id, status: assets.status }).from(assets).where(and(eq(assets.userId, userId), inArray(assets.id, ids)));
   }
 
@@ -225,14 +231,14 @@ export class AssetRepository {
     if (!characterId) return { accountAdult: Boolean(u?.adultContentAt), gates: null, references: [] as number[][] };
     const [c] = await this.db.select({ gates: characters.gates }).from(characters).where(and(eq(characters.id, characterId), eq(characters.userId, userId)));
     const refs = await this.db.select({ e: referencePhotos.faceEmbedding }).from(referencePhotos)
-      .where(and(eq(referencePhotos.characterId, characterId), eq(referencePhotos.status, 'ready'), sql`${referencePhotos.faceEmbedding} is not null`));
+      .where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.characterId, characterId), eq(referencePhotos.status, 'ready'), sql`${referencePhotos.faceEmbedding} is not null`));
     return { accountAdult: Boolean(u?.adultContentAt), gates: c?.gates ?? null, references: refs.map((r) => r.e as number[]) };
   }
 
   // ---- folders ----
 
   listFolders(userId: string) {
-    return this.db.select({ id: folders.id, name: folders.name, createdAt: folders.createdAt, assetCount: sql<number>`(select count(*)::int from ${assets} a where a.folder_id = ${sql.raw('"folders"."id"')})` })
+    return this.db.select({ id: folders.id, name: folders.name, createdAt: folders.createdAt, assetCount: sql<number>`(select count(*)::int from ${assets} a where a.folder_id = ${sql.raw('"folders"."id"')} and a.user_id = ${userId})` })
       .from(folders).where(eq(folders.userId, userId)).orderBy(asc(sql`lower(${folders.name})`));
   }
 
@@ -246,7 +252,7 @@ export class AssetRepository {
     return r;
   }
 
-  async renameFolder(userId: string, id: string, name: string) {
+  async renameFolder(userId: string, id: string, name: string): Promise<typeof folders.$inferSelect | null> {
     const [r] = await this.db.update(folders).set({ name }).where(and(eq(folders.userId, userId), eq(folders.id, id))).returning();
     return r ?? null;
   }

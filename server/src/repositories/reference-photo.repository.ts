@@ -45,9 +45,9 @@ export class ReferencePhotoRepository {
     return row ?? null;
   }
 
-  async findBySha(characterId: string, sha256: string): Promise<ReferencePhotoRow | null> {
+  async findBySha(userId: string, characterId: string, sha256: string): Promise<ReferencePhotoRow | null> {
     const [row] = await this.db.select(columns).from(referencePhotos)
-      .where(and(eq(referencePhotos.characterId, characterId), eq(referencePhotos.sha256, sha256)));
+      .where(and(eq(referencePhotos.userId, userId), eq(referencePhotos.characterId, characterId), eq(referencePhotos.sha256, sha256)));
     return row ?? null;
   }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { sendJson, userIdOf, userRoute, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
-import { PayloadTooLargeError, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
+import { receiveUpload, type ReceivedUpload } from '../http/uploads.ts';
 import {
-  asset, assetCounts, assetList, batchBody, identityCalibration, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery,
+  asset, assetCounts, assetList, batchBody, identityCalibration, batchResult, decisionBody, downloadBody, folder, folderBody, listAssetsQuery, uploadResult,
 } from '../schemas/asset.schemas.ts';
 import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
 
@@ -12,6 +13,7 @@ const tagList = z.string().max(500).optional();
 
 export async function assetRoutes(app: App, ctx: AppContext) {
   const svc = ctx.services.assets;
+  const { ingest, assetFiles, folders } = ctx.services;
   const tags = ['vault'];
 
   app.get('/api/assets', {
@@ -35,31 +37,23 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       tags,
       summary: 'Add files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text, and for generated media source=generated with prompt, caption, engine)',
       consumes: ['multipart/form-data'],
-      response: {
-        201: z.object({
-          items: z.array(asset),
-          errors: z.array(z.object({ filename: z.string(), code: z.string(), message: z.string(), details: z.unknown().optional() }))
-            .meta({ description: 'Files of this request that were refused (the others were accepted)' }),
-        }),
-        ...errors,
-      },
+      description: 'Each file stands alone: the answer lists every file in request order as created, exists (the same file is already in your vault: its asset id) or refused (with the reason). 201 when at least one file was created, 200 when none was (a re-sent batch answers exists for each file). A file over the size limit, malformed multipart, or a character/folder that is not yours refuses the whole request.',
+      response: { 201: uploadResult, 200: uploadResult, ...errors },
     },
   }, async (req, reply) => {
     const userId = userIdOf(req);
-    if (!req.isMultipart()) throw new UserError(415, 'unsupported_media_type', 'Send the files as multipart/form-data with the field "files".');
-    const fields: Record<string, string> = {};
-    const files: { filename: string; data: Buffer }[] = [];
-    for await (const part of req.parts({ limits: { fileSize: ctx.config.uploads.assetMaxBytes } })) {
-      if (part.type === 'field') {
-        fields[part.fieldname] = String(part.value);
-        continue;
-      }
-      const data = await part.toBuffer().catch((err: { code?: string }) => {
-        if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new PayloadTooLargeError(`"${part.filename}" is too large; the limit is ${Math.round(ctx.config.uploads.assetMaxBytes / 1024 / 1024)} MB per file.`);
-        throw err;
-      });
-      files.push({ filename: part.filename || 'file', data });
+    // Each file streams to a temp file as it arrives (memory stays flat); ingest moves it into storage.
+    const upload = await receiveUpload(req, { maxFileBytes: ctx.config.uploads.assetMaxBytes, noun: 'file', tempDir: ctx.config.uploads.tempDir });
+    let answer;
+    try {
+      answer = await ingestUpload(userId, upload);
+    } finally {
+      await upload.cleanup(); // before answering: a client that saw the answer sees no temp file
     }
+    return reply.status(answer.items.length ? 201 : 200).send(answer);
+  });
+
+  async function ingestUpload(userId: string, { fields, files }: ReceivedUpload) {
     if (files.length === 0) throw new UserError(400, 'no_files', 'Choose at least one file to upload.');
     const meta = z.object({
       characterId: z.uuid({ message: 'must be a valid id' }).optional(),
@@ -76,27 +70,12 @@ export async function assetRoutes(app: App, ctx: AppContext) {
       throw new UserError(400, 'validation_failed', `${i.path.join('.')}: ${i.message}`, meta.error.issues.map((x) => ({ path: x.path.map(String), message: x.message })));
     }
     const tagValues = (meta.data.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean).slice(0, 20);
-    // Each file stands alone: a duplicate or unreadable file is reported and the rest accepted.
-    // When every file is refused, the first refusal is the answer (e.g. 409 for a duplicate).
-    const items = [];
-    const refused: Array<{ filename: string; error: UserError }> = [];
-    for (const f of files) {
-      try {
-        items.push(await svc.ingest({
-          userId, source: meta.data.source, filename: f.filename, data: f.data, characterId: meta.data.characterId, folderId: meta.data.folderId,
-          tags: tagValues, prompt: meta.data.prompt ?? null, caption: meta.data.caption ?? null, engine: meta.data.engine ?? null,
-        }));
-      } catch (err) {
-        if (!(err instanceof UserError) || err.statusCode === 404) throw err;
-        refused.push({ filename: f.filename, error: err });
-      }
-    }
-    if (items.length === 0) throw refused[0].error;
-    return reply.status(201).send({
-      items,
-      errors: refused.map((r) => ({ filename: r.filename, code: r.error.code, message: r.error.message, ...(r.error.details !== undefined ? { details: r.error.details } : {}) })),
-    });
-  });
+    const results = await ingest.ingestEach({
+      userId, source: meta.data.source, characterId: meta.data.characterId, folderId: meta.data.folderId,
+      tags: tagValues, prompt: meta.data.prompt ?? null, caption: meta.data.caption ?? null, engine: meta.data.engine ?? null,
+    }, files);
+    return { results, items: results.flatMap((r) => (r.asset ? [r.asset] : [])) };
+  }
 
   app.get('/api/assets/:id', {
     ...userRoute,
@@ -111,7 +90,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   app.post('/api/assets/:id/retry', {
     ...userRoute,
     schema: { tags, summary: 'Process a failed asset again from its original upload', params: uuidParam, response: { 200: asset, ...errors } },
-  }, async (req) => svc.retry(userIdOf(req), req.params.id));
+  }, async (req) => ingest.retry(userIdOf(req), req.params.id));
 
   app.post('/api/assets/batch', {
     ...userRoute,
@@ -123,7 +102,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     schema: { tags, summary: 'Download the selected assets as a zip (streamed)', body: downloadBody },
   }, async (req, reply) => {
     const userId = userIdOf(req);
-    const { stream } = await svc.zip(userId, req.body.ids);
+    const { stream } = await assetFiles.zip(userId, req.body.ids);
     const name = `ainfluencer-vault-${new Date().toISOString().slice(0, 10)}.zip`;
     reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${name}"`);
     return reply.send(stream);
@@ -133,7 +112,7 @@ export async function assetRoutes(app: App, ctx: AppContext) {
     ...userRoute,
     schema: { tags, summary: 'An asset file: processed original (metadata stripped), thumbnail, preview or poster', params: uuidParam.extend({ variant: z.enum(['original', 'thumbnail', 'preview', 'poster']) }) },
   }, async (req, reply) => {
-    const file = await svc.open(userIdOf(req), req.params.id, req.params.variant);
+    const file = await assetFiles.open(userIdOf(req), req.params.id, req.params.variant);
     reply.header('content-type', file.contentType).header('content-length', file.size).header('cache-control', 'private, max-age=3600').header('x-content-type-options', 'nosniff');
     return reply.send(file.body);
   });
@@ -141,23 +120,23 @@ export async function assetRoutes(app: App, ctx: AppContext) {
   app.get('/api/folders', {
     ...userRoute,
     schema: { tags, summary: 'Your vault folders', response: { 200: z.object({ items: z.array(folder) }), ...errors } },
-  }, async (req) => ({ items: await svc.listFolders(userIdOf(req)) }));
+  }, async (req) => ({ items: await folders.list(userIdOf(req)) }));
 
   app.post('/api/folders', {
     ...userRoute,
     schema: { tags, summary: 'Create a folder', body: folderBody, response: { 201: folder, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await svc.createFolder(userIdOf(req), req.body.name)));
+  }, async (req, reply) => reply.status(201).send(await folders.create(userIdOf(req), req.body.name)));
 
   app.patch('/api/folders/:id', {
     ...userRoute,
     schema: { tags, summary: 'Rename a folder', params: uuidParam, body: folderBody, response: { 200: folder, ...errors } },
-  }, async (req) => svc.renameFolder(userIdOf(req), req.params.id, req.body.name));
+  }, async (req) => folders.rename(userIdOf(req), req.params.id, req.body.name));
 
   app.delete('/api/folders/:id', {
     ...userRoute,
     schema: { tags, summary: 'Delete a folder (its assets stay in the vault)', params: uuidParam, response: { 200: okResponse, ...errors } },
   }, async (req) => {
-    await svc.deleteFolder(userIdOf(req), req.params.id);
+    await folders.delete(userIdOf(req), req.params.id);
     return { ok: true as const };
   });
 }

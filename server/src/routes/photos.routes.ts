@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { userIdOf, userRoute, type App } from '../http/kit.ts';
 import type { AppContext } from '../context.ts';
-import { PayloadTooLargeError, UserError } from '../errors.ts';
+import { receiveUpload } from '../http/uploads.ts';
 import { avatarBody, character, referencePhoto } from '../schemas/character.schemas.ts';
 import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
 import type { UploadedFile } from '../services/reference-photo.service.ts';
@@ -28,16 +29,14 @@ export async function photoRoutes(app: App, ctx: AppContext) {
     },
   }, async (req, reply) => {
     const userId = userIdOf(req);
-    if (!req.isMultipart()) throw new UserError(415, 'unsupported_media_type', 'Send the photos as multipart/form-data with the field "files".');
-    const files: UploadedFile[] = [];
-    for await (const part of req.files()) {
-      const data = await part.toBuffer().catch((err: { code?: string }) => {
-        if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new PayloadTooLargeError(`"${part.filename}" is too large; the limit is ${Math.round(ctx.config.uploads.maxBytes / 1024 / 1024)} MB per photo.`);
-        }
-        throw err;
-      });
-      files.push({ filename: part.filename || 'photo', data });
+    // The same streamed receiver as the vault (limits, error mapping, temp-file cleanup); photos
+    // are small (UPLOAD_MAX_MB), so the service takes their bytes.
+    const upload = await receiveUpload(req, { maxFileBytes: ctx.config.uploads.maxBytes, noun: 'photo', tempDir: ctx.config.uploads.tempDir });
+    let files: UploadedFile[];
+    try {
+      files = await Promise.all(upload.files.map(async (f) => ({ filename: f.filename, data: await readFile(f.path) })));
+    } finally {
+      await upload.cleanup();
     }
     return reply.status(201).send({ items: await svc.upload(userId, req.params.id, files) });
   });

@@ -145,3 +145,18 @@ export const identityCalibration = z
     effectiveThreshold: z.number().nullable().meta({ description: 'The manual threshold if set, else the calibrated one' }),
   })
   .meta({ id: 'IdentityCalibration' });
+
+/** One file of an upload and what became of it (POST /api/assets answers one per file, in order). */
+const uploadFileResult = z.object({
+  filename: z.string(),
+  status: z.enum(['created', 'exists', 'refused']).meta({ description: 'created: stored as a new asset; exists: the same file (sha256) is already in your vault, as assetId; refused: not stored, see error' }),
+  assetId: z.uuid().optional().meta({ description: 'created: the new asset; exists: the asset that already holds this file' }),
+  asset: asset.optional().meta({ description: 'created: the new asset (status processing)' }),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional().meta({ description: 'refused: why' }),
+});
+export type UploadFileResultDto = z.infer<typeof uploadFileResult>;
+
+export const uploadResult = z.object({
+  results: z.array(uploadFileResult).meta({ description: 'Every file of the request, in request order' }),
+  items: z.array(asset).meta({ description: 'The assets this request created (the results with status created)' }),
+});

@@ -178,7 +178,7 @@ export async function seedDemo(ctx: AppContext, opts: SeedOptions = {}): Promise
     if ((await ctx.services.assets.counts(userId, characterId)).total > 0) continue;
     for (const item of await demoMedia[d.handle].vault()) {
       try {
-        const a = await ctx.services.assets.ingest({
+        const a = await ctx.services.ingest.ingest({
           userId, characterId, source: item.source, filename: item.name, data: item.data,
           prompt: item.prompt ?? null, caption: item.caption ?? null, engine: item.engine ?? null, tags: ['demo', ...item.tags],
         });

@@ -12,7 +12,7 @@ const STUCK_AFTER_MS = 2 * 60 * 1000;
 
 interface Reconcilable { reconcile(olderThan: Date): Promise<{ requeued: number; failed: number }> }
 
-// Keys the services write (see AssetService.folderFor, ReferencePhotoService.upload). Files
+// Keys the services write (see assetFolder in services/vault/asset-records.ts, ReferencePhotoService.upload). Files
 // under any other path are left alone: the sweeper only removes what it knows the owner of.
 const ASSET_KEY = /^users\/[^/]+\/(?:characters\/[^/]+\/)?assets\/([0-9a-f-]{36})\/[^/]+$/;
 const PHOTO_KEY = /^users\/[^/]+\/characters\/[^/]+\/photos\/([0-9a-f-]{36})(?:\.thumb)?\.\w+$/;

@@ -2522,7 +2522,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text, and for generated media source=generated with prompt, caption, engine) */
+        /**
+         * Add files to the vault (multipart: field "files"; optional fields characterId, folderId, tags as comma-separated text, and for generated media source=generated with prompt, caption, engine)
+         * @description Each file stands alone: the answer lists every file in request order as created, exists (the same file is already in your vault: its asset id) or refused (with the reason). 201 when at least one file was created, 200 when none was (a re-sent batch answers exists for each file). A file over the size limit, malformed multipart, or a character/folder that is not yours refuses the whole request.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2533,20 +2536,68 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Every file of the request, in request order */
+                            results: {
+                                filename: string;
+                                /**
+                                 * @description created: stored as a new asset; exists: the same file (sha256) is already in your vault, as assetId; refused: not stored, see error
+                                 * @enum {string}
+                                 */
+                                status: "created" | "exists" | "refused";
+                                /**
+                                 * Format: uuid
+                                 * @description created: the new asset; exists: the asset that already holds this file
+                                 */
+                                assetId?: string;
+                                asset?: components["schemas"]["Asset"];
+                                /** @description refused: why */
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                    details?: unknown;
+                                };
+                            }[];
+                            /** @description The assets this request created (the results with status created) */
+                            items: components["schemas"]["Asset"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Asset"][];
-                            /** @description Files of this request that were refused (the others were accepted) */
-                            errors: {
+                            /** @description Every file of the request, in request order */
+                            results: {
                                 filename: string;
-                                code: string;
-                                message: string;
-                                details?: unknown;
+                                /**
+                                 * @description created: stored as a new asset; exists: the same file (sha256) is already in your vault, as assetId; refused: not stored, see error
+                                 * @enum {string}
+                                 */
+                                status: "created" | "exists" | "refused";
+                                /**
+                                 * Format: uuid
+                                 * @description created: the new asset; exists: the asset that already holds this file
+                                 */
+                                assetId?: string;
+                                asset?: components["schemas"]["Asset"];
+                                /** @description refused: why */
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                    details?: unknown;
+                                };
                             }[];
+                            /** @description The assets this request created (the results with status created) */
+                            items: components["schemas"]["Asset"][];
                         };
                     };
                 };

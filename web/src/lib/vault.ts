@@ -4,6 +4,7 @@
 // reasons and metadata read the full Asset through assetQuery (GET /api/assets/:id).
 import { type InfiniteData, infiniteQueryOptions, type QueryClient, queryOptions } from '@tanstack/react-query';
 import { api, type Asset, type AssetList, type AssetListItem, call, toApiError } from '@/api/client';
+import type { paths } from '@/api/schema';
 import { reportNetworkFailure } from './connection';
 
 export type AssetStatus = Asset['status'];
@@ -184,8 +185,15 @@ export interface UploadMeta {
   tags?: string[];
 }
 
-/** One file per request so each gets its own progress bar and its own error. */
-export function uploadAsset(file: File, meta: UploadMeta, onProgress: (pct: number) => void): Promise<Asset[]> {
+/** What became of one uploaded file: created (with the asset), exists (the asset already holding it) or refused (why). */
+export type UploadFileResult = paths['/api/assets']['post']['responses'][201]['content']['application/json']['results'][number];
+
+/**
+ * One file per request so each gets its own progress bar and its own answer. Resolves with the
+ * file's result (a duplicate or an unreadable file is a result, not an error); rejects when the
+ * request as a whole was refused (too large, network, session).
+ */
+export function uploadAsset(file: File, meta: UploadMeta, onProgress: (pct: number) => void): Promise<UploadFileResult> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/assets');
@@ -196,7 +204,9 @@ export function uploadAsset(file: File, meta: UploadMeta, onProgress: (pct: numb
     };
     xhr.onload = () => {
       const body = xhr.response as unknown;
-      if (xhr.status >= 200 && xhr.status < 300) resolve((body as { items?: Asset[] } | null)?.items ?? []);
+      const result = (body as { results?: UploadFileResult[] } | null)?.results?.[0];
+      if (xhr.status >= 200 && xhr.status < 300 && result) resolve(result);
+      else if (xhr.status >= 200 && xhr.status < 300) reject(new Error(`The server did not say what became of "${file.name}".`));
       else if (xhr.status === 413) reject(toApiError(413, body, `"${file.name}" is too large.`));
       else if (xhr.status === 415) reject(toApiError(415, body, `"${file.name}" is not a supported image, video or audio file.`));
       else reject(toApiError(xhr.status, body, `Upload failed (HTTP ${xhr.status}).`));

@@ -4,7 +4,7 @@
 // objects. Writes go to a temp file in the same folder, are fsynced, then renamed over the target:
 // a crash leaves either the old object or the new one, never a half-written one.
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -63,6 +63,28 @@ export class LocalStorage implements Storage {
     const file = this.#pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
     await writeAtomically(file, body, size);
+    await writeAtomically(file + META_SUFFIX, Buffer.from(JSON.stringify({ contentType, size } satisfies Sidecar)));
+  }
+
+  async putFile(key: string, source: string, contentType: string): Promise<void> {
+    const file = this.#pathOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    const handle = await open(source, 'r+');
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+      await handle.sync(); // durable before it becomes visible under its key
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(source, file); // atomic on one file system: the old object or the new one
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      // Another file system (e.g. UPLOAD_TMP_DIR on a different disk): copy atomically, then remove.
+      await writeAtomically(file, createReadStream(source), size);
+      await unlink(source);
+    }
     await writeAtomically(file + META_SUFFIX, Buffer.from(JSON.stringify({ contentType, size } satisfies Sidecar)));
   }
 

@@ -1,6 +1,8 @@
 // S3-compatible driver (AWS S3, MinIO, Garage, R2, B2, …) on @aws-sdk/client-s3.
 // Errors from the SDK never carry credentials; this file logs nothing.
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
@@ -82,6 +84,12 @@ export class S3Storage implements Storage {
     await this.#client.send(
       new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }),
     );
+  }
+
+  async putFile(key: string, file: string, contentType: string): Promise<void> {
+    const { size } = await stat(file);
+    await this.putStream(key, createReadStream(file), size, contentType);
+    await unlink(file);
   }
 
   async putStream(key: string, body: Readable, size: number, contentType: string): Promise<void> {

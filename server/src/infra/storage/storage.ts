@@ -29,6 +29,12 @@ export interface Storage {
    * like `put`: a failed or short stream leaves no object behind (an existing one unchanged).
    */
   putStream(key: string, body: Readable, size: number, contentType: string): Promise<void>;
+  /**
+   * Moves the local file at `file` into storage under `key` (atomically like `put`; streamed,
+   * never read into memory). On success the file is gone from `file`; on failure it may remain,
+   * and the caller removes it.
+   */
+  putFile(key: string, file: string, contentType: string): Promise<void>;
   /** Streams the object; throws StorageNotFoundError when it does not exist. */
   get(key: string): Promise<{ body: Readable; size: number; contentType: string }>;
   stat(key: string): Promise<StoredObject | null>;

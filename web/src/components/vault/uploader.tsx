@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { AlertCircleIcon, CheckCircle2Icon, UploadCloudIcon, UploadIcon, XIcon } from 'lucide-react';
 import * as React from 'react';
-import { ApiError, errorMessage } from '@/api/client';
+import { errorMessage } from '@/api/client';
 import { Button } from '@/components/ui/button';
 import { NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -54,20 +54,22 @@ export function Uploader({ characterId, onOpen, children }: UploaderProps) {
         const key = `${file.name}-${file.size}-${Math.random().toString(36).slice(2)}`;
         setUploads((list) => [...list, { key, name: file.name, size: file.size, progress: 0, state: 'uploading' }]);
         uploadAsset(file, { characterId: characterId ?? (m.characterId || undefined), folderId: m.folderId || undefined, tags: m.tags }, (pct) => update(key, { progress: pct }))
-          .then((items) => {
+          .then((result) => {
+            if (result.status === 'exists') {
+              update(key, { state: 'error', error: `“${file.name}” is already in your vault.`, duplicateOf: result.assetId });
+              return;
+            }
+            if (result.status === 'refused' || !result.asset) {
+              update(key, { state: 'error', error: result.error?.message ?? `“${file.name}” was not stored.` });
+              return;
+            }
             update(key, { state: 'done', progress: 100 });
-            for (const a of items) patchAsset(qc, a.id, a);
+            patchAsset(qc, result.asset.id, result.asset);
             void qc.invalidateQueries({ queryKey: vaultKeys.lists });
             void qc.invalidateQueries({ queryKey: vaultKeys.folders });
             window.setTimeout(() => setUploads((list) => list.filter((u) => u.key !== key)), 4000);
           })
-          .catch((err: unknown) => {
-            const dup =
-              err instanceof ApiError && err.status === 409 && err.details && typeof err.details === 'object' && 'duplicateOf' in err.details
-                ? String((err.details as { duplicateOf: unknown }).duplicateOf)
-                : undefined;
-            update(key, { state: 'error', error: dup ? `“${file.name}” is already in your vault.` : errorMessage(err), duplicateOf: dup });
-          });
+          .catch((err: unknown) => update(key, { state: 'error', error: errorMessage(err) }));
       }
     },
     [characterId, qc],
