@@ -148,7 +148,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const account = new AccountService({ users: repos.users, accounts: repos.accounts, auth, storage, queue, tx, invalidate: invalidateSessions });
     const maintenance = new MaintenanceService({
       repos, storage, log: log.child({ component: 'maintenance' }), loginWindowSeconds: config.loginLimit.windowSeconds,
-      reconcilers: { assets: ingest, referencePhotos: photos, accountDeletions: account },
+      tempDir: config.uploads.tempDir, reconcilers: { assets: ingest, referencePhotos: photos, accountDeletions: account },
     });
     const services = {
       auth: new AuthService({

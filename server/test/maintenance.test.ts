@@ -110,4 +110,28 @@ describe('the storage sweeper', () => {
     expect(fs.existsSync(tmp)).toBe(false);
     expect((await t.app.inject({ method: 'GET', url: `/api/assets/${kept.id}/original`, headers: { cookie: u.cookie } })).statusCode).toBe(200);
   });
+  test('removes what a killed upload or generation left in the temp folder, not what is still being written', async () => {
+    const tempDir = t.ctx.config.uploads.tempDir;
+    fs.mkdirSync(tempDir, { recursive: true });
+    const old = new Date(Date.now() - 2 * 3600_000);
+    const deadUpload = path.join(tempDir, `${randomUUID()}.upload`);
+    const liveUpload = path.join(tempDir, `${randomUUID()}.upload`);
+    const deadScratch = path.join(tempDir, 'generated-dead');
+    const liveScratch = path.join(tempDir, 'generated-live');
+    fs.writeFileSync(deadUpload, 'half an upload');
+    fs.writeFileSync(liveUpload, 'an upload still arriving');
+    fs.mkdirSync(deadScratch);
+    fs.writeFileSync(path.join(deadScratch, 'out.png'), 'x');
+    fs.mkdirSync(liveScratch);
+    fs.writeFileSync(path.join(liveScratch, 'out.png'), 'x');
+    for (const p of [deadUpload, path.join(deadScratch, 'out.png'), deadScratch, liveScratch]) fs.utimesSync(p, old, old);
+    // liveScratch itself is old, but a file inside it was just written.
+
+    expect(await t.ctx.services.maintenance.sweep()).toEqual({ status: 'success' });
+
+    expect(fs.existsSync(deadUpload)).toBe(false);
+    expect(fs.existsSync(deadScratch)).toBe(false);
+    expect(fs.existsSync(liveUpload)).toBe(true);
+    expect(fs.existsSync(path.join(liveScratch, 'out.png'))).toBe(true);
+  });
 });

@@ -1,5 +1,7 @@
 // Housekeeping jobs: removing the files of deleted records, finishing records that no job will
 // finish (reconciler), sweeping files no record owns, planner statistics and outbox retention.
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Storage } from '../infra/storage/storage.ts';
 import type { JobResult } from '../jobs/jobs.ts';
@@ -17,6 +19,16 @@ interface Reconcilable { reconcile(olderThan: Date): Promise<{ requeued: number;
 const ASSET_KEY = /^users\/[^/]+\/(?:characters\/[^/]+\/)?assets\/([0-9a-f-]{36})\/[^/]+$/;
 const PHOTO_KEY = /^users\/[^/]+\/characters\/[^/]+\/photos\/([0-9a-f-]{36})(?:\.thumb)?\.\w+$/;
 
+/** The latest modification time of anything inside a folder (the folder included). */
+async function newestWrite(dir: string): Promise<Date> {
+  let newest = (await fs.stat(dir)).mtime;
+  for (const e of await fs.readdir(dir, { recursive: true })) {
+    const s = await fs.stat(path.join(dir, e)).catch(() => null);
+    if (s && s.mtime > newest) newest = s.mtime;
+  }
+  return newest;
+}
+
 export class MaintenanceService {
   private readonly repos: Pick<Repositories, 'assets' | 'photos' | 'maintenance' | 'domainEvents' | 'loginThrottle'>;
   private readonly loginWindowSeconds: number;
@@ -24,11 +36,15 @@ export class MaintenanceService {
   private readonly log: Logger;
   private readonly reconcilers: Record<string, Reconcilable>;
   private readonly now: () => number;
+  private readonly tempDir: string | null;
 
   constructor(deps: {
     repos: Pick<Repositories, 'assets' | 'photos' | 'maintenance' | 'domainEvents' | 'loginThrottle'>; storage: Storage; log: Logger;
     reconcilers: Record<string, Reconcilable>; now?: () => number; loginWindowSeconds: number;
+    /** The upload temp folder (UPLOAD_TMP_DIR): what a killed process left there is swept too. */
+    tempDir?: string;
   }) {
+    this.tempDir = deps.tempDir ?? null;
     this.repos = deps.repos;
     this.loginWindowSeconds = deps.loginWindowSeconds;
     this.storage = deps.storage;
@@ -80,8 +96,34 @@ export class MaintenanceService {
       if (batch.length >= 500) await flush();
     }
     if (batch.length) await flush();
-    if (removed || incomplete) this.log.warn({ orphans: removed, incompleteWrites: incomplete }, 'storage sweep removed files no record owns');
+    const temp = await this.sweepTempDir(before);
+    if (removed || incomplete || temp) this.log.warn({ orphans: removed, incompleteWrites: incomplete, tempFiles: temp }, 'storage sweep removed files no record owns');
     return { status: 'success' };
+  }
+
+  /**
+   * Upload temp files and generation scratch folders whose last write is older than `before`: a
+   * request or job still using one keeps writing it, so only what a killed process left goes.
+   */
+  private async sweepTempDir(before: Date): Promise<number> {
+    if (!this.tempDir) return 0;
+    let entries;
+    try {
+      entries = await fs.readdir(this.tempDir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    let removed = 0;
+    for (const e of entries) {
+      const p = path.join(this.tempDir, e.name);
+      const stat = await fs.stat(p).catch(() => null);
+      if (!stat || stat.mtime >= before) continue;
+      if (e.isDirectory() && (await newestWrite(p)) >= before) continue;
+      await fs.rm(p, { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
   }
 
   /** Job DatabaseMaintenance: planner statistics (PGlite has no autovacuum), outbox and login-throttle retention. */
