@@ -26,7 +26,7 @@ const EMOJI = require('emojibase-data/en/compact.json') as Array<{ unicode: stri
 
 /** Emoji (without variation selectors and skin tones) → CLDR short name. */
 const EMOJI_NAMES = new Map<string, string>();
-const EMOJI_STRIP = /[\u{fe0e}\u{fe0f}\u{1f3fb}-\u{1f3ff}]/gu;
+const EMOJI_STRIP = /\u{fe0e}|\u{fe0f}|\u{1f3fb}|\u{1f3fc}|\u{1f3fd}|\u{1f3fe}|\u{1f3ff}/gu;
 for (const e of EMOJI) {
   const key = e.unicode.replace(EMOJI_STRIP, '');
   if (!EMOJI_NAMES.has(key)) EMOJI_NAMES.set(key, e.label.toLowerCase());
@@ -34,15 +34,18 @@ for (const e of EMOJI) {
 
 /** Non-ASCII character → its folded form (skeleton, then plain Latin letter, lower case). */
 const CHAR_FOLD = new Map<string, string>();
+// A Latin letter in another dress folds by its name first: the skeleton sends small capital I to
+// "l" (because I and l look alike), its name says "i".
+for (const [from, to] of Object.entries(LETTER_FOLD)) CHAR_FOLD.set(from, to);
 for (const [from, to] of Object.entries(CONFUSABLES)) {
-  if (/^[\0-\x7f]$/.test(from)) continue;
+  if (/^[\0-\x7f]$/.test(from) || CHAR_FOLD.has(from)) continue;
   CHAR_FOLD.set(from, [...to].map((c) => LETTER_FOLD[c] ?? c).join('').toLowerCase());
 }
-for (const [from, to] of Object.entries(LETTER_FOLD)) if (!CHAR_FOLD.has(from)) CHAR_FOLD.set(from, to);
 
-const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\u20e3]/gu;
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}|\u20e3/gu;
 const EMOJI_RE = /\p{Extended_Pictographic}|\p{Regional_Indicator}{2}/gu;
 const MARKS_ON_LGC = /([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{M}+/gu;
+// eslint-disable-next-line no-misleading-character-class -- a class of single combining points, on purpose
 const ARABIC_HEBREW_POINTS = /[\u0591-\u05c7\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]/g;
 const NON_ASCII = /[^\0-\x7f]/gu;
 
@@ -57,9 +60,9 @@ export interface EmojiFound {
  * ZWJ sequences are read as their parts (the joiner is ignorable): 👨‍👧 → "man girl".
  */
 export function emojiToWords(text: string, found?: EmojiFound[], inWords: (name: string) => boolean = () => true): string {
-  return text.replace(EMOJI_RE, (e) => {
+  return text.replace(EMOJI_STRIP, '').replace(EMOJI_RE, (e) => {
     const name = EMOJI_NAMES.get(e);
-    if (name === undefined) return ' ';
+    if (name === undefined) return e;
     found?.push({ emoji: e, name });
     return inWords(name) ? ` ${name} ` : ' ';
   });
@@ -67,7 +70,8 @@ export function emojiToWords(text: string, found?: EmojiFound[], inWords: (name:
 
 /** Unicode NFKC with every default-ignorable (and enclosing keycap) code point removed. */
 export function stripAndCompose(text: string): string {
-  return text.replace(IGNORABLE, '').normalize('NFKC');
+  // Letters drawn as symbols (🅽, ⓝ after NFKC is "n" already) become letters so words stay whole.
+  return text.replace(IGNORABLE, '').normalize('NFKC').replace(/\p{So}/gu, (c) => LETTER_FOLD[c] ?? c);
 }
 
 /** Lower case, diacritics of Latin/Greek/Cyrillic and Arabic/Hebrew points removed. */
