@@ -31,12 +31,24 @@ interface Template {
   before: RegExp | null;
   after: RegExp | null;
   grade?: GradeTemplate;
+  /** The first letter after the number (templates with words after it) or the last before it. */
+  key: string;
 }
 
 export interface AgeTables {
   templates: Template[];
-  numberWords: RegExp | null;
+  /** Templates by the first letter after the number … */
+  byAfter: Map<string, Template[]>;
+  /** … and, for templates with nothing after it, by the last letter before. */
+  byBefore: Map<string, Template[]>;
+  /** Number words of scripts without spaces (Korean, Thai), matched anywhere. */
+  unspacedNumbers: RegExp | null;
+  /** Number words, folded, multi-word ones with single spaces ("dix sept"). */
   numberValues: Map<string, number>;
+  /** First words of the number words: most words are not, and are passed over at once. */
+  firstNumberWords: Set<string>;
+  /** Endings glued to number words ("jahrig" in "sechzehnjährige"). */
+  fused: string[];
   half: RegExp | null;
   units: RegExp;
   objects: Set<string>;
@@ -70,7 +82,8 @@ function compileTemplate(kind: AgeKind, raw: string, grade?: GradeTemplate): Tem
     const tail = last.endsWith('*') || UNSPACED.test([...last].pop() ?? '') ? '' : String.raw`(?![\p{L}])`;
     after = new RegExp(`${SEP}${wordsToRegex(afterWords)}${tail}`, 'uy');
   }
-  return { kind, before, after, ...(grade ? { grade } : {}) };
+  const key = afterWords.length > 0 ? afterWords[0]![0]! : ([...beforeWords.join(' ').replace(/[\s./'’,:·-]+$/u, '')].pop() ?? '');
+  return { kind, before, after, key, ...(grade ? { grade } : {}) };
 }
 
 export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): AgeTables {
@@ -85,21 +98,27 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     for (const a of f.under ?? []) pushTemplate(templates, compileTemplate('under', a));
     for (const a of f.births ?? []) pushTemplate(templates, compileTemplate('birth-year', a));
     for (const g of f.grades ?? []) pushTemplate(templates, compileTemplate('grade', g.pattern, g));
-    for (const [w, n] of Object.entries(f.numbers ?? {})) numberValues.set(prep(w), n);
+    for (const [w, n] of Object.entries(f.numbers ?? {})) numberValues.set(prep(w).replace(/[\s-]+/g, ' '), n);
     for (const h of f.half ?? []) halves.push(prep(h));
     for (const u of f.units ?? []) units.push(prep(u));
   }
-  const words = [...numberValues.keys()].sort((a, b) => b.length - a.length);
-  const spaced = words.filter((w) => !UNSPACED.test(w)).map((w) => escape(w).replace(/\s+/g, '[\\s-]*'));
-  const unspaced = words.filter((w) => UNSPACED.test(w)).map(escape);
-  const alternatives = [
-    ...(spaced.length ? [String.raw`(?<![\p{L}\p{N}])(?:${spaced.join('|')})(?=${fused.length ? `${fused.map(escape).join('|')}|` : ''}(?![\p{L}\p{N}]))`] : []),
-    ...(unspaced.length ? [`(?:${unspaced.join('|')})`] : []),
-  ];
+  const unspaced = [...numberValues.keys()].filter((w) => UNSPACED.test(w)).sort((a, b) => b.length - a.length);
+  const byAfter = new Map<string, Template[]>();
+  const byBefore = new Map<string, Template[]>();
+  for (const t of templates) {
+    const map = t.after ? byAfter : byBefore;
+    const list = map.get(t.key);
+    if (list) list.push(t);
+    else map.set(t.key, [t]);
+  }
   return {
     templates,
-    numberWords: alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : null,
+    byAfter,
+    byBefore,
+    unspacedNumbers: unspaced.length ? new RegExp(unspaced.map(escape).join('|'), 'gu') : null,
     numberValues,
+    firstNumberWords: new Set([...numberValues.keys()].map((w) => w.split(' ')[0]!)),
+    fused,
     half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map(escape).join('|')})(?![\p{L}])`, 'gu') : null,
     units: new RegExp(String.raw`\s*(?:[%°$€£¥₹]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
     objects: lex.objects,
@@ -144,6 +163,52 @@ function cjkNumber(s: string): string {
 const TENS_AND_UNITS =
   /(?<![\d.])([2-9]0)\s+(?:(?:and|y|e|et|und|og|och|en|ve|na|и|і|و)\s+)?([1-9](?!\d)|(?:one|un|une|uno|una|um|uma|eins|ein|ett|yksi|jeden|jedna|unu|egy|ενα|один|одна|одне|bir|satu|moja|isa|mot)(?![\p{L}]))/gu;
 
+const UNSPACED_ANYWHERE = /[\p{Script=Hangul}\p{Script=Thai}]/u;
+const WORD_TOKEN = /[\p{L}\p{M}'ʼ]+/gu; // a pattern: each call makes its own global copy
+
+/** Number words (one to three words: "sixteen", "dix sept", "kumi na sita") and number words with a glued ending → digits. */
+function numberWordsToDigits(s: string, tables: AgeTables): string {
+  let out = '';
+  let last = 0;
+  const re = new RegExp(WORD_TOKEN.source, 'gu');
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    const word = m[0];
+    const start = m.index;
+    if (tables.firstNumberWords.has(word)) {
+      // the longest number of one to three words starting here, joined by spaces or hyphens
+      let value = tables.numberValues.get(word);
+      let end = start + word.length;
+      const more = /^([\s-]+)([\p{L}\p{M}'ʼ]+)(?:([\s-]+)([\p{L}\p{M}'ʼ]+))?/u.exec(s.slice(end, end + 40));
+      if (more) {
+        const two = `${word} ${more[2]}`;
+        const end2 = end + more[1]!.length + more[2]!.length;
+        const v3 = more[4] ? tables.numberValues.get(`${two} ${more[4]}`) : undefined;
+        const v2 = tables.numberValues.get(two);
+        if (v3 !== undefined) [value, end] = [v3, end2 + more[3]!.length + more[4]!.length];
+        else if (v2 !== undefined) [value, end] = [v2, end2];
+      }
+      if (value !== undefined) {
+        out += `${s.slice(last, start)} ${value} `;
+        last = end;
+        re.lastIndex = end;
+        continue;
+      }
+    }
+    if (word.length > 4) {
+      for (const f of tables.fused) {
+        const at = word.indexOf(f);
+        const n = at > 0 ? tables.numberValues.get(word.slice(0, at)) : undefined;
+        if (n !== undefined) {
+          out += `${s.slice(last, start)} ${n} `;
+          last = start + at;
+          break;
+        }
+      }
+    }
+  }
+  return out + s.slice(last);
+}
+
 const ORDINAL_END = /(\d)(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой|й|го|ая|ти|ым)(?![\p{L}])/gu;
 
 export function prepareAgeText(text: string, tables: AgeTables): string {
@@ -158,13 +223,11 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
   s = s.replace(/(\d)\s?(?:y|yr|yrs)(?![\p{L}])/gu, '$1 yo');
   s = s.replace(ORDINAL_END, '$1');
   s = s.replace(/[_\-‐-―−]+/gu, ' ').replace(/(\d)(?=\p{L})/gu, '$1 ').replace(/(\p{L})(?=\d)/gu, '$1 ');
-  if (tables.numberWords) {
-    s = s.replace(tables.numberWords, (w) => {
-      const n = tables.numberValues.get(w.replace(/[\s-]+/g, ' ')) ?? tables.numberValues.get(w);
-      return n === undefined ? w : ` ${n} `;
-    });
-    s = s.replace(TENS_AND_UNITS, (_m, t: string, u: string) => String(Number(t) + (/\d/.test(u) ? Number(u) : 1)));
+  s = numberWordsToDigits(s, tables);
+  if (tables.unspacedNumbers && UNSPACED_ANYWHERE.test(s)) {
+    s = s.replace(tables.unspacedNumbers, (w) => ` ${tables.numberValues.get(w) ?? w} `);
   }
+  s = s.replace(TENS_AND_UNITS, (_m, t: string, u: string) => String(Number(t) + (/\d/.test(u) ? Number(u) : 1)));
   if (tables.half) s = s.replace(tables.half, '$1 1/2');
   return s;
 }
@@ -217,7 +280,10 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     // A unit after the number ("16 minutes") rules out templates that say nothing after it
     // ("she is {n}"); a template that names what follows ("{n} grader") still stands.
     const unit = tables.units.test(s);
-    for (const t of tables.templates) {
+    const next = /^[\s./'’,:·-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
+    const prev = /(\S)[\s./'’,:·-]*$/u.exec(before)?.[1] ?? '';
+    const candidates = [...(tables.byAfter.get(next) ?? []), ...(tables.byBefore.get(prev) ?? [])];
+    for (const t of candidates) {
       if (unit && !t.after) continue;
       let age: number | null = null;
       if (t.kind === 'age') age = value < MINOR_AGE_LIMIT ? value : null;

@@ -90,8 +90,14 @@ export interface CompiledLexicons {
   /** Terms in scripts written without spaces: searched as substrings. */
   unspaced: TermEntry[];
   unspacedKeys: string[];
+  /** First UTF-16 unit of an unspaced key → indexes into unspacedKeys. */
+  unspacedByFirst: Map<string, number[]>;
   /** Safe phrases, folded and joined. */
   safe: Set<string>;
+  /** Every word-boundary prefix of a safe phrase ("sex", "sexeducation"): stops a scan early. */
+  safePrefixes: Set<string>;
+  /** Every word-boundary prefix of a term written in several words ("school", "schoolgirl"). */
+  phrasePrefixes: Set<string>;
   safeMaxWords: number;
   unspacedSafe: string[];
   objects: Set<string>;
@@ -140,6 +146,12 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
   const unspacedKeys: string[] = [];
   const lengths = new Set<number>();
   const safe = new Set<string>();
+  const safePrefixes = new Set<string>();
+  const phrasePrefixes = new Set<string>();
+  const prefixes = (label: string, into: Set<string>) => {
+    let acc = '';
+    for (const w of label.split(/[\s'’.-]+/).filter(Boolean)) into.add((acc += normalizeTerm(w)));
+  };
   const unspacedSafe: string[] = [];
   let safeMaxWords = 1;
   const objects = new Set<string>();
@@ -166,6 +178,7 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
     }
     // The same word twice ("childlike" and "child like", "nude" in English and Italian): the
     // first listing speaks for it.
+    if (entry.multiword) prefixes(label, phrasePrefixes);
     const same = (stem ? stems : exact).get(k)?.find((e) => e.sense === sense);
     if (same) {
       same.multiword ||= entry.multiword;
@@ -197,6 +210,7 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
       if (UNSPACED_SCRIPT.test(k)) unspacedSafe.push(k);
       else {
         safe.add(k);
+        prefixes(s, safePrefixes);
         safeMaxWords = Math.max(safeMaxWords, s.trim().split(/\s+/).length);
       }
     }
@@ -207,6 +221,8 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
   }
   for (const w of NOFUZZY.words) nofuzzy.add(w);
   clitics.sort((a, b) => b.length - a.length);
+  const unspacedByFirst = new Map<string, number[]>();
+  unspacedKeys.forEach((k, i) => push(unspacedByFirst, k[0]!, i));
   return {
     files,
     exact,
@@ -218,7 +234,10 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
     nofuzzy,
     unspaced,
     unspacedKeys,
+    unspacedByFirst,
     safe,
+    safePrefixes,
+    phrasePrefixes,
     safeMaxWords,
     unspacedSafe,
     objects,

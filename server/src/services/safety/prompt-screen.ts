@@ -128,11 +128,47 @@ export const SCREEN_LANGUAGES: readonly string[] = LEXICON_FILES.map((f) => f.la
 // ---------------------------------------------------------------------------------------------
 // Words and their variants
 
-interface Token {
+interface Word {
   raw: string;
   folded: string;
+  /** One letter ("t" of "t e e n"). */
+  single: boolean;
+  /** Terms the word stands for on its own, with all its variants. */
+  found: Found[];
+}
+
+interface Token extends Word {
   /** Part of a safe phrase: matches nothing. */
   safe: boolean;
+}
+
+/**
+ * Words recur (a studio's prompts share a vocabulary), and what a word stands for depends on the
+ * word alone: the folded form and the terms it matches are kept, up to WORD_CACHE_SIZE words.
+ */
+const WORD_CACHE = new Map<string, Word | null>();
+const WORD_CACHE_SIZE = 50_000;
+
+function wordOf(text: string, lex: CompiledLexicons): Word | null {
+  let w = WORD_CACHE.get(text);
+  if (w !== undefined) return w;
+  const raw = text.replace(/^[!|*+]+|[@$!|*+]+$/g, '');
+  const folded = raw ? foldText(raw) : '';
+  if (!raw || UNSPACED_SCRIPT.test(folded)) w = null;
+  else {
+    const found: Found[] = [];
+    for (const e of lex.accented.get(raw.toLowerCase().normalize('NFC')) ?? []) found.push({ entry: e, rule: 'word' });
+    matchToken(raw, folded, lex, found);
+    w = { raw, folded, single: folded.length === 1 && /\p{L}/u.test(folded), found };
+  }
+  if (WORD_CACHE.size >= WORD_CACHE_SIZE) WORD_CACHE.clear();
+  WORD_CACHE.set(text, w);
+  return w;
+}
+
+/** Forgets the remembered words (for the benchmark's cold runs). */
+export function clearScreenCache(): void {
+  WORD_CACHE.clear();
 }
 
 const WORD = /[\p{L}\p{N}\p{M}@$!|*+]+/gu;
@@ -263,11 +299,8 @@ function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHi
   const composed = stripAndCompose(withNames);
   const tokens: Token[] = [];
   for (const m of composed.matchAll(WORD)) {
-    const raw = m[0].replace(/^[!|*+]+|[@$!|*+]+$/g, '');
-    if (!raw) continue;
-    const folded = foldText(raw);
-    if (UNSPACED_SCRIPT.test(folded)) continue;
-    tokens.push({ raw, folded, safe: false });
+    const word = wordOf(m[0], lex);
+    if (word) tokens.push({ ...word, safe: false });
   }
 
   // Safe phrases first: their words match nothing ("nude lipstick", "sex education").
@@ -275,31 +308,28 @@ function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHi
     let joined = '';
     for (let k = 0; k < lex.safeMaxWords && i + k < tokens.length; k++) {
       joined += tokens[i + k]!.folded;
+      if (!lex.safePrefixes.has(joined)) break;
       if (lex.safe.has(joined)) for (let x = i; x <= i + k; x++) tokens[x]!.safe = true;
     }
   }
 
-  const found: Found[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.safe) continue;
     // Phrases written with spaces, hyphens or joined: "school girl", "under-age", "jail bait".
     let joined = t.folded;
     let raw = t.raw;
-    for (let k = 1; k < 4 && i + k < tokens.length && !tokens[i + k]!.safe; k++) {
+    for (let k = 1; k < 4 && i + k < tokens.length && !tokens[i + k]!.safe && lex.phrasePrefixes.has(joined); k++) {
       joined += tokens[i + k]!.folded;
       raw += ` ${tokens[i + k]!.raw}`;
       for (const e of lex.exact.get(joined) ?? []) if (e.multiword) addFound({ entry: e, rule: 'phrase' }, raw);
     }
-    const before = found.length;
-    for (const e of lex.accented.get(t.raw.toLowerCase().normalize('NFC')) ?? []) found.push({ entry: e, rule: 'word' });
-    matchToken(t.raw, t.folded, lex, found);
-    for (let x = before; x < found.length; x++) addFound(found[x]!, t.raw);
+    for (const f of t.found) addFound(f, t.raw);
     // Letters spelled out one by one: "t e e n", "t.e.e.n", "n-u-d-e".
-    if ([...t.folded].length === 1 && /\p{L}/u.test(t.folded) && (i === 0 || [...tokens[i - 1]!.folded].length !== 1)) {
+    if (t.single && (i === 0 || !tokens[i - 1]!.single)) {
       let j = i;
       let run = '';
-      while (j < tokens.length && [...tokens[j]!.folded].length === 1 && !tokens[j]!.safe) run += tokens[j++]!.folded;
+      while (j < tokens.length && tokens[j]!.single && !tokens[j]!.safe) run += tokens[j++]!.folded;
       if (j - i >= 3) {
         const runFound: Found[] = [];
         matchToken(run, run, lex, runFound, 'spaced-letters');
@@ -318,9 +348,16 @@ function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHi
   if (UNSPACED_SCRIPT.test(composed)) {
     let folded = foldText(composed);
     for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
-    lex.unspacedKeys.forEach((k, idx) => {
-      if (folded.includes(k)) addFound({ entry: lex.unspaced[idx]!, rule: 'substring' }, k);
-    });
+    const seenKeys = new Set<number>();
+    for (let i = 0; i < folded.length; i++) {
+      const starting = lex.unspacedByFirst.get(folded[i]!);
+      if (starting === undefined) continue;
+      for (const idx of starting) {
+        if (seenKeys.has(idx) || !folded.startsWith(lex.unspacedKeys[idx]!, i)) continue;
+        seenKeys.add(idx);
+        addFound({ entry: lex.unspaced[idx]!, rule: 'substring' }, lex.unspacedKeys[idx]!);
+      }
+    }
   }
 
   for (const a of findMinorAges(withNames, screen.ages, options)) hits.push(ageHit(a));
