@@ -77,6 +77,8 @@ if (!screenPrompt(prompts[0]!).blocked) throw new Error('a hostile prompt was no
 if (!screenDocument(characters[0]!).blocked) throw new Error('a hostile character was not blocked');
 const charBytes = Math.round(characters.reduce((n, c) => n + Object.values(c).join('').length, 0) / characters.length);
 
+const loadBefore = os.loadavg();
+
 // ---- measuring -------------------------------------------------------------------------------------
 function measure(fn: (i: number) => unknown): { p50: number; p95: number; p99: number; mean: number } {
   for (let i = 0; i < warmup; i++) fn(i);
@@ -123,7 +125,8 @@ if (sink.length === 0) throw new Error('nothing measured');
 // ---- report ----------------------------------------------------------------------------------------
 const fmt = (n: number) => n.toFixed(3).padStart(8);
 const header = `| ${'case'.padEnd(52)} | p50 ms   | p95 ms   | p99 ms   | target p99 | result |`;
-console.log(`\nPrompt screen — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ${rounds} calls per case after ${warmup} warm-up\n`);
+console.log(`\nPrompt screen — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ${rounds} calls per case after ${warmup} warm-up`);
+console.log(`machine load average before the run: ${loadBefore.map((n) => n.toFixed(2)).join(', ')} (p99 is sensitive to other processes)\n`);
 console.log(header);
 console.log(`|${'-'.repeat(54)}|----------|----------|----------|------------|--------|`);
 for (const { name, target, r } of rows) {
@@ -132,5 +135,5 @@ for (const { name, target, r } of rows) {
 }
 fs.mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `safety-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, rounds, warmup, rows }, null, 2));
+fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, loadBefore, rounds, warmup, rows }, null, 2));
 console.log(`\n${file}`);

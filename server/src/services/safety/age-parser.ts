@@ -274,6 +274,8 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     const start = m.index;
     const end = start + m[0].length;
     const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? 0.5 : 0);
+    // Only ages up to 18 ("under 18"), school years and birth years can mean a minor.
+    if (value > MINOR_AGE_LIMIT && (value < year - MINOR_AGE_LIMIT || value > year)) continue;
     const before = s.slice(Math.max(0, start - 40), start);
     if (CURRENCY_BEFORE.test(before)) continue;
     tables.units.lastIndex = end;

@@ -48,6 +48,7 @@ const MARKS_ON_LGC = /([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{
 // eslint-disable-next-line no-misleading-character-class -- a class of single combining points, on purpose
 const ARABIC_HEBREW_POINTS = /[\u0591-\u05c7\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]/g;
 const NON_ASCII = /[^\0-\x7f]/gu;
+const MAY_HAVE_MARKS = /[\u00c0-\u058f\u0591-\u06ff\u1e00-\u1fff\p{M}]/u;
 
 export interface EmojiFound {
   emoji: string;
@@ -77,10 +78,11 @@ export function stripAndCompose(text: string): string {
 /** Lower case, diacritics of Latin/Greek/Cyrillic and Arabic/Hebrew points removed. */
 export function lowerPlain(text: string): string {
   let s = text.toLowerCase().replace(/ß/g, 'ss');
-  if (NON_ASCII.test(s)) {
+  // Decompose only when there is something to take off: Latin, Greek and Cyrillic letters beyond
+  // ASCII, combining marks, or Arabic/Hebrew points (CJK text is left alone, quickly).
+  if (MAY_HAVE_MARKS.test(s)) {
     s = s.normalize('NFD').replace(MARKS_ON_LGC, '$1').replace(ARABIC_HEBREW_POINTS, '').normalize('NFC');
   }
-  NON_ASCII.lastIndex = 0;
   return s;
 }
 
