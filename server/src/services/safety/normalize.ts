@@ -48,7 +48,7 @@ const MARKS_ON_LGC = /([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{
 // eslint-disable-next-line no-misleading-character-class -- a class of single combining points, on purpose
 const ARABIC_HEBREW_POINTS = /[\u0591-\u05c7\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]/g;
 const NON_ASCII = /[^\0-\x7f]/gu;
-const MAY_HAVE_MARKS = /[\u00c0-\u058f\u0591-\u06ff\u1e00-\u1fff]|\p{M}/u;
+const MAY_HAVE_MARKS = /[\u00c0-\u058f\u1e00-\u1fff]|[\u0591-\u06ff]|\p{M}/u;
 
 export interface EmojiFound {
   emoji: string;
