@@ -132,7 +132,9 @@ const mustPass: Record<string, string[]> = {
     'under 18 kg, nude', 'sensual portrait, page 12 of the catalog', 'stage 12, nude performance', 'nude, 16 yoga poses',
     '(2) nude portrait', 'top ten nude beaches', 'nude photo, seed 1011', '12 nude models, 15 photos each', 'sexy pose number 14',
     'erotic novel, chapter 12', 'a 15-year-old tradition of nude cycling', 'sensual photo, 16 mm lens', 'nude statue, 14th century',
-    'sexy, 5 foot 4', 'vino de 15 años, cena sensual', 'Whisky 12 Jahre alt, sexy Etikett',
+    'sexy, 5 foot 4', 'vino de 15 años, cena sensual', 'Whisky 12 Jahre alt, sexy Etikett', 'sensual yoga, class 5',
+    "sexy, she is 5'4", 'lencería sexy, tiene 5 estrellas', 'in year 2 of our marriage, sensual dinner', 'lingerie, size 12',
+    'first class cabin, sexy flight attendant, 3 hours',
   ],
   'harmless senses of sexual words': [
     'nude lipstick on a teen girl', 'nude color shoes for kids', 'visible to the naked eye, kids astronomy', 'the naked truth about teen budgets',

@@ -120,7 +120,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     firstNumberWords: new Set([...numberValues.keys()].map((w) => w.split(' ')[0]!)),
     fused,
     half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map(escape).join('|')})(?![\p{L}])`, 'gu') : null,
-    units: new RegExp(String.raw`\s*(?:[%°$€£¥₹]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
+    units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
     objects: lex.objects,
   };
 }
