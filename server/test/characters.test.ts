@@ -320,6 +320,20 @@ describe('prompt screening before generation', () => {
     expect(ok.statusCode).toBe(200);
   });
 
+  test('the parts are also read together: a school year in the bio and lingerie in a look are refused', async () => {
+    const unsafe = validCharacter({
+      bio: 'Lena is in 9th grade and loves horses.',
+      appearance: { variations: [{ id: 'night', name: 'Night', clothing: ['black lingerie'] }] },
+    });
+    const res = await call('POST', '/api/prompt-preview', unsafe);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'unsafe_prompt', details: { where: 'the character as a whole', sexualTerms: ['lingerie'], minorTerms: ['grade 9'] } });
+    expect(res.json().error.message).toMatch(/"grade 9" in "the bio and persona"/);
+    // the same look for an adult bio is fine
+    const ok = await call('POST', '/api/prompt-preview', { ...unsafe, bio: 'Lena teaches riding and loves horses.' });
+    expect(ok.statusCode).toBe(200);
+  });
+
   test('an edit is screened together with what is already saved, and a refused edit changes nothing', async () => {
     const c = await create({ name: 'Cosplay Cleo', handle: 'cosplay_cleo', interests: ['schoolgirl cosplay'] });
     const res = await call('PATCH', `/api/characters/${c.id}`, { persona: { ...c.persona, topics: ['nude photography'] } });

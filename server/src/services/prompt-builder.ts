@@ -3,7 +3,7 @@
 import { UnsafeContentError, ValidationError } from '../errors.ts';
 import type { Appearance, Persona } from '../schemas/character.schemas.ts';
 import { languageName, type PersonaScale, scaleBand } from '../schemas/persona-scale.ts';
-import { MINOR_AGE_LIMIT, screenPrompt } from './safety/prompt-screen.ts';
+import { MINOR_AGE_LIMIT, screenDocument, screenPrompt } from './safety/prompt-screen.ts';
 
 export interface PromptSource {
   name: string;
@@ -147,7 +147,8 @@ export function exportPrompts(c: PromptSource) {
  * The prompt screen (services/safety/prompt-screen.ts) before anything can be generated: every
  * image prompt this character produces (base look and each variation, which is what an image
  * engine is sent) and the free text it writes from (bio, persona, interests) are screened, and
- * a character whose prompts pair sexual with minor-related terms cannot be saved or previewed.
+ * a character whose prompts pair sexual with minor-related terms, in one part or read together
+ * (a school year in the bio, lingerie in a look), cannot be saved or previewed.
  * The system prompt is not screened as a whole: its fixed safety line names both on purpose.
  * Throws a 422 `unsafe_prompt` naming the part and the terms; the hard block has no override.
  */
@@ -163,9 +164,18 @@ export function assertPromptsScreened(c: PromptSource): void {
     if (r.blocked) {
       throw new UnsafeContentError(
         `This character can't be used for generation: ${where} pairs sexual terms (${r.sexualTerms.join(', ')}) with minor-related terms (${r.minorTerms.join(', ')}). Sexual content involving minors is never generated; change the wording to continue.`,
-        { field: where, rule: 'sexual-with-minor', terms: [...r.sexualTerms, ...r.minorTerms], text },
+        { field: where, rule: r.rule ?? 'sexual-with-minor', terms: [...r.sexualTerms, ...r.minorTerms], text },
         { where, sexualTerms: r.sexualTerms, minorTerms: r.minorTerms },
       );
     }
+  }
+  // Read together: a school year in the bio and lingerie in a look block the character too.
+  const doc = screenDocument(Object.fromEntries(parts));
+  if (doc.blocked) {
+    throw new UnsafeContentError(
+      `This character can't be used for generation. ${doc.reasons[0]}`,
+      { field: 'the character as a whole', rule: doc.rule ?? 'sexual-with-minor', terms: [...doc.sexualTerms, ...doc.minorTerms], text: parts.map(([where, text]) => `${where}: ${text}`).join('\n') },
+      { where: 'the character as a whole', sexualTerms: doc.sexualTerms, minorTerms: doc.minorTerms },
+    );
   }
 }

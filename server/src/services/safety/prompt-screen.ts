@@ -1,415 +1,471 @@
 // Prompt screen: the text half of the hard block "no sexual content involving minors, ever"
-// (DESIGN.md non-negotiable 2, issue 3 "Gates and approval"). Pure functions, no I/O.
+// (DESIGN.md non-negotiable 2, issue 3 "Gates and approval", issue 8). Pure functions, no I/O
+// beyond reading the lexicons once at start.
 //
-// A prompt is blocked when it contains at least one sexual term AND at least one minor-related
-// term (a word for a child/teen, or a stated age under 18). A few terms are both at once
-// (e.g. "lolicon", "jailbait") and block on their own. Either kind alone does NOT block here:
-// "a child playing in a park" is fine, and adult explicit content is governed by the adult
-// opt-in (per account and per character) in the gates, not by this screen.
+// A text is blocked when it pairs a sexual term with a minor-related one: a word for a child or
+// teen, a school year, or a stated age under 18. Terms carry a strength: a strong term blocks
+// with any counterpart, a weak one ("explicit", 🍑, "school uniform") only with a strong one.
+// A few terms are both at once ("lolicon", "jailbait") and block on their own. Either kind
+// alone does not block here: adult content is governed by the adult opt-in in the gates.
 //
-// What it handles:
-// - case, diacritics and compatibility forms (NFKD: "NÜDE", fullwidth "ｔｅｅｎ"), a few
-//   Cyrillic/Greek look-alike letters, zero-width characters and soft hyphens;
-// - word boundaries: terms match whole words (plus a plural -s/-es), so "Essex", "therapist",
-//   "grape", "kidney", "canteen", "infantry", "cocktail", "analysis", "Shotaro" do not match;
-//   a few stems are marked as prefixes ("porn*", "masturb*", "adolescen*"…);
-// - obfuscation: leetspeak inside words (t33n, l0li, 1oli, s3x, n@ked, k!d, p*rn), repeated
-//   letters (teeeen, loooli), single letters spelled out with spaces or punctuation
-//   (t e e n, t.e.e.n, t-e-e-n, t_e_e_n: a run of ≥ 3 single characters is joined and searched
-//   inside), hyphenated or split compounds (pre-teen, under-age, school girl / schoolgirl);
-// - stated ages under 18: "16 yo", "16yo", "16 y/o", "16-year-old", "sixteen year old",
-//   "age 15", "aged 12", "age: 15", "at the age of 15", "(17)" (10–17 only in parentheses: "(2)"
-//   is usually list numbering), "under 18", "9th grader", es/pt "de 15 años/anos",
-//   fr "fille de 15 ans", de "15-jährige", "15 Jahre alt", it "di 15 anni", ja "15歳", "15sai";
-// - terms in English plus common ones in Spanish, Portuguese, French, German, Italian and
-//   Japanese (romaji and kana/kanji, matched as substrings since Japanese has no spaces).
-//
-// Decisions on ambiguous words (documented so they can be argued with, see the tests):
-// - NOT minor terms: "girl"/"boy" alone (adult women and men are called that), "baby" (an
-//   endearment, "baby blue", "baby oil", "babydoll"), "young" alone, "petite", "student",
-//   "pupil", "son"/"daughter", "kid" in "kid gloves"/"kid leather", "childhood", "schoolbag",
-//   "school teacher" ("sexy schoolbag" and "sexy school teacher (adult)" pass). German "Kind"
-//   (English "kind") is not a term, "Kinder" is. Spanish singular "niña"/"niño" count only when
-//   written with ñ ("Nina" is a name); Italian "ero" ("I was") and Spanish "nudo" (knot) are not
-//   sexual terms; カロリー (calorie) does not count as ロリ.
-// - ARE minor terms ("anything doubtful is blocked"): "young girl", "little girl", "little sister",
-//   "schoolgirl", "school uniform", "high school", "lolita", "barely legal", "jk"/"jc"
-//   (Japanese slang for high-/middle-school girl), "少女"/"shoujo", "imouto", "juvenile".
-// - NOT sexual terms: "hot", "kiss", "cute", "beautiful", "bikini", "swimsuit", "underwear",
-//   "breast" (breastfeeding, chicken breast), "strip" (comic strip), "thong" (sandals), "bath".
-// - ARE sexual terms: explicit acts, genitals, nudity ("nude", "naked", "topless", "nudist"),
-//   "sexy", "sensual", "seductive", "lingerie", "panties", fetish/BDSM words, porn/hentai words.
-// - Innocent phrases removed before matching: "kid gloves", "cum laude", "kinky hair/curls",
-//   "pussy willow/cat", "blue/great tit(s)".
-//
-// Limitations, honestly: this is a word list, not a classifier. It cannot understand context
-// ("a poster warning against child abuse"), it misses paraphrases, euphemisms, misspellings
-// beyond the patterns above, other languages, ages written as "Anna, 16, …" or a bare French
-// "15 ans", and splits such as "te en"; and it over-blocks some innocent combinations (adult
-// "Lolita fashion", "shoujo manga style", letters spaced for style such as "S U S S E X" next to a
-// minor term). That is why the image side backs it up: every generated or uploaded image is rated by
-// a local classifier and explicit images are age-checked by a face model, and doubt is blocked.
+// Layers (docs/architecture.md "Prompt screen"):
+// 1. normalize.ts — emoji to CLDR names, default-ignorables out, NFKC, case, diacritics, the
+//    UTS #39 confusables skeleton, Latin letters in other dress (small capitals …);
+// 2. lexicons/<lang>.json (lexicon.ts) — per-language terms with sense and strength, safe
+//    phrases ("sex education", "nude lipstick"), objects that have ages, number words and age
+//    templates; matched here per word with its variants: leetspeak, stretched letters, joined
+//    words split against the lexicon, CamelCase and hashtags, letters spelled out with spaces,
+//    one-letter misspellings of long terms, clitics, substrings in unspaced scripts;
+// 3. age-parser.ts — stated ages, birth years and school years;
+// 4. screenDocument — all fields of a character together, and each one.
+import { findMinorAges, MINOR_AGE_LIMIT, compileAgeTables, type AgeHit, type AgeTables } from './age-parser.ts';
+import {
+  compileLexicons,
+  fuzzyTerms,
+  loadLexiconFiles,
+  type CompiledLexicons,
+  type LexiconFile,
+  type Sense,
+  type Strength,
+  type TermEntry,
+} from './lexicon.ts';
+import { emojiToWords, foldText, stripAndCompose, UNSPACED_SCRIPT, type EmojiFound } from './normalize.ts';
 
-/** Anyone younger than this is a minor, whatever the local law says. */
-export const MINOR_AGE_LIMIT = 18;
+export { MINOR_AGE_LIMIT };
+
+/** How a term was found in the text. */
+type HitRule =
+  | 'word'
+  | 'phrase'
+  | 'stem'
+  | 'plural'
+  | 'leetspeak'
+  | 'stretched'
+  | 'spaced-letters'
+  | 'camel-case'
+  | 'joined-words'
+  | 'misspelling'
+  | 'clitic'
+  | 'substring'
+  | 'emoji'
+  | 'age'
+  | 'under'
+  | 'birth-year'
+  | 'grade';
+
+export interface ScreenHit {
+  sense: Sense;
+  strength: Strength;
+  /** The lexicon term, or the age label ("age 16", "under 18", "born 2010", "grade 9"). */
+  term: string;
+  /** What stood in the text ("t33n", "#TeenNudes", "16-year-old", "🍑"). */
+  found: string;
+  rule: HitRule;
+  /** Lexicon language ("en", "es" …; "emoji"; "age" for stated ages). */
+  language: string;
+  /** The field it was found in (screenDocument only). */
+  field?: string;
+}
+
+/** Why a text was blocked: a term that is both at once, or a sexual term paired with a minor one. */
+type ScreenRule = 'both-term' | 'sexual-with-minor';
 
 export interface PromptScreenResult {
   blocked: boolean;
   /** User-readable sentences; empty unless blocked. */
   reasons: string[];
-  /** Sexual terms found (canonical list entries, deduplicated, in order of first listing). */
+  /** The rule that blocked, or null. */
+  rule: ScreenRule | null;
+  /** Sexual terms found (lexicon terms, deduplicated, in order of finding). */
   sexualTerms: string[];
   /** Minor-related terms found, including stated ages as "age 16". */
   minorTerms: string[];
+  /** Every term found, with its sense, strength, the text it stood for and how it was read. */
+  hits: ScreenHit[];
+}
+
+export interface DocumentScreenResult extends PromptScreenResult {
+  /** Each field screened on its own. */
+  fields: Record<string, PromptScreenResult>;
+}
+
+export interface ScreenOptions {
+  /** The clock for birth years ("born in 2010"); defaults to now. */
+  now?: Date;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Term lists. Written naturally (with diacritics); normalized at load. A trailing "*" marks a
-// prefix (any word ending allowed); a space matches any separator or none ("school girl" also
-// matches "schoolgirl", "school-girl"). Entries with non-Latin script match as substrings.
+// Compiled data (read once)
 
-const SEXUAL_TERMS: readonly string[] = [
-  // English: sex and nudity
-  'sex', 'sexy', 'sexier', 'sexiest', 'sexily', 'sexual', 'sexually', 'sexualized', 'sexualised',
-  'sexualize', 'sexualise', 'sexting', 'nsfw', 'xxx', 'porn*', 'nude', 'nudes', 'nudity', 'nudie',
-  'nudist', 'naturist', 'naked', 'topless', 'bottomless', 'undressed', 'undressing', 'unclothed',
-  'no clothes', 'without clothes', 'no clothing', 'without clothing', 'wearing nothing',
-  'no panties', 'no bra', 'skinny dipping', 'strip tease', 'stripper', 'stripping',
-  'lingerie', 'panties', 'panty', 'panty shot', 'g string', 'up skirt', 'down blouse', 'camel toe',
-  'erot*', 'lewd', 'smut', 'smutty', 'horny', 'aroused', 'arousal', 'arousing', 'seductive',
-  'seduce', 'seducing', 'seduction', 'sensual', 'sensuality', 'boudoir', 'softcore', 'onlyfans',
-  'twerk', 'twerking', 'voyeur', 'voyeurism', 'exhibitionism', 'exhibitionist', 'r18',
-  // English: acts
-  'orgasm*', 'masturb*', 'ejaculat*', 'fellati*', 'cunnilingus', 'blow job',
-  'hand job', 'foot job', 'rim job', 'deep throat', 'anal', 'anally', 'intercourse',
-  'creampie', 'cum', 'cum shot', 'cumming', 'semen', 'sperm',
-  'bukkake', 'gang bang', 'orgy', 'orgies', 'threesome', 'foursome', 'fuck*',
-  'rape', 'raped', 'raping', 'rapist', 'molest*', 'grope', 'groped', 'groping', 'fondle',
-  'fondled', 'fondling', 'incest', 'doggy style', 'missionary position',
-  'spread legs', 'legs spread', 'prostitut*', 'slut', 'whore', 'cam whore', 'milf',
-  // English: body and fetish
-  'penis', 'vagina', 'vaginal', 'vulva', 'labia', 'clit', 'clitoris', 'genital', 'genitals',
-  'genitalia', 'pussy', 'cock', 'boner', 'erection', 'boobs', 'boobies', 'tits', 'titties', 'titty',
-  'nipple', 'nipples', 'areola', 'areolas', 'cleavage', 'busty', 'bdsm', 'bondage', 'fetish',
-  'kink', 'kinky', 'spank', 'spanking', 'dominatrix', 'dildo', 'vibrator', 'butt plug',
-  'hentai', 'ecchi', 'ahegao', 'futanari', 'yaoi', 'abdl',
-  // Spanish
-  'desnudo', 'desnuda', 'desnudos', 'desnudas', 'desnudez', 'sexo', 'follar', 'follando',
-  'follada', 'mamada', 'tetas', 'pezones', 'lencería', 'cachonda', 'cachondo', 'puta',
-  // Portuguese
-  'nua', 'nuas', 'transar', 'transando', 'foder', 'fodendo', 'fodida', 'punheta', 'boquete',
-  'buceta', 'putaria', 'tesão',
-  // French
-  'nue', 'nues', 'nudité', 'sexe', 'branlette', 'sodomi*', 'partouze', 'salope',
-  // German
-  'nackt*', 'fick', 'ficken', 'fickt', 'gefickt', 'bumsen', 'titten',
-  'muschi', 'wichsen', 'vergewaltigung', 'vergewaltigt', 'oben ohne',
-  // Italian
-  'nuda', 'nudi', 'nudità', 'sesso', 'sessuale', 'sessuali', 'scopare', 'scopata',
-  'scopando', 'pompino', 'figa', 'tette', 'cazzo', 'perizoma',
-  // Japanese (romaji)
-  'eroge', 'oppai', 'paizuri', 'nakadashi', 'chikan', 'hadaka', 'zenra', 'sekkusu', 'pantsu',
-  // Japanese (kana/kanji, substring)
-  'エロ', 'えろ', 'セックス', '全裸', '裸体', 'ヌード', '性交', '中出し', '痴漢', '淫', 'フェラ',
-  '変態', '手コキ', 'パイズリ', 'おっぱい', 'パンチラ', '18禁', '成人向け', 'アヘ顔', '乳首', 'レイプ',
-  '陵辱', '凌辱', 'ポルノ',
-];
-
-const MINOR_TERMS: readonly string[] = [
-  // English
-  'child', 'children', 'childlike', 'kid', 'kiddie', 'kiddy', 'kiddo', 'toddler', 'infant',
-  'new born', 'pre schooler', 'school child', 'school children', 'school kid', 'youngster', 'teen',
-  'teenager', 'teenage', 'teenaged', 'teenie', 'pre teen', 'tween', 'under age',
-  'minors', 'minor girl', 'minor boy', 'little girl', 'little boy', 'lil girl', 'lil boy',
-  'young girl', 'young boy', 'little sister', 'little brother', 'lil sis', 'school girl',
-  'school boy', 'school uniform', 'high schooler', 'middle schooler', 'grade schooler',
-  'middle school', 'high school', 'elementary school', 'primary school', 'grade school',
-  'junior high', 'kindergarten*', 'pre school', 'pubescent', 'pre pubescent', 'pre pubertal',
-  'puberty', 'adolescen*', 'preadolescen*', 'juvenile', 'barely legal', 'pedo', 'pedophil*',
-  'paedo', 'paedophil*', 'lolita', 'loli', 'shota', 'one shota',
-  // Japanese (romaji)
-  'j k', 'j c', 'joshi kousei', 'joshi kosei', 'chuugakusei',
-  'chugakusei', 'shougakusei', 'shogakusei', 'youjo', 'youji', 'kodomo', 'imouto', 'shoujo',
-  // Spanish (singular niña/niño: see ACCENTED_MINOR below)
-  'niñas', 'niños', 'niñita', 'niñito', 'menor de edad', 'menores', 'colegiala', 'colegial',
-  'infantil', 'chiquilla',
-  // Portuguese
-  'criança', 'menina', 'menino', 'novinha', 'menor de idade',
-  // French
-  'enfant', 'fillette', 'petite fille', 'petites filles', 'petit garçon', 'petits garçons',
-  'gamin', 'mineur', 'mineure', 'écolière', 'collégienne', 'lycéenne',
-  // German
-  'kinder', 'kindern', 'klein kind', 'kleines mädchen', 'junges mädchen', 'schul mädchen',
-  'minderjährig*', 'jugendliche', 'jugendlichen', 'grundschul*',
-  // Italian
-  'bambino', 'bambina', 'bambini', 'bambine', 'bimba', 'bimbe', 'ragazzina', 'ragazzine',
-  'ragazzino', 'ragazzini', 'minorenne', 'minorenni', 'scolaretta', 'scolarette',
-  // Japanese (kana/kanji, substring)
-  'ロリ', 'ショタ', '幼女', '幼児', '幼い', '児童', '子供', '子ども', 'こども', '園児', '小学生', '中学生',
-  '女子高生', '高校生', '未成年', '少女',
-];
-
-/** Terms that are sexual and minor-related at once: they block on their own. */
-const BOTH_TERMS: readonly string[] = [
-  'jail bait', 'pthc', 'csam', 'loli con', 'shota con', 'nymphet', 'ninfeta', 'age play',
-  'kinder porn*', 'pedo porn*', 'ロリコン', 'ショタコン', '児童ポルノ',
-];
-
-/** Phrases whose words would otherwise match a term (removed from the normalized text). */
-const INNOCENT_PHRASES: readonly RegExp[] = [
-  /(?<![a-z0-9])kid\s*(?:gloves?|leather|skin|suede)(?![a-z0-9])/g,
-  /(?<![a-z0-9])(?:summa|magna)?\s*cum\s*laude(?![a-z0-9])/g,
-  /(?<![a-z0-9])kinky\s*(?:hair|curls?|curly|coils?|twists?|texture)(?![a-z0-9])/g,
-  /(?<![a-z0-9])pussy\s*(?:willows?|cats?)(?![a-z0-9])/g,
-  /(?<![a-z0-9])(?:blue|great|coal|marsh|willow)\s*tits?(?![a-z0-9])/g,
-];
-
-/** Japanese words containing a term: カロリー (calorie) contains ロリ. */
-const INNOCENT_CJK: readonly string[] = ['カロリ'];
-
-/** Spanish singular niña/niño only with the tilde: without it, "Nina"/"Nino" are names. */
-const ACCENTED_MINOR = /(?<!\p{L})niñ[ao]s?(?!\p{L})/u;
-
-// ---------------------------------------------------------------------------------------------
-// Normalization
-
-const FOLD: Readonly<Record<string, string>> = {
-  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i',
-  // Cyrillic and Greek letters that look like Latin ones (a common filter evasion)
-  а: 'a', в: 'b', е: 'e', ё: 'e', з: '3', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't',
-  у: 'y', х: 'x', і: 'i', ї: 'i', ј: 'j', ѕ: 's', һ: 'h', ԁ: 'd', ӏ: 'l',
-  α: 'a', β: 'b', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
-};
-const FOLD_RE = new RegExp(`[${Object.keys(FOLD).join('')}]`, 'gu');
-// eslint-disable-next-line no-misleading-character-class -- a class of single invisible code points, combining ones included on purpose
-const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
-
-/** Lowercase, compatibility-decomposed, without diacritics or invisible characters; punctuation kept. */
-function foldText(text: string): string {
-  return text
-    .replace(INVISIBLE, '')
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(FOLD_RE, (c) => FOLD[c] ?? c);
+interface EmojiLexicon {
+  sources: string[];
+  sexual?: { strong?: string[]; weak?: string[] };
+  minor?: { strong?: string[]; weak?: string[] };
+  both?: { strong?: string[]; weak?: string[] };
 }
 
-interface Normalized {
-  /** Words separated by single spaces; spelled-out runs ("t e e n") joined into one word. */
-  text: string;
-  /** The joined runs, searched for terms inside (a run "ateen" hides "teen"). */
-  runs: string[];
+interface Screen {
+  lex: CompiledLexicons;
+  ages: AgeTables;
+  emoji: Map<string, { sense: Sense; strength: Strength }>;
 }
 
-function normalizeInternal(input: string): Normalized {
-  const folded = foldText(input);
-  // A leet symbol counts as a letter only inside a word ("s*x", "n@ked", "k!d"), not at its
-  // edges ("teen!!", "*bold*"); everything else that is not a letter or digit separates words.
-  let out = folded
-    .replace(/[^\p{L}\p{N}@$!|*+]+/gu, ' ')
-    .replace(/[\p{L}\p{N}@$!|*+]+/gu, (w) => w.replace(/^[@$!|*+]+|[@$!|*+]+$/g, ' '));
-  // Letters repeated 3+ times → 2 ("teeeen" → "teen"); matching also tolerates repeats.
-  out = out.replace(/([a-z])\1{2,}/g, '$1$1');
-  const tokens = out.split(/\s+/).filter(Boolean);
-  const words: string[] = [];
-  const runs: string[] = [];
-  for (let i = 0; i < tokens.length; ) {
-    let j = i;
-    while (j < tokens.length && [...tokens[j]].length === 1) j++;
-    if (j - i >= 3) {
-      const run = tokens.slice(i, j).join('');
-      words.push(run);
-      runs.push(run);
-      i = j;
-    } else if (j > i) {
-      words.push(...tokens.slice(i, j));
-      i = j;
-    } else {
-      words.push(tokens[i]);
-      i++;
-    }
+function buildScreen(files: LexiconFile[], emojiLexicon: EmojiLexicon): Screen {
+  const lex = compileLexicons(files);
+  const emoji = new Map<string, { sense: Sense; strength: Strength }>();
+  for (const sense of ['sexual', 'minor', 'both'] as const) {
+    for (const strength of ['strong', 'weak'] as const) for (const name of emojiLexicon[sense]?.[strength] ?? []) emoji.set(name, { sense, strength });
   }
-  return { text: words.join(' '), runs };
+  return { lex, ages: compileAgeTables(files, lex), emoji };
+}
+
+const { files: LEXICON_FILES, emoji: EMOJI_LEXICON } = loadLexiconFiles();
+const SCREEN = buildScreen(LEXICON_FILES, EMOJI_LEXICON as EmojiLexicon);
+
+/** Languages with a lexicon (ISO 639-1 codes), for the docs and tests. */
+export const SCREEN_LANGUAGES: readonly string[] = LEXICON_FILES.map((f) => f.language);
+
+// ---------------------------------------------------------------------------------------------
+// Words and their variants
+
+interface Word {
+  raw: string;
+  folded: string;
+  /** One letter ("t" of "t e e n"). */
+  single: boolean;
+  /** Terms the word stands for on its own, with all its variants. */
+  found: Found[];
+}
+
+interface Token extends Word {
+  /** Part of a safe phrase: matches nothing. */
+  safe: boolean;
 }
 
 /**
- * The form of a text the term lists are matched against: lowercase, no diacritics, look-alike
- * letters folded, invisible characters removed, punctuation turned into single spaces (leet
- * symbols inside words kept), letters repeated 3+ times cut to 2, and spelled-out single
- * characters joined ("t.e.e.n" → "teen"). For matching only, not for display.
+ * Words recur (a studio's prompts share a vocabulary), and what a word stands for depends on the
+ * word alone: the folded form and the terms it matches are kept, up to WORD_CACHE_SIZE words.
  */
-export function normalizeForScreening(text: string): string {
-  return normalizeInternal(text).text;
-}
+const WORD_CACHE = new Map<string, Word | null>();
+const WORD_CACHE_SIZE = 50_000;
 
-// ---------------------------------------------------------------------------------------------
-// Matchers
-
-const LEET: Readonly<Record<string, string>> = {
-  a: 'a4@*', b: 'b8', e: 'e3*', g: 'g9', i: 'i1!|*', l: 'l1|', o: 'o0*', s: 's5$', t: 't7+', u: 'u*',
-};
-const escapeClass = (s: string) => s.replace(/[\\\]^$*+?.()|[{}-]/g, '\\$&');
-
-interface TermMatcher {
-  /** Canonical entry as written in the list (without the prefix marker). */
-  label: string;
-  sexual: boolean;
-  minor: boolean;
-  /** Whole-word regex over the normalized text. */
-  word: RegExp | null;
-  /** Boundary-free regex over joined runs (terms of ≥ 3 letters only). */
-  inner: RegExp | null;
-  /** Substring (non-Latin script). */
-  substring: string | null;
-}
-
-function buildMatcher(entry: string, sexual: boolean, minor: boolean): TermMatcher {
-  const prefix = entry.endsWith('*');
-  const label = prefix ? entry.slice(0, -1) : entry;
-  const norm = foldText(label).trim();
-  if (/[^a-z0-9 ]/.test(norm)) {
-    return { label, sexual, minor, word: null, inner: null, substring: norm.replace(/\s+/g, '') };
+function wordOf(text: string, lex: CompiledLexicons): Word | null {
+  let w = WORD_CACHE.get(text);
+  if (w !== undefined) return w;
+  const raw = text.replace(/^[!|*+]+|[@$!|*+]+$/g, '');
+  const folded = raw ? foldText(raw) : '';
+  if (!raw || UNSPACED_SCRIPT.test(folded)) w = null;
+  else {
+    const found: Found[] = [];
+    for (const e of lex.accented.get(raw.toLowerCase().normalize('NFC')) ?? []) found.push({ entry: e, rule: 'word' });
+    matchToken(raw, folded, lex, found);
+    w = { raw, folded, single: folded.length === 1 && /\p{L}/u.test(folded), found };
   }
-  let body = '';
-  for (const ch of norm) {
-    if (ch === ' ') body += '\\s*';
-    else body += `[${escapeClass(LEET[ch] ?? ch)}]+`;
+  if (WORD_CACHE.size >= WORD_CACHE_SIZE) WORD_CACHE.clear();
+  WORD_CACHE.set(text, w);
+  return w;
+}
+
+/** Forgets the remembered words (for the benchmark's cold runs). */
+export function clearScreenCache(): void {
+  WORD_CACHE.clear();
+}
+
+const WORD = /[\p{L}\p{N}\p{M}@$!|*+]+/gu;
+const LEET_CHARS = /[0-9@$!|*+]/;
+const LEET_A: Record<string, string> = { 0: 'o', 1: 'i', 3: 'e', 4: 'a', 5: 's', 7: 't', 8: 'b', 9: 'g', '@': 'a', $: 's', '!': 'i', '|': 'i', '+': 't' };
+const LEET_B: Record<string, string> = { ...LEET_A, 1: 'l', '|': 'l' };
+const LATINISH = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u;
+
+function leetVariants(w: string): string[] {
+  if (!LEET_CHARS.test(w) || !/\p{L}/u.test(w)) return [];
+  const out = new Set<string>();
+  for (const map of [LEET_A, LEET_B]) {
+    const base = [...w].map((c) => (c === '*' ? '*' : (map[c] ?? c))).join('');
+    if (base.includes('*')) for (const v of 'aeiou') out.add(base.replace(/\*/g, v));
+    else out.add(base);
   }
-  const tail = prefix ? '[a-z0-9]*' : '(?:e?s)?';
-  const word = new RegExp(`(?<![a-z0-9])${body}${tail}(?![a-z0-9])`, 'g');
-  const inner = norm.replace(/ /g, '').length >= 3 ? new RegExp(body, 'g') : null;
-  return { label, sexual, minor, word, inner, substring: null };
+  if (/^(?:\p{L}[*.+|!_])+\p{L}$/u.test(w)) out.add(w.replace(/[*.+|!_]/g, '')); // "n*u*d*e"
+  out.delete(w);
+  return [...out].filter((v) => /^\p{L}+$/u.test(v));
 }
 
-const MATCHERS: readonly TermMatcher[] = [
-  ...SEXUAL_TERMS.map((t) => buildMatcher(t, true, false)),
-  ...MINOR_TERMS.map((t) => buildMatcher(t, false, true)),
-  ...BOTH_TERMS.map((t) => buildMatcher(t, true, true)),
-];
-
-/** A leet match must contain at least one real letter: "1011" is a number, not "loli". */
-function anyRealMatch(re: RegExp, text: string): boolean {
-  for (const m of text.matchAll(re)) if (/[a-z]/.test(m[0])) return true;
-  return false;
+function stretchedVariants(w: string): string[] {
+  if (!/(\p{L})\1\1/u.test(w)) return [];
+  return [w.replace(/(\p{L})\1{2,}/gu, '$1$1'), w.replace(/(\p{L})\1+/gu, '$1')];
 }
 
-function termMatches(m: TermMatcher, text: string, compact: string, runs: readonly string[]): boolean {
-  if (m.substring !== null) return compact.includes(m.substring);
-  if (m.word && anyRealMatch(m.word, text)) return true;
-  if (m.inner) for (const run of runs) if (anyRealMatch(m.inner, run)) return true;
-  return false;
+interface Found {
+  entry: TermEntry;
+  rule: HitRule;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Stated ages
-
-const NUM = String.raw`(?<![\d.,])(\d{1,3}(?:[.,]\d+)?)(?![\d])`;
-const YEARS_OLD = String.raw`(?:y\s*[\/.]?\s*o\.?|yrs?\s*-?\s*olds?|years?\s*-?\s*olds?)(?![a-z])`;
-const NUMBER_WORDS = [
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
-  'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen',
-];
-
-type AgeKind = 'age' | 'under' | 'grade';
-
-/** Each pattern captures the number (digits, or an English number word) in its first defined group. */
-const AGE_PATTERNS: ReadonlyArray<{ kind: AgeKind; re: RegExp }> = [
-  // 16 yo, 16yo, 16 y/o, 16 y.o., 16-year-old, 16 years old, 16 yrs old
-  { kind: 'age', re: new RegExp(`${NUM}\\s*-?\\s*${YEARS_OLD}`, 'g') },
-  // sixteen year old, thirteen-year-old
-  { kind: 'age', re: new RegExp(`(?<![a-z])(${NUMBER_WORDS.join('|')})\\s*-?\\s*${YEARS_OLD}`, 'g') },
-  // age 15, aged 12, age: 15, ages 12-14, age of 15, at the age of 15, aged fifteen
-  {
-    kind: 'age',
-    re: new RegExp(`(?<![a-z])(?:aged?|ages)\\s*(?:of\\s*)?[:=]?\\s*(?:${NUM}|(${NUMBER_WORDS.join('|')})(?![a-z]))`, 'g'),
-  },
-  // (17), ( 15 ): only 10–17, smaller numbers in parentheses are usually list numbering
-  { kind: 'age', re: /\(\s*(1[0-7])\s*\)/g },
-  // under 18, under-18, under18 (not "under 15 minutes"), under the age of 16
-  {
-    kind: 'under',
-    re: new RegExp(
-      String.raw`(?<![a-z])under\s*-?\s*(1[2-8])(?![\d.,])(?!\s*(?:%|\$|€|£|°|(?:mins?|minutes?|secs?|seconds?|hours?|hrs?|h|days?|weeks?|months?|kg|kilos?|lbs?|pounds?|cm|mm|m|km|miles?|feet|ft|inch(?:es)?|dollars?|euros?|bucks|percent|degrees?|kcal|calories|players|people|guests)(?![a-z])))`,
-      'g',
-    ),
-  },
-  { kind: 'under', re: /(?<![a-z])under\s*the\s*age\s*of\s*(\d{1,2})(?!\d)/g },
-  // 9th grader, 7th grade
-  { kind: 'grade', re: /(?<!\d)(\d{1,2})\s*(?:st|nd|rd|th)\s*-?\s*grade(?:rs?)?(?![a-z])/g },
-  // es/pt: (una chica) de 15 años, tiene 15 años, com 14 anos, 15 años de edad, 5 añitos
-  {
-    kind: 'age',
-    re: new RegExp(`(?<![a-z])(?:de|tiene|tengo|tenia|tem|tenho|tinha|con|com|apenas|solo|so)\\s+${NUM}\\s*(?:anos|anitos|aninhos)(?![a-z])`, 'g'),
-  },
-  { kind: 'age', re: new RegExp(`${NUM}\\s*(?:anos|anitos|aninhos)\\s*de\\s*(?:edad|idade)`, 'g') },
-  { kind: 'age', re: new RegExp(`${NUM}\\s*(?:anitos|aninhos)(?![a-z])`, 'g') },
-  // fr: fille de 15 ans, elle a 15 ans, âgée de 15 ans (not "il y a 5 ans" = five years ago)
-  { kind: 'age', re: new RegExp(`(?<![a-z])(?<!(?:^|\\s)y\\s)(?:a|de|agee?s?|avoir)\\s+${NUM}\\s*ans(?![a-z])`, 'g') },
-  // de: 15-jährige, 15jähriger, 15 Jahre alt, im Alter von 15
-  { kind: 'age', re: new RegExp(`${NUM}\\s*-?\\s*(?:jahrig|jaehrig)[a-z]*`, 'g') },
-  { kind: 'age', re: new RegExp(`${NUM}\\s*jahre?\\s*alt(?![a-z])`, 'g') },
-  { kind: 'age', re: new RegExp(`(?<![a-z])alter\\s*von\\s*${NUM}`, 'g') },
-  // it: ragazza di 15 anni, ha 15 anni
-  { kind: 'age', re: new RegExp(`(?<![a-z])(?:di|ha|ho|hai|aveva|avevo|compiuto)\\s+${NUM}\\s*anni(?![a-z])`, 'g') },
-  // ja: 15歳, 15才, 15さい, 15sai
-  { kind: 'age', re: new RegExp(`${NUM}\\s*(?:歳|才|さい|sai(?![a-z]))`, 'g') },
-];
-
-function parseAge(raw: string): number {
-  const i = NUMBER_WORDS.indexOf(raw);
-  if (i >= 0) return i;
-  return Number(raw.replace(',', '.'));
+function lookupWord(w: string, lex: CompiledLexicons, rule: HitRule, out: Found[]): boolean {
+  const before = out.length;
+  for (const e of lex.exact.get(w) ?? []) out.push({ entry: e, rule });
+  if (out.length === before && LATINISH.test(w) && w.length > 3) {
+    const plural = w.endsWith('es') ? [w.slice(0, -1), w.slice(0, -2)] : w.endsWith('s') ? [w.slice(0, -1)] : [];
+    for (const p of plural) for (const e of lex.exact.get(p) ?? []) if (!e.multiword) out.push({ entry: e, rule: rule === 'word' ? 'plural' : rule });
+  }
+  for (const len of lex.stemLengths) {
+    if (len > w.length) break;
+    for (const e of lex.stems.get(w.slice(0, len)) ?? []) out.push({ entry: e, rule: rule === 'word' ? 'stem' : rule });
+  }
+  return out.length > before;
 }
 
-/** Stated ages under 18 in a folded text, as labels: "age 16", "under 18", "grade 9". */
-function statedMinorAges(folded: string): string[] {
-  const found: string[] = [];
-  for (const { kind, re } of AGE_PATTERNS) {
-    for (const m of folded.matchAll(re)) {
-      const raw = m.slice(1).find((g) => g !== undefined);
-      if (raw === undefined) continue;
-      const n = parseAge(raw);
-      if (!Number.isFinite(n)) continue;
-      const minor =
-        kind === 'grade' ? n >= 1 && n <= 12 : kind === 'under' ? n <= MINOR_AGE_LIMIT : n < MINOR_AGE_LIMIT;
-      if (!minor) continue;
-      const label = `${kind} ${n}`;
-      if (!found.includes(label)) found.push(label);
+function fuzzyLookup(w: string, lex: CompiledLexicons, out: Found[]): void {
+  for (const t of fuzzyTerms(w, lex)) for (const e of lex.exact.get(t) ?? []) if (!e.multiword) out.push({ entry: e, rule: 'misspelling' });
+}
+
+/** Splits a joined word into lexicon terms and fillers ("teennudes" → teen + nudes). */
+function splitJoined(w: string, lex: CompiledLexicons): TermEntry[] | null {
+  const n = w.length;
+  const back: Array<{ from: number; entries: TermEntry[] } | undefined> = new Array(n + 1);
+  back[0] = { from: -1, entries: [] };
+  for (let i = 0; i < n; i++) {
+    if (!back[i]) continue;
+    const maxJ = Math.min(n, i + lex.maxKeyLength + 2);
+    for (let j = i + 1; j <= maxJ; j++) {
+      if (back[j]) continue;
+      const piece = w.slice(i, j);
+      let entries: TermEntry[] | undefined;
+      if (piece.length >= 3) {
+        entries = lex.exact.get(piece) ?? lex.stems.get(piece);
+        if (!entries && piece.length >= 4 && piece.endsWith('s')) entries = lex.exact.get(piece.slice(0, -1));
+      }
+      if (entries) back[j] = { from: i, entries };
+      else if (lex.fillers.has(piece)) back[j] = { from: i, entries: [] };
     }
   }
-  return found;
+  if (!back[n]) return null;
+  const found: TermEntry[] = [];
+  let pieces = 0;
+  for (let j = n; j > 0; ) {
+    const b = back[j]!;
+    found.push(...b.entries);
+    pieces++;
+    j = b.from;
+  }
+  return pieces >= 2 && found.length > 0 ? found : null;
+}
+
+function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Found[], baseRule: HitRule = 'word'): void {
+  if (lookupWord(folded, lex, baseRule, out)) return;
+  let hit = false;
+  for (const v of leetVariants(folded)) hit = lookupWord(v, lex, 'leetspeak', out) || hit;
+  for (const v of stretchedVariants(folded)) hit = lookupWord(v, lex, 'stretched', out) || hit;
+  for (const c of lex.clitics) {
+    if (folded.length - c.length >= 3 && folded.startsWith(c)) hit = lookupWord(folded.slice(c.length), lex, 'clitic', out) || hit;
+  }
+  if (hit) return;
+  const before = out.length;
+  fuzzyLookup(folded, lex, out);
+  if (out.length > before) return;
+  if (folded.length >= 5 && LATINISH.test(folded)) {
+    const parts = splitJoined(folded, lex);
+    if (parts) for (const e of parts) out.push({ entry: e, rule: baseRule === 'word' ? 'joined-words' : baseRule });
+  }
+  // CamelCase and letters-with-digits inside one word: "TeenNudes", "teen18".
+  const pieces = raw.split(/(?<=\p{Ll})(?=\p{Lu})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u);
+  if (pieces.length > 1) {
+    for (const p of pieces) {
+      const f = foldText(p);
+      if (f.length >= 2 && /\p{L}/u.test(f)) lookupWord(f, lex, 'camel-case', out);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
+// Analysis of one text
+
+function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHit[] {
+  const { lex } = screen;
+  const hits: ScreenHit[] = [];
+  const addFound = (f: Found, found: string) => {
+    const e = f.entry;
+    hits.push({ sense: e.sense, strength: e.strength, term: e.label, found, rule: f.rule, language: e.language });
+  };
+
+  // Emoji: those with a sense of their own are hits and leave no words behind; the others become
+  // their CLDR name in words ("🧒" → "child").
+  const emojiFound: EmojiFound[] = [];
+  const withNames = emojiToWords(text, emojiFound, (name) => !screen.emoji.has(name));
+  for (const e of emojiFound) {
+    const sense = screen.emoji.get(e.name);
+    if (sense) hits.push({ ...sense, term: e.name, found: e.emoji, rule: 'emoji', language: 'emoji' });
+  }
+
+  const composed = stripAndCompose(withNames);
+  const tokens: Token[] = [];
+  for (const m of composed.matchAll(WORD)) {
+    const word = wordOf(m[0], lex);
+    if (word) tokens.push({ ...word, safe: false });
+  }
+
+  // Safe phrases first: their words match nothing ("nude lipstick", "sex education").
+  for (let i = 0; i < tokens.length; i++) {
+    let joined = '';
+    for (let k = 0; k < lex.safeMaxWords && i + k < tokens.length; k++) {
+      joined += tokens[i + k]!.folded;
+      if (!lex.safePrefixes.has(joined)) break;
+      if (lex.safe.has(joined)) for (let x = i; x <= i + k; x++) tokens[x]!.safe = true;
+    }
+  }
+
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.safe) continue;
+    // Phrases written with spaces, hyphens or joined: "school girl", "under-age", "jail bait".
+    let joined = t.folded;
+    let raw = t.raw;
+    for (let k = 1; k < 4 && i + k < tokens.length && !tokens[i + k]!.safe && lex.phrasePrefixes.has(joined); k++) {
+      joined += tokens[i + k]!.folded;
+      raw += ` ${tokens[i + k]!.raw}`;
+      for (const e of lex.exact.get(joined) ?? []) if (e.multiword) addFound({ entry: e, rule: 'phrase' }, raw);
+    }
+    for (const f of t.found) addFound(f, t.raw);
+    // Letters spelled out one by one: "t e e n", "t.e.e.n", "n-u-d-e".
+    if (t.single && (i === 0 || !tokens[i - 1]!.single)) {
+      let j = i;
+      let run = '';
+      while (j < tokens.length && tokens[j]!.single && !tokens[j]!.safe) run += tokens[j++]!.folded;
+      if (j - i >= 3) {
+        const runFound: Found[] = [];
+        matchToken(run, run, lex, runFound, 'spaced-letters');
+        if (runFound.length === 0) {
+          // search inside the run for terms of 4+ letters ("ateen")
+          for (let a = 0; a < run.length; a++) {
+            for (let b = a + 4; b <= run.length; b++) for (const e of lex.exact.get(run.slice(a, b)) ?? []) runFound.push({ entry: e, rule: 'spaced-letters' });
+          }
+        }
+        for (const f of runFound) addFound({ ...f, rule: 'spaced-letters' }, run);
+      }
+    }
+  }
+
+  // Scripts without spaces (Japanese, Chinese, Korean particles, Thai): substrings.
+  if (UNSPACED_SCRIPT.test(composed)) {
+    let folded = foldText(composed);
+    for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
+    const seenKeys = new Set<number>();
+    for (let i = 0; i < folded.length; i++) {
+      const starting = lex.unspacedByFirst.get(folded[i]!);
+      if (starting === undefined) continue;
+      for (const idx of starting) {
+        if (seenKeys.has(idx) || !folded.startsWith(lex.unspacedKeys[idx]!, i)) continue;
+        seenKeys.add(idx);
+        addFound({ entry: lex.unspaced[idx]!, rule: 'substring' }, lex.unspacedKeys[idx]!);
+      }
+    }
+  }
+
+  for (const a of findMinorAges(withNames, screen.ages, options)) hits.push(ageHit(a));
+  // The same word can stand in two lexicons ("nude" in English and Italian): report it once.
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const k = `${h.sense}|${h.strength}|${h.term}|${h.found}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function ageHit(a: AgeHit): ScreenHit {
+  return { sense: 'minor', strength: 'strong', term: a.label, found: a.text, rule: a.kind, language: 'age' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decision and wording
+
+const isSexual = (h: ScreenHit) => h.sense === 'sexual' || h.sense === 'both';
+const isMinor = (h: ScreenHit) => h.sense === 'minor' || h.sense === 'both';
+
+function decide(hits: ScreenHit[]): ScreenRule | null {
+  if (hits.some((h) => h.sense === 'both' && h.strength === 'strong')) return 'both-term';
+  const sexual = hits.filter(isSexual);
+  const minor = hits.filter(isMinor);
+  if (sexual.length === 0 || minor.length === 0) return null;
+  const strongSexual = sexual.some((h) => h.strength === 'strong');
+  const strongMinor = minor.some((h) => h.strength === 'strong');
+  if (strongSexual || strongMinor) {
+    // A weak pair needs a strong side; one hit that is both at once is not a pair by itself.
+    const pair = sexual.some((s) => minor.some((m) => m !== s && (s.strength === 'strong' || m.strength === 'strong')));
+    return pair ? 'sexual-with-minor' : null;
+  }
+  return null;
+}
+
+const unique = (xs: string[]) => [...new Set(xs)];
+
+const RULE_WORDS: Partial<Record<HitRule, string>> = {
+  leetspeak: 'with digits or symbols for letters',
+  stretched: 'with letters repeated',
+  'spaced-letters': 'with its letters spaced out',
+  'camel-case': 'inside a joined word',
+  'joined-words': 'inside a joined word',
+  misspelling: 'misspelt',
+  clitic: 'with a prefix',
+  emoji: 'as an emoji',
+};
+
+function describe(h: ScreenHit): string {
+  const where = h.field ? ` in "${h.field}"` : '';
+  if (h.language === 'age') return `"${h.term}"${where}`;
+  const how = RULE_WORDS[h.rule];
+  const read = h.found && h.found.toLowerCase() !== h.term.toLowerCase() ? `"${h.found}" (read as "${h.term}"${how ? `, ${how}` : ''})` : `"${h.term}"`;
+  return `${read}${where}`;
+}
+
+function reasonFor(rule: ScreenRule, hits: ScreenHit[], what: string): string {
+  const tail = 'Sexual content involving minors is never generated or kept; this block cannot be overridden. If this is about adults, rephrase without the minor-related words.';
+  if (rule === 'both-term') {
+    const both = hits.filter((h) => h.sense === 'both' && h.strength === 'strong');
+    return `${what} uses ${unique(both.map(describe)).join(', ')}, which always means sexual content involving minors. ${tail}`;
+  }
+  const sexual = unique(hits.filter(isSexual).map(describe));
+  const minor = unique(hits.filter(isMinor).map(describe));
+  const verb = what.endsWith('fields') ? 'pair' : 'pairs';
+  return `${what} ${verb} sexual terms (${sexual.join(', ')}) with minor-related terms (${minor.join(', ')}). ${tail}`;
+}
+
+function result(hits: ScreenHit[], what: string): PromptScreenResult {
+  const rule = decide(hits);
+  return {
+    blocked: rule !== null,
+    reasons: rule ? [reasonFor(rule, hits, what)] : [],
+    rule,
+    sexualTerms: unique(hits.filter(isSexual).map((h) => h.term)),
+    minorTerms: unique(hits.filter(isMinor).map((h) => h.term)),
+    hits,
+  };
+}
 
 /** Screens a prompt (or caption, or script) for sexual terms paired with minor-related terms. */
-export function screenPrompt(text: string): PromptScreenResult {
+export function screenPrompt(text: string, options: ScreenOptions = {}): PromptScreenResult {
   const source = typeof text === 'string' ? text : '';
-  const folded = foldText(source);
-  const { text: normalizedRaw, runs } = normalizeInternal(source);
-  let normalized = ` ${normalizedRaw} `;
-  for (const re of INNOCENT_PHRASES) normalized = normalized.replace(re, ' ');
-  let compact = folded.replace(/\s+/g, '');
-  for (const phrase of INNOCENT_CJK) compact = compact.split(phrase).join('|');
+  return result(analyse(source, SCREEN, options), 'The prompt');
+}
 
-  const sexualTerms: string[] = [];
-  const minorTerms: string[] = [];
-  for (const m of MATCHERS) {
-    if (!termMatches(m, normalized, compact, runs)) continue;
-    if (m.sexual && !sexualTerms.includes(m.label)) sexualTerms.push(m.label);
-    if (m.minor && !minorTerms.includes(m.label)) minorTerms.push(m.label);
+/**
+ * Screens the fields of one document (a character: bio, persona, clothing, settings …) together
+ * and each on its own: a school year in the bio and lingerie in the clothing field block the
+ * whole document. Every hit names its field.
+ */
+export function screenDocument(fields: Record<string, string | null | undefined>, options: ScreenOptions = {}): DocumentScreenResult {
+  const perField: Record<string, PromptScreenResult> = {};
+  const all: ScreenHit[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    const hits = analyse(value, SCREEN, options).map((h) => ({ ...h, field: name }));
+    perField[name] = result(hits, `The field "${name}"`);
+    all.push(...hits);
   }
-  const accented = source.toLowerCase().normalize('NFC').match(ACCENTED_MINOR);
-  if (accented && !minorTerms.includes(accented[0])) minorTerms.push(accented[0]);
-  for (const age of statedMinorAges(folded)) if (!minorTerms.includes(age)) minorTerms.push(age);
+  return { ...result(all, 'Read together, the fields'), fields: perField };
+}
 
-  const blocked = sexualTerms.length > 0 && minorTerms.length > 0;
-  const reasons = blocked
-    ? [
-        `The prompt pairs sexual terms (${sexualTerms.join(', ')}) with minor-related terms ` +
-          `(${minorTerms.join(', ')}). Sexual content involving minors is never generated or kept; ` +
-          'this block cannot be overridden.',
-      ]
-    : [];
-  return { blocked, reasons, sexualTerms, minorTerms };
+/** The normalised form words are matched in (for tests and debugging): folded words joined by spaces. */
+export function normalizeForScreening(text: string): string {
+  const composed = stripAndCompose(emojiToWords(typeof text === 'string' ? text : ''));
+  return [...composed.matchAll(WORD)].map((m) => foldText(m[0].replace(/^[!|*+]+|[@$!|*+]+$/g, ''))).filter(Boolean).join(' ');
 }

@@ -1,0 +1,326 @@
+// Age parser (layer 3): stated ages of people under 18, in every lexicon language. Pure.
+//
+// The text is prepared once: NFKC without ignorables, Roman numerals (upper case, 2+ letters)
+// and digits of every script turned into ASCII numbers, number words of every lexicon ("sixteen",
+// "dix-sept", "шестнадцать", "열여섯", CJK 十六) into digits, "and a half" into "1/2", ordinal
+// endings dropped ("9th" → "9"), digits split from letters ("16yo" → "16 yo").
+// Then every number is read against the templates of the lexicons — ages ("{n} years old",
+// "de {n} años"), "under {n}", birth years ("born in {y}", against the injected clock) and
+// school years ("{n} grade" → n + 5) — plus two shapes that need capital letters or brackets:
+// "Anna, 16," and "(16)". A number is not an age when a unit follows it ("16 minutes", "15 kg",
+// "12%"), a currency sign precedes it, or an object stands next to it ("12 year old whisky").
+import type { CompiledLexicons, GradeTemplate, LexiconFile } from './lexicon.ts';
+import { asciiDigits, foldText, lowerPlain, stripAndCompose } from './normalize.ts';
+
+export const MINOR_AGE_LIMIT = 18;
+
+type AgeKind = 'age' | 'under' | 'birth-year' | 'grade';
+
+export interface AgeHit {
+  kind: AgeKind;
+  /** The age the statement stands for (a grade or birth year converted). */
+  age: number;
+  /** Short label for reports: "age 16", "under 18", "born 2010", "grade 9". */
+  label: string;
+  /** The words that stated it, as prepared ("16 years old"). */
+  text: string;
+}
+
+interface Template {
+  kind: AgeKind;
+  before: RegExp | null;
+  after: RegExp | null;
+  grade?: GradeTemplate;
+  /** The first letter after the number (templates with words after it) or the last before it. */
+  key: string;
+}
+
+export interface AgeTables {
+  templates: Template[];
+  /** Templates by the first letter after the number … */
+  byAfter: Map<string, Template[]>;
+  /** … and, for templates with nothing after it, by the last letter before. */
+  byBefore: Map<string, Template[]>;
+  /** Number words of scripts without spaces (Korean, Thai), matched anywhere. */
+  unspacedNumbers: RegExp | null;
+  /** Number words, folded, multi-word ones with single spaces ("dix sept"). */
+  numberValues: Map<string, number>;
+  /** First words of the number words: most words are not, and are passed over at once. */
+  firstNumberWords: Set<string>;
+  /** Endings glued to number words ("jahrig" in "sechzehnjährige"). */
+  fused: string[];
+  half: RegExp | null;
+  units: RegExp;
+  objects: Set<string>;
+}
+
+const SEP = String.raw`[\s./'’,:·-]*`;
+const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
+const escape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+const prep = (s: string) => lowerPlain(stripAndCompose(s)).trim();
+
+function wordsToRegex(words: string[]): string {
+  return words
+    .map((w) => escape(w).replace(/\\\*/g, '\\p{L}*').replace(/\\\((\p{L}+)\\\)/gu, '(?:$1)?'))
+    .join(SEP);
+}
+
+function compileTemplate(kind: AgeKind, raw: string, grade?: GradeTemplate): Template | null {
+  const t = prep(raw);
+  const m = /\{[ny]\}/.exec(t);
+  if (!m) return null;
+  const beforeWords = t.slice(0, m.index).trim().split(/\s+/).filter(Boolean);
+  const afterWords = t.slice(m.index + 3).trim().split(/\s+/).filter(Boolean);
+  let before: RegExp | null = null;
+  let after: RegExp | null = null;
+  if (beforeWords.length > 0) {
+    const lead = UNSPACED.test(beforeWords[0]!) ? '' : String.raw`(?<![\p{L}\p{N}])`;
+    before = new RegExp(`${lead}${wordsToRegex(beforeWords)}${SEP}$`, 'u');
+  }
+  if (afterWords.length > 0) {
+    const last = afterWords[afterWords.length - 1]!;
+    const tail = last.endsWith('*') || UNSPACED.test([...last].pop() ?? '') ? '' : String.raw`(?![\p{L}])`;
+    after = new RegExp(`${SEP}${wordsToRegex(afterWords)}${tail}`, 'uy');
+  }
+  const key = afterWords.length > 0 ? afterWords[0]![0]! : ([...beforeWords.join(' ').replace(/[\s./'’,:·-]+$/u, '')].pop() ?? '');
+  return { kind, before, after, key, ...(grade ? { grade } : {}) };
+}
+
+export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): AgeTables {
+  const templates: Template[] = [];
+  const numberValues = new Map<string, number>();
+  const halves: string[] = [];
+  const units: string[] = [];
+  const fused: string[] = [];
+  for (const f of files) {
+    for (const x of f.fused ?? []) fused.push(prep(x));
+    for (const a of f.ages ?? []) pushTemplate(templates, compileTemplate('age', a));
+    for (const a of f.under ?? []) pushTemplate(templates, compileTemplate('under', a));
+    for (const a of f.births ?? []) pushTemplate(templates, compileTemplate('birth-year', a));
+    for (const g of f.grades ?? []) pushTemplate(templates, compileTemplate('grade', g.pattern, g));
+    for (const [w, n] of Object.entries(f.numbers ?? {})) numberValues.set(prep(w).replace(/[\s-]+/g, ' '), n);
+    for (const h of f.half ?? []) halves.push(prep(h));
+    for (const u of f.units ?? []) units.push(prep(u));
+  }
+  const unspaced = [...numberValues.keys()].filter((w) => UNSPACED.test(w)).sort((a, b) => b.length - a.length);
+  const byAfter = new Map<string, Template[]>();
+  const byBefore = new Map<string, Template[]>();
+  for (const t of templates) {
+    const map = t.after ? byAfter : byBefore;
+    const list = map.get(t.key);
+    if (list) list.push(t);
+    else map.set(t.key, [t]);
+  }
+  return {
+    templates,
+    byAfter,
+    byBefore,
+    unspacedNumbers: unspaced.length ? new RegExp(unspaced.map(escape).join('|'), 'gu') : null,
+    numberValues,
+    firstNumberWords: new Set([...numberValues.keys()].map((w) => w.split(' ')[0]!)),
+    fused,
+    half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map(escape).join('|')})(?![\p{L}])`, 'gu') : null,
+    units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
+    objects: lex.objects,
+  };
+}
+
+function pushTemplate(list: Template[], t: Template | null) {
+  if (t) list.push(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text preparation
+
+const ROMAN = /^(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$/;
+const ROMAN_VALUES: Record<string, number> = { I: 1, V: 5, X: 10, L: 50, C: 100 };
+
+export function romanToNumber(s: string): number | null {
+  if (!ROMAN.test(s)) return null;
+  let total = 0;
+  for (let i = 0; i < s.length; i++) {
+    const v = ROMAN_VALUES[s[i]!]!;
+    const next = ROMAN_VALUES[s[i + 1] ?? ''] ?? 0;
+    total += v < next ? -v : v;
+  }
+  return total;
+}
+
+const CJK_DIGITS: Record<string, number> = { 〇: 0, 零: 0, 一: 1, 二: 2, 两: 2, 兩: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+function cjkNumber(s: string): string {
+  const i = s.indexOf('十');
+  if (i < 0) return [...s].map((c) => CJK_DIGITS[c] ?? '').join('');
+  if (s.indexOf('十', i + 1) >= 0) return s;
+  const tens = i === 0 ? 1 : (CJK_DIGITS[s.slice(0, i)] ?? NaN);
+  const units = i === s.length - 1 ? 0 : (CJK_DIGITS[s.slice(i + 1)] ?? NaN);
+  const n = tens * 10 + units;
+  return Number.isFinite(n) ? String(n) : s;
+}
+
+// "twenty one", "vingt et un", "20 1": tens and units read as one number. Words for "one" are not
+// number words on their own ("she is one of …" is not an age), only here.
+const TENS_AND_UNITS =
+  /(?<![\d.])([2-9]0)\s+(?:(?:and|y|e|et|und|og|och|en|ve|na|и|і|و)\s+)?([1-9](?!\d)|(?:one|un|une|uno|una|um|uma|eins|ein|ett|yksi|jeden|jedna|unu|egy|ενα|один|одна|одне|bir|satu|moja|isa|mot)(?![\p{L}]))/gu;
+
+const UNSPACED_ANYWHERE = /[\p{Script=Hangul}\p{Script=Thai}]/u;
+const WORD_TOKEN = /[\p{L}\p{M}'ʼ]+/gu; // a pattern: each call makes its own global copy
+
+/** Number words (one to three words: "sixteen", "dix sept", "kumi na sita") and number words with a glued ending → digits. */
+function numberWordsToDigits(s: string, tables: AgeTables): string {
+  let out = '';
+  let last = 0;
+  const re = new RegExp(WORD_TOKEN.source, 'gu');
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    const word = m[0];
+    const start = m.index;
+    if (tables.firstNumberWords.has(word)) {
+      // the longest number of one to three words starting here, joined by spaces or hyphens
+      let value = tables.numberValues.get(word);
+      let end = start + word.length;
+      const more = /^([\s-]+)([\p{L}\p{M}'ʼ]+)(?:([\s-]+)([\p{L}\p{M}'ʼ]+))?/u.exec(s.slice(end, end + 40));
+      if (more) {
+        const two = `${word} ${more[2]}`;
+        const end2 = end + more[1]!.length + more[2]!.length;
+        const v3 = more[4] ? tables.numberValues.get(`${two} ${more[4]}`) : undefined;
+        const v2 = tables.numberValues.get(two);
+        if (v3 !== undefined) [value, end] = [v3, end2 + more[3]!.length + more[4]!.length];
+        else if (v2 !== undefined) [value, end] = [v2, end2];
+      }
+      if (value !== undefined) {
+        out += `${s.slice(last, start)} ${value} `;
+        last = end;
+        re.lastIndex = end;
+        continue;
+      }
+    }
+    if (word.length > 4) {
+      for (const f of tables.fused) {
+        const at = word.indexOf(f);
+        const n = at > 0 ? tables.numberValues.get(word.slice(0, at)) : undefined;
+        if (n !== undefined) {
+          out += `${s.slice(last, start)} ${n} `;
+          last = start + at;
+          break;
+        }
+      }
+    }
+  }
+  return out + s.slice(last);
+}
+
+const ORDINAL_END = /(\d)(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой|й|го|ая|ти|ым)(?![\p{L}])/gu;
+
+export function prepareAgeText(text: string, tables: AgeTables): string {
+  // "15½": NFKC would glue the digits ("151⁄2"), so the fraction is set apart first.
+  let s = stripAndCompose(text.replace(/[\u00bc-\u00be\u2150-\u215e]/g, ' $&')).replace(/\u2044/g, '/');
+  s = s.replace(/(?<![\p{L}\p{N}])[IVXLC]{2,8}(?![\p{L}\p{N}])/gu, (r) => {
+    const n = romanToNumber(r);
+    return n === null ? r : String(n);
+  });
+  s = asciiDigits(lowerPlain(s));
+  s = s.replace(/[〇零一二两兩三四五六七八九十]+/gu, cjkNumber);
+  s = s.replace(/(\d)\s?(?:y|yr|yrs)(?![\p{L}])/gu, '$1 yo');
+  s = s.replace(ORDINAL_END, '$1');
+  s = s.replace(/[_\-‐-―−]+/gu, ' ').replace(/(\d)(?=\p{L})/gu, '$1 ').replace(/(\p{L})(?=\d)/gu, '$1 ');
+  s = numberWordsToDigits(s, tables);
+  if (tables.unspacedNumbers && UNSPACED_ANYWHERE.test(s)) {
+    s = s.replace(tables.unspacedNumbers, (w) => ` ${tables.numberValues.get(w) ?? w} `);
+  }
+  s = s.replace(TENS_AND_UNITS, (_m, t: string, u: string) => String(Number(t) + (/\d/.test(u) ? Number(u) : 1)));
+  if (tables.half) s = s.replace(tables.half, '$1 1/2');
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading numbers
+
+const NUMBER = /(?<!\p{N}|\p{N}[.,/])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*(1\/2))?(?![\p{N}])/gu;
+const CURRENCY_BEFORE = /[$€£¥₹#№]\s*$/u;
+
+function nearbyWords(s: string, start: number, end: number): string[] {
+  const before = s.slice(Math.max(0, start - 40), start).match(/\p{L}+/gu) ?? [];
+  const after = s.slice(end, end + 40).match(/\p{L}+/gu) ?? [];
+  return [...before.slice(-2), ...after.slice(0, 2)];
+}
+
+function isObjectNear(s: string, start: number, end: number, objects: Set<string>): boolean {
+  for (const w of nearbyWords(s, start, end)) {
+    const f = foldText(w);
+    if (objects.has(f) || (f.endsWith('s') && objects.has(f.slice(0, -1)))) return true;
+  }
+  return false;
+}
+
+function gradeAge(g: GradeTemplate, n: number): number | null {
+  if (!Number.isInteger(n) || n < (g.min ?? 1) || n > (g.max ?? 13)) return null;
+  return g.from !== undefined ? g.from - n : n + (g.add ?? 5);
+}
+
+export interface AgeOptions {
+  now?: Date;
+}
+
+/** Stated ages under 18 (and "under 18", birth years, school years that mean one) in a text. */
+export function findMinorAges(text: string, tables: AgeTables, options: AgeOptions = {}): AgeHit[] {
+  const s = prepareAgeText(text, tables);
+  const year = (options.now ?? new Date()).getFullYear();
+  const hits: AgeHit[] = [];
+  const add = (h: AgeHit) => {
+    if (!hits.some((x) => x.label === h.label)) hits.push(h);
+  };
+
+  for (const m of s.matchAll(NUMBER)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? 0.5 : 0);
+    // Only ages up to 18 ("under 18"), school years and birth years can mean a minor.
+    if (value > MINOR_AGE_LIMIT && (value < year - MINOR_AGE_LIMIT || value > year)) continue;
+    const before = s.slice(Math.max(0, start - 40), start);
+    if (CURRENCY_BEFORE.test(before)) continue;
+    tables.units.lastIndex = end;
+    // A unit after the number ("16 minutes") rules out templates that say nothing after it
+    // ("she is {n}"); a template that names what follows ("{n} grader") still stands.
+    const unit = tables.units.test(s);
+    const next = /^[\s./'’,:·-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
+    const prev = /(\S)[\s./'’,:·-]*$/u.exec(before)?.[1] ?? '';
+    const candidates = [...(tables.byAfter.get(next) ?? []), ...(tables.byBefore.get(prev) ?? [])];
+    for (const t of candidates) {
+      if (unit && !t.after) continue;
+      let age: number | null = null;
+      if (t.kind === 'age') age = value < MINOR_AGE_LIMIT ? value : null;
+      else if (t.kind === 'under') age = value >= 1 && value <= MINOR_AGE_LIMIT ? value - 1 : null;
+      else if (t.kind === 'birth-year') age = value >= 1900 && value <= year ? year - value : null;
+      else if (t.grade) age = gradeAge(t.grade, value);
+      if (age === null || age >= MINOR_AGE_LIMIT || age < 0) continue;
+      if (t.before && !t.before.test(before)) continue;
+      let matchEnd = end;
+      if (t.after) {
+        t.after.lastIndex = end;
+        if (!t.after.test(s)) continue;
+        matchEnd = t.after.lastIndex;
+      }
+      const at = t.before ? before.search(t.before) : -1;
+      const matchStart = at >= 0 ? start - before.length + at : start;
+      if (isObjectNear(s, matchStart, matchEnd, tables.objects)) continue;
+      const n = String(value);
+      const label = t.kind === 'age' ? `age ${n}` : t.kind === 'under' ? `under ${n}` : t.kind === 'birth-year' ? `born ${n}` : `grade ${n}`;
+      add({ kind: t.kind, age, label, text: s.slice(matchStart, matchEnd).trim() });
+      break;
+    }
+  }
+
+  // "Anna, 16," — a capitalised name, a comma, a number, and a comma or the end.
+  const cased = asciiDigits(stripAndCompose(text));
+  for (const m of cased.matchAll(/(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+,\s*(\d{1,2})(?:[.,]5)?(?=\s*(?:[,;)]|\.(?!\d)|$))/gmu)) {
+    const n = Number(m[1]);
+    if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
+  }
+  // "(16)" — only 10–17: smaller numbers in brackets are usually list numbering.
+  for (const m of s.matchAll(/\(\s*(1[0-7])\s*\)/gu)) {
+    if (isObjectNear(s, m.index, m.index + m[0].length, tables.objects)) continue;
+    const n = Number(m[1]);
+    add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
+  }
+  return hits;
+}
