@@ -45,20 +45,21 @@ async function card(i: number) {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-ingest-bench-'));
-const ctx = await createContext(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', AUTH_SECRET: 'b'.repeat(64) }), { log: pino({ level: 'silent' }) });
+const ctx = await createContext(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', AUTH_SECRET: 'b'.repeat(64), VISION_THREADS: '1' }), { log: pino({ level: 'silent' }), print: () => {} });
+const vision = ctx.engines.list('vision')[0];
 try {
   const { id: userId } = await ctx.services.auth.createVerifiedUser({ name: 'Bench', email: 'ingest@bench.test', password: 'bench-password' }, 'user');
   log('warming the models …');
   const warm = await portrait(1, 1, 99);
-  await ctx.vision.rate(warm);
-  await ctx.vision.faces(warm);
+  await vision.rate(warm);
+  await vision.faces(warm);
   const images: Array<{ kind: string; data: Buffer }> = [];
   for (let i = 0; i < count; i++) images.push(i % 2 === 0 ? { kind: 'portrait', data: await portrait(i % 4 === 0 ? 1 : 2, 1 + (i % 8), i) } : { kind: 'card', data: await card(i) });
   // Time spent in the two model calls, to split each image's cost into models vs the rest.
   let modelMs = 0;
   for (const name of ['rate', 'faces'] as const) {
-    const fn = ctx.vision[name].bind(ctx.vision) as (x: never) => Promise<unknown>;
-    (ctx.vision as unknown as Record<string, unknown>)[name] = async (x: never) => {
+    const fn = vision[name].bind(vision) as (x: never) => Promise<unknown>;
+    (vision as unknown as Record<string, unknown>)[name] = async (x: never) => {
       const t = performance.now();
       try { return await fn(x); } finally { modelMs += performance.now() - t; }
     };
