@@ -43,8 +43,10 @@ const faceTiles = await Promise.all([1, 2, 3, 4, 6, 7, 9, 11].map((i) => sharp(f
   .extract({ left: Math.round(i * TILE + 1), top: i < 5 ? 284 : 394, width: Math.round(TILE - 3), height: 104 }).resize(720).toBuffer()));
 async function image(i: number): Promise<Buffer> {
   if (i % 2 === 0) {
-    return sharp(faceTiles[(i / 2) % faceTiles.length]).extend({ top: 120, bottom: 120, left: 120, right: 120, background: { r: i % 256, g: (i >> 8) % 256, b: 40 } })
-      .jpeg({ quality: 88 }).toBuffer();
+    // The index written in the margin keeps every file distinct (near colours can encode alike).
+    const label = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="400" height="60"><text x="10" y="45" font-size="40" fill="#fff">#${i}</text></svg>`);
+    const framed = await sharp(faceTiles[(i / 2) % faceTiles.length]).extend({ top: 120, bottom: 120, left: 120, right: 120, background: { r: 20, g: 30, b: 40 } }).toBuffer();
+    return sharp(framed).composite([{ input: label, top: 890, left: 20 }]).jpeg({ quality: 88 }).toBuffer();
   }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1080" height="1350"><rect width="100%" height="100%" fill="hsl(${(i * 47) % 360},60%,55%)"/><text x="540" y="640" font-size="84" text-anchor="middle" font-family="sans-serif" fill="#fff">Quote card ${i}</text></svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 88 }).toBuffer();

@@ -2,7 +2,8 @@
 // thumbnail, sha256 + perceptual hash, NSFW rating, faces + identity, gates, database writes)
 // with the models warm, on ONE core. Target (issue 3): ≤ 300 ms per image per core.
 //
-//   node bench/ingest.bench.ts            (BENCH_INGEST_IMAGES=40, BENCH_VISION_NO_PIN=1 to not pin)
+//   node bench/ingest.bench.ts            (BENCH_INGEST_IMAGES=40, BENCH_VISION_NO_PIN=1 to not pin,
+//                                          BENCH_VISION_THREADS=1: models in one worker thread; 0: in the main thread)
 //
 // Runs the real AssetService against an embedded database and local storage in a temp folder;
 // the job handler is called directly (queue latency is not part of ingest cost).
@@ -45,7 +46,7 @@ async function card(i: number) {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ainfluencer-ingest-bench-'));
-const ctx = await createContext(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', AUTH_SECRET: 'b'.repeat(64), VISION_THREADS: '1' }), { log: pino({ level: 'silent' }), print: () => {} });
+const ctx = await createContext(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', AUTH_SECRET: 'b'.repeat(64), VISION_THREADS: process.env.BENCH_VISION_THREADS ?? '1' }), { log: pino({ level: 'silent' }), print: () => {} });
 const vision = ctx.engines.list('vision')[0];
 try {
   const { id: userId } = await ctx.services.auth.createVerifiedUser({ name: 'Bench', email: 'ingest@bench.test', password: 'bench-password' }, 'user');
@@ -87,7 +88,7 @@ try {
   };
   process.stdout.write([
     '',
-    `AInfluencer ingest benchmark — one core, models warm, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}`,
+    `AInfluencer ingest benchmark — one core, models warm, VISION_THREADS ${process.env.BENCH_VISION_THREADS ?? 1}, load average ${os.loadavg()[0].toFixed(1)}, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}`,
     '',
     '| images                 | count  | p50 ms | p95 ms | CPU p50 ms | models p50 ms | rest p50 ms | target p95 | result |',
     '|------------------------|-------:|-------:|-------:|-----------:|--------------:|------------:|-----------:|-------:|',
