@@ -103,6 +103,22 @@ describe('VisionPoolEngine', () => {
     }
   });
 
+  it('fails waiting requests, instead of starting threads in a loop, when a thread cannot start', async () => {
+    const broken = new VisionPoolEngine({ threads: 2, engine: { nsfwModel: 'NoSuchModel' as never } }); // the thread throws while starting
+    try {
+      const outcomes = await Promise.all([broken.rate(images[2][1]), broken.faces(images[2][1]), broken.rate(images[1][1])].map((p) => p.then(() => 'answered', (e: unknown) => e)));
+      for (const e of outcomes) {
+        expect(e).toBeInstanceOf(OperationalError);
+        expect((e as Error).message).toMatch(/could not start .*unknown nsfw model NoSuchModel/);
+      }
+      // The second thread started for the queue dies the same way; nothing starts another.
+      await expect.poll(() => broken.threads.length).toBe(0);
+      expect(broken.queued).toBe(0);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('close() rejects waiting requests, ends every thread, and the pool can start again', async () => {
     const p = new VisionPoolEngine({ threads: 2 });
     await p.warmUp();

@@ -59,6 +59,8 @@ interface Thread {
   ready: Promise<void>;
   /** The last uncaught error the thread reported before exiting. */
   error?: Error;
+  /** Its model load has answered (successfully or not): the thread started. */
+  started: boolean;
   stopping: boolean;
 }
 
@@ -159,10 +161,11 @@ export class VisionPoolEngine implements VisionEngine {
     let markReady!: { resolve(): void; reject(e: Error): void };
     const ready = new Promise<void>((resolve, reject) => { markReady = { resolve, reject }; });
     ready.catch(() => {}); // observed through warmUp() or the next request's own load attempt
-    const thread: Thread = { worker, threadId: worker.threadId, task: null, taskId: 0, ready, stopping: false };
+    const thread: Thread = { worker, threadId: worker.threadId, task: null, taskId: 0, ready, stopping: false, started: false };
     this.#threads.push(thread);
     // The first request of every thread loads its models, before any image reaches it.
-    this.#assign(thread, { job: { op: 'warmUp' }, resolve: () => markReady.resolve(), reject: (e) => markReady.reject(e) });
+    const loaded = (fn: () => void) => { thread.started = true; fn(); };
+    this.#assign(thread, { job: { op: 'warmUp' }, resolve: () => loaded(() => markReady.resolve()), reject: (e) => loaded(() => markReady.reject(e)) });
 
     worker.on('message', (reply: PoolReply) => {
       const task = thread.task;
@@ -177,16 +180,25 @@ export class VisionPoolEngine implements VisionEngine {
     worker.on('exit', (exitCode) => {
       if (thread.stopping) return;
       this.#threads = this.#threads.filter((t) => t !== thread);
+      const started = thread.started;
       const task = thread.task;
       thread.task = null;
       const why = thread.error ? `: ${thread.error.message}` : '';
-      task?.reject(new OperationalError(
-        `A vision worker thread stopped unexpectedly (exit code ${exitCode}${why}) while analysing an image; it has been replaced and the analysis can be retried.`,
-        { cause: thread.error },
-      ));
-      markReady.reject(new OperationalError(`A vision worker thread stopped before its models loaded (exit code ${exitCode}${why}).`));
+      const startFailure = new OperationalError(`A vision worker thread could not start (exit code ${exitCode}${why}).`, { cause: thread.error });
+      task?.reject(started
+        ? new OperationalError(`A vision worker thread stopped unexpectedly (exit code ${exitCode}${why}) while analysing an image; a new thread takes its place and the analysis can be retried.`, { cause: thread.error })
+        : startFailure);
+      markReady.reject(startFailure);
       this.#opts.onThreadExit?.({ threadId: thread.threadId, exitCode, error: thread.error });
-      this.#pump();
+      if (started) {
+        this.#pump(); // a replacement takes the waiting requests
+      } else {
+        // It died while starting: most likely every new thread would. Fail what waits instead of
+        // starting threads in a loop; the next request tries again.
+        const waiting = this.#queue;
+        this.#queue = [];
+        for (const t of waiting) t.reject(startFailure);
+      }
     });
     return thread;
   }
