@@ -116,9 +116,13 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       onSessionsRevoked: invalidateSessions,
     });
     cleanups.unshift(() => events.stop());
-    // Engines by kind and capability. The local vision models load once, on first use, and are
-    // closed after the queue has stopped (cleanups run in reverse): no job is mid-inference then.
-    const engines = opts.engines ?? createEngineRegistry();
+    // Engines by kind and capability. The vision models run in worker threads (VISION_THREADS),
+    // started and loaded on first use, and are closed after the queue has stopped (cleanups run
+    // in reverse): no job is mid-inference then.
+    const engines = opts.engines ?? createEngineRegistry({
+      visionThreads: config.vision.threads,
+      onVisionThreadExit: (t) => log.error({ err: t.error, threadId: t.threadId, exitCode: t.exitCode }, 'a vision worker thread stopped unexpectedly; its image will be retried'),
+    });
     if (!opts.engines) cleanups.unshift(() => engines.close());
     const queue = new Queue({
       database, log: log.child({ component: 'queue' }),

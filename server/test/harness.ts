@@ -15,9 +15,9 @@ import { createEngineRegistry } from '../src/engines/registry.ts';
 import { serverDatabase } from './support/databases.ts';
 
 // One set of engines per test process, shared by every app a file creates, as in production
-// (one context per process): the vision models hold tfjs state that is global to the process,
-// so two engines closing and loading models side by side would pull tensors from under each other.
-const sharedEngines = createEngineRegistry();
+// (one context per process): the vision models load once per test file. The production engine
+// (worker-thread pool), with one thread: test files already run in parallel.
+const sharedEngines = createEngineRegistry({ visionThreads: 1 });
 
 export interface TestApp {
   ctx: AppContext;

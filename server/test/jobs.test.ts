@@ -4,7 +4,10 @@
 // level, the user is told live, and the user can retry.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DatabaseTransactor } from '../src/infra/transactions.ts';
+import { Queue } from '../src/infra/queue.ts';
 import { JobName } from '../src/jobs/jobs.ts';
+import { makeRepositories } from '../src/repositories/index.ts';
 import { createTestApp, signUp, type TestApp, type TestUser } from './harness.ts';
 import { uploadAssets, waitForAsset } from './support/uploads.ts';
 
@@ -104,5 +107,32 @@ describe('a handler that keeps throwing', () => {
     expect(second.statusCode, second.body).toBe(201);
     expect(second.json().items[0].id).not.toBe(first.id);
     expect((await t.app.inject({ method: 'GET', url: `/api/assets/${first.id}`, headers: { cookie: u.cookie } })).statusCode).toBe(404);
+  });
+});
+
+describe('a backlog', () => {
+  let t: TestApp;
+  let queue: Queue;
+  beforeAll(async () => {
+    t = await createTestApp({}, { workers: false });
+    // A second queue on the same database whose idle workers would wait an hour between polls:
+    // only NOTIFY and the wake-up after each job can make them fetch.
+    queue = new Queue({ database: t.ctx.database, log: t.ctx.log, pollingIntervalSeconds: 3600 });
+    await queue.start();
+  });
+  afterAll(async () => {
+    await queue?.stop();
+    await t?.close();
+  });
+
+  test('drains completely after one NOTIFY, never waiting for a poll between jobs', async () => {
+    await queue.work(t.ctx.jobHandlers, 2);
+    // 30 jobs in one transaction: Postgres folds their identical NOTIFYs into one at commit, so
+    // the two workers are woken once. A worker that went back to sleep after a job (one job per
+    // polling interval) would leave 28 of them queued for an hour.
+    const tx = new DatabaseTransactor({ database: t.ctx.database, queue, events: t.ctx.events, makeRepos: makeRepositories });
+    await tx.run(async (u) => { for (let i = 0; i < 30; i++) await u.jobs.send(JobName.StoragePurge, { keys: [] }); });
+    await expect.poll(() => queue.stats.completed, { timeout: 60_000, interval: 100 }).toBe(30);
+    expect(queue.stats).toMatchObject({ completed: 30, failed: 0, retried: 0 });
   });
 });

@@ -1,5 +1,6 @@
 // The only module that reads process.env. Everything is validated once at boot; a bad value
 // stops the process with a message naming the variable and what it expects.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -45,6 +46,7 @@ const envSchema = z.object({
   SMTP_FROM: z.string().min(3).default('AInfluencer <no-reply@localhost>'),
   SMTP_REJECT_UNAUTHORIZED: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  VISION_THREADS: z.coerce.number().int().min(0).max(64).optional(),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -73,6 +75,11 @@ export interface Config {
   smtp: null | { host: string; port: number; secure: boolean; user?: string; password?: string; rejectUnauthorized: boolean };
   mailFrom: string;
   worker: { concurrency: number };
+  /**
+   * Worker threads running the vision models (one model set each). 0 runs them on the main
+   * thread (debugging: one process, plain stack traces), blocking the event loop while they run.
+   */
+  vision: { threads: number };
 }
 
 export class ConfigError extends Error {
@@ -154,5 +161,7 @@ export function loadConfig(
       : null,
     mailFrom: e.SMTP_FROM,
     worker: { concurrency: e.WORKER_CONCURRENCY },
+    // Default: one thread per concurrent job, but no more than cores (an inference uses one core).
+    vision: { threads: e.VISION_THREADS ?? Math.max(1, Math.min(e.WORKER_CONCURRENCY, availableParallelism())) },
   };
 }

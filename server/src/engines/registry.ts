@@ -3,6 +3,7 @@
 // capabilities they need, never by an adapter's id (STYLE: branching on an adapter's name in
 // generic code is a bug). Generation engines (text, image, video, voice) register here too.
 import { LocalVisionEngine } from './vision/local/local-vision.engine.ts';
+import { VisionPoolEngine, type VisionPoolOptions } from './vision/pool/vision-pool.engine.ts';
 import type { VisionCapabilities, VisionEngine } from './vision/vision.ts';
 
 export interface EngineKinds {
@@ -52,7 +53,19 @@ export interface VisionEngines {
   faces: VisionEngine | null;
 }
 
+export interface EngineRegistryOptions {
+  /**
+   * Worker threads for the built-in vision models (config `VISION_THREADS`); 0 runs them in this
+   * thread (debugging only: inference then blocks the event loop).
+   */
+  visionThreads: number;
+  onVisionThreadExit?: VisionPoolOptions['onThreadExit'];
+}
+
 /** The registry of a process: the built-in engines (configured engines join in a later issue). */
-export function createEngineRegistry(): EngineRegistry {
-  return new EngineRegistry({ vision: [new LocalVisionEngine()] });
+export function createEngineRegistry(opts: EngineRegistryOptions): EngineRegistry {
+  const vision = opts.visionThreads > 0
+    ? new VisionPoolEngine({ threads: opts.visionThreads, onThreadExit: opts.onVisionThreadExit })
+    : new LocalVisionEngine();
+  return new EngineRegistry({ vision: [vision] });
 }

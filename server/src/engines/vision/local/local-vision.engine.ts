@@ -213,10 +213,13 @@ export interface LocalVisionStats {
   lastLoadMs: number;
 }
 
+/** What the built-in models measure (also declared by the worker-thread pool that runs them). */
+export const LOCAL_VISION_CAPABILITIES: Readonly<VisionCapabilities> = Object.freeze({ nsfw: true, faces: true, faceEmbedding: true, age: true });
+
 export class LocalVisionEngine implements VisionEngine {
   readonly id = 'local';
   readonly displayName = 'Built-in (nsfwjs + Human, WASM)';
-  readonly capabilities: Readonly<VisionCapabilities> = Object.freeze({ nsfw: true, faces: true, faceEmbedding: true, age: true });
+  readonly capabilities: Readonly<VisionCapabilities> = LOCAL_VISION_CAPABILITIES;
 
   readonly #opts: Required<LocalVisionOptions>;
   #loading: Promise<Loaded> | null = null;
