@@ -185,7 +185,11 @@ describe('with SMTP', () => {
     const link = linkIn(textBody(msg.raw), '/verify-email');
     expect(link.origin).toBe(PUBLIC_URL);
 
-    const rows = await outboxRows(t, email);
+    // The row is written once the SMTP server has accepted the message: wait for it.
+    const rows = await waitFor('the sent outbox row', async () => {
+      const r = await outboxRows(t, email);
+      return r.some((x) => x.status === 'sent') ? r : undefined;
+    });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'verify-email', status: 'sent', error: null });
     // The outbox keeps the same link that was delivered.
@@ -232,7 +236,10 @@ describe('with SMTP', () => {
     expect(link.origin).toBe(PUBLIC_URL);
     const token = link.searchParams.get('token');
     expect(token).toBeTruthy();
-    const resetRows = (await outboxRows(t, email)).filter((r) => r.kind === 'password-reset');
+    const resetRows = await waitFor('the sent reset row', async () => {
+      const r = (await outboxRows(t, email)).filter((x) => x.kind === 'password-reset');
+      return r.some((x) => x.status === 'sent') ? r : undefined;
+    });
     expect(resetRows).toMatchObject([{ status: 'sent' }]);
 
     const newPassword = 'a brand new passphrase';

@@ -136,6 +136,9 @@ export function cliEnv(dataDir: string, extra: Record<string, string | undefined
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
+    // One model thread per studio process: every CLI test starts several, and each thread loads
+    // its own models (the pool's own tests cover more threads).
+    VISION_THREADS: '1',
     ...extra,
   };
 }
