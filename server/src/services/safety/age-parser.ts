@@ -51,10 +51,12 @@ export interface AgeTables {
   fused: string[];
   half: RegExp | null;
   units: RegExp;
+  /** Words before a number that make it a span of time ("il y a", "for", "seit"), or null. */
+  durations: RegExp | null;
   objects: Set<string>;
 }
 
-const SEP = String.raw`[\s./'’,:·-]*`;
+const SEP = String.raw`[\s./'’,:·=-]*`;
 const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
 const escape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 const prep = (s: string) => lowerPlain(stripAndCompose(s)).trim();
@@ -91,6 +93,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
   const numberValues = new Map<string, number>();
   const halves: string[] = [];
   const units: string[] = [];
+  const durations: string[] = [];
   const fused: string[] = [];
   for (const f of files) {
     for (const x of f.fused ?? []) fused.push(prep(x));
@@ -101,6 +104,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     for (const [w, n] of Object.entries(f.numbers ?? {})) numberValues.set(prep(w).replace(/[\s-]+/g, ' '), n);
     for (const h of f.half ?? []) halves.push(prep(h));
     for (const u of f.units ?? []) units.push(prep(u));
+    for (const d of f.durations ?? []) durations.push(prep(d));
   }
   const unspaced = [...numberValues.keys()].filter((w) => UNSPACED.test(w)).sort((a, b) => b.length - a.length);
   const byAfter = new Map<string, Template[]>();
@@ -121,6 +125,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     fused,
     half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map(escape).join('|')})(?![\p{L}])`, 'gu') : null,
     units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
+    durations: durations.length ? new RegExp(String.raw`(?<![\p{L}])(?:${durations.map(escape).join('|')})${SEP}$`, 'u') : null,
     objects: lex.objects,
   };
 }
@@ -282,11 +287,14 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     // A unit after the number ("16 minutes") rules out templates that say nothing after it
     // ("she is {n}"); a template that names what follows ("{n} grader") still stands.
     const unit = tables.units.test(s);
-    const next = /^[\s./'’,:·-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
-    const prev = /(\S)[\s./'’,:·-]*$/u.exec(before)?.[1] ?? '';
+    // "il y a 5 ans", "for 12 years", "seit 3 Jahren": a span of time, for bare "{n} years" templates.
+    const duration = tables.durations?.test(before) ?? false;
+    const next = /^[\s./'’,:·=-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
+    const prev = /(\S)[\s./'’,:·=-]*$/u.exec(before)?.[1] ?? '';
     const candidates = [...(tables.byAfter.get(next) ?? []), ...(tables.byBefore.get(prev) ?? [])];
     for (const t of candidates) {
       if (unit && !t.after) continue;
+      if (duration && !t.before && t.kind === 'age') continue;
       let age: number | null = null;
       if (t.kind === 'age') age = value < MINOR_AGE_LIMIT ? value : null;
       else if (t.kind === 'under') age = value >= 1 && value <= MINOR_AGE_LIMIT ? value - 1 : null;

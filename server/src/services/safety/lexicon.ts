@@ -57,6 +57,8 @@ export interface LexiconFile {
   grades?: GradeTemplate[];
   /** Words after a number that make it a measure, not an age ("minutes", "kg"). */
   units?: string[];
+  /** Words before a number that make it a span of time, not an age ("for", "il y a", "seit"). */
+  durations?: string[];
 }
 
 export interface TermEntry {
