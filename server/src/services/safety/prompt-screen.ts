@@ -23,7 +23,9 @@ import {
   compileLexicons,
   fuzzyTerms,
   loadLexiconFiles,
+  topicKey,
   type CompiledLexicons,
+  type ContextMatcher,
   type LexiconFile,
   type Sense,
   type Strength,
@@ -279,7 +281,18 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
 // ---------------------------------------------------------------------------------------------
 // Analysis of one text
 
-function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHit[] {
+/** What the protective-context rule needs to know about a text. */
+interface Context {
+  protective: boolean;
+  imagery: boolean;
+}
+
+function matchContext(m: ContextMatcher, spacedWords: string, unspacedText: string | null): boolean {
+  if (m.spaced?.test(spacedWords)) return true;
+  return unspacedText !== null && m.unspaced.some((u) => unspacedText.includes(u));
+}
+
+function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Context): ScreenHit[] {
   const { lex } = screen;
   const hits: ScreenHit[] = [];
   const addFound = (f: Found, found: string) => {
@@ -345,8 +358,14 @@ function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHi
   }
 
   // Scripts without spaces (Japanese, Chinese, Korean particles, Thai): substrings.
-  if (UNSPACED_SCRIPT.test(composed)) {
-    let folded = foldText(composed);
+  const unspacedText = UNSPACED_SCRIPT.test(composed) ? foldText(composed) : null;
+  if (ctx) {
+    const words = tokens.map((t) => t.folded).join(' ');
+    ctx.protective ||= matchContext(lex.protective, words, unspacedText);
+    ctx.imagery ||= matchContext(lex.imagery, words, unspacedText);
+  }
+  if (unspacedText !== null) {
+    let folded = unspacedText;
     for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
     const seenKeys = new Set<number>();
     for (let i = 0; i < folded.length; i++) {
@@ -381,7 +400,22 @@ function ageHit(a: AgeHit): ScreenHit {
 const isSexual = (h: ScreenHit) => h.sense === 'sexual' || h.sense === 'both';
 const isMinor = (h: ScreenHit) => h.sense === 'minor' || h.sense === 'both';
 
-function decide(hits: ScreenHit[]): ScreenRule | null {
+/**
+ * Protective context: a text that reports, prevents, teaches or researches abuse ("report child
+ * sexual abuse to the hotline", "how to talk to your teen about sexting", "CSAM detection
+ * research") names both sides of the pair without asking for anything. It passes only when all
+ * of these hold: a protective word is present; no word asks for a picture ("photo", "render",
+ * "pose"); every sexual hit is a topic word ("sexual", "sexting", "csam"), never nudity, a sex act
+ * or a body part; and no age is stated. Anything more explicit blocks as before.
+ */
+function protectiveContext(hits: ScreenHit[], ctx: Context | undefined): boolean {
+  if (!ctx?.protective || ctx.imagery) return false;
+  const topic = SCREEN.lex.topic;
+  return hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term))));
+}
+
+function decide(hits: ScreenHit[], ctx?: Context): ScreenRule | null {
+  if (protectiveContext(hits, ctx)) return null;
   if (hits.some((h) => h.sense === 'both' && h.strength === 'strong')) return 'both-term';
   const sexual = hits.filter(isSexual);
   const minor = hits.filter(isMinor);
@@ -429,8 +463,8 @@ function reasonFor(rule: ScreenRule, hits: ScreenHit[], what: string): string {
   return `${what} ${verb} sexual terms (${sexual.join(', ')}) with minor-related terms (${minor.join(', ')}). ${tail}`;
 }
 
-function result(hits: ScreenHit[], what: string): PromptScreenResult {
-  const rule = decide(hits);
+function result(hits: ScreenHit[], what: string, ctx?: Context): PromptScreenResult {
+  const rule = decide(hits, ctx);
   return {
     blocked: rule !== null,
     reasons: rule ? [reasonFor(rule, hits, what)] : [],
@@ -444,7 +478,8 @@ function result(hits: ScreenHit[], what: string): PromptScreenResult {
 /** Screens a prompt (or caption, or script) for sexual terms paired with minor-related terms. */
 export function screenPrompt(text: string, options: ScreenOptions = {}): PromptScreenResult {
   const source = typeof text === 'string' ? text : '';
-  return result(analyse(source, SCREEN, options), 'The prompt');
+  const ctx: Context = { protective: false, imagery: false };
+  return result(analyse(source, SCREEN, options, ctx), 'The prompt', ctx);
 }
 
 /**
@@ -455,13 +490,17 @@ export function screenPrompt(text: string, options: ScreenOptions = {}): PromptS
 export function screenDocument(fields: Record<string, string | null | undefined>, options: ScreenOptions = {}): DocumentScreenResult {
   const perField: Record<string, PromptScreenResult> = {};
   const all: ScreenHit[] = [];
+  const whole: Context = { protective: false, imagery: false };
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value !== 'string' || value.trim() === '') continue;
-    const hits = analyse(value, SCREEN, options).map((h) => ({ ...h, field: name }));
-    perField[name] = result(hits, `The field "${name}"`);
+    const ctx: Context = { protective: false, imagery: false };
+    const hits = analyse(value, SCREEN, options, ctx).map((h) => ({ ...h, field: name }));
+    perField[name] = result(hits, `The field "${name}"`, ctx);
+    whole.protective ||= ctx.protective;
+    whole.imagery ||= ctx.imagery;
     all.push(...hits);
   }
-  return { ...result(all, 'Read together, the fields'), fields: perField };
+  return { ...result(all, 'Read together, the fields', whole), fields: perField };
 }
 
 /** The normalised form words are matched in (for tests and debugging): folded words joined by spaces. */
