@@ -219,6 +219,8 @@ const ORDINAL_END = /(\d)(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой
 export function prepareAgeText(text: string, tables: AgeTables): string {
   // "15½": NFKC would glue the digits ("151⁄2"), so the fraction is set apart first.
   let s = stripAndCompose(text.replace(/[\u00bc-\u00be\u2150-\u215e]/g, ' $&')).replace(/\u2044/g, '/');
+  // A hashtag that starts with a number and goes on in letters ("#13yo", "#14años") is not a count.
+  s = s.replace(/#(?=\d{1,2}\s?\p{L})/gu, ' ');
   s = s.replace(/(?<![\p{L}\p{N}])[IVXLC]{2,8}(?![\p{L}\p{N}])/gu, (r) => {
     const n = romanToNumber(r);
     return n === null ? r : String(n);

@@ -173,9 +173,11 @@ export function clearScreenCache(): void {
   WORD_CACHE.clear();
 }
 
-const WORD = /[\p{L}\p{N}\p{M}@$!|*+]+/gu;
-const LEET_CHARS = /[0-9@$!|*+]/;
-const LEET_A: Record<string, string> = { 0: 'o', 1: 'i', 3: 'e', 4: 'a', 5: 's', 7: 't', 8: 'b', 9: 'g', '@': 'a', $: 's', '!': 'i', '|': 'i', '+': 't' };
+const WORD = /[\p{L}\p{N}\p{M}@$!|*+€]+/gu;
+const SCRIPT_SEAM =
+  /(?<=[\p{Script=Latin}0-9])(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])|(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])(?=[\p{Script=Latin}])/gu;
+const LEET_CHARS = /[0-9@$!|*+€]/;
+const LEET_A: Record<string, string> = { '€': 'e', 0: 'o', 1: 'i', 3: 'e', 4: 'a', 5: 's', 7: 't', 8: 'b', 9: 'g', '@': 'a', $: 's', '!': 'i', '|': 'i', '+': 't' };
 const LEET_B: Record<string, string> = { ...LEET_A, 1: 'l', '|': 'l' };
 const LATINISH = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u;
 
@@ -193,8 +195,13 @@ function leetVariants(w: string): string[] {
 }
 
 function stretchedVariants(w: string): string[] {
-  if (!/(\p{L})\1\1/u.test(w)) return [];
-  return [w.replace(/(\p{L})\1{2,}/gu, '$1$1'), w.replace(/(\p{L})\1+/gu, '$1')];
+  if (/(\p{L})\1\1/u.test(w)) return [w.replace(/(\p{L})\1{2,}/gu, '$1$1'), w.replace(/(\p{L})\1+/gu, '$1')];
+  // One letter doubled by mistake or for effect ("chilld", "nakked", "sexxy"): each doubled
+  // letter written once, if what is left is still 5 letters or more ("seeks" must not become "seks").
+  if (w.length < 6 || !LATINISH.test(w)) return [];
+  const out: string[] = [];
+  for (const m of w.matchAll(/(\p{L})\1/gu)) out.push(w.slice(0, m.index) + w.slice(m.index + 1));
+  return out;
 }
 
 interface Found {
@@ -309,7 +316,8 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
     if (sense) hits.push({ ...sense, term: e.name, found: e.emoji, rule: 'emoji', language: 'emoji' });
   }
 
-  const composed = stripAndCompose(withNames);
+  // Latin letters or digits glued to a script without spaces ("JCの…") are a word of their own.
+  const composed = stripAndCompose(withNames).replace(SCRIPT_SEAM, ' ');
   const tokens: Token[] = [];
   for (const m of composed.matchAll(WORD)) {
     const word = wordOf(m[0], lex);
