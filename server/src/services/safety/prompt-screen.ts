@@ -154,7 +154,8 @@ const WORD_CACHE_SIZE = 50_000;
 function wordOf(text: string, lex: CompiledLexicons): Word | null {
   let w = WORD_CACHE.get(text);
   if (w !== undefined) return w;
-  const raw = text.replace(/^[!|*+]+|[@$!|*+]+$/g, '');
+  // "€" for "e" before letters ("€r0t1c"); folding would drop it. "€15" stays a price.
+  const raw = text.replace(/^[!|*+]+|[@$!|*+]+$/g, '').replace(/€(?=\p{L}|\d+\p{L})/gu, 'e');
   const folded = raw ? foldText(raw) : '';
   if (!raw || UNSPACED_SCRIPT.test(folded)) w = null;
   else {
