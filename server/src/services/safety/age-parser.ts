@@ -51,6 +51,8 @@ export interface AgeTables {
   fused: string[];
   half: RegExp | null;
   units: RegExp;
+  /** "girl, 14": a word for a person, then a number 10–17 (group 1), or null. */
+  persons: RegExp | null;
   /** Words before a number that make it a span of time ("il y a", "for", "seit"), or null. */
   durations: RegExp | null;
   objects: Set<string>;
@@ -94,6 +96,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
   const halves: string[] = [];
   const units: string[] = [];
   const durations: string[] = [];
+  const persons: string[] = [];
   const fused: string[] = [];
   for (const f of files) {
     for (const x of f.fused ?? []) fused.push(prep(x));
@@ -105,6 +108,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     for (const h of f.half ?? []) halves.push(prep(h));
     for (const u of f.units ?? []) units.push(prep(u));
     for (const d of f.durations ?? []) durations.push(prep(d));
+    for (const w of f.persons ?? []) persons.push(prep(w));
   }
   const unspaced = [...numberValues.keys()].filter((w) => UNSPACED.test(w)).sort((a, b) => b.length - a.length);
   const byAfter = new Map<string, Template[]>();
@@ -125,6 +129,9 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     fused,
     half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map(escape).join('|')})(?![\p{L}])`, 'gu') : null,
     units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
+    persons: persons.length
+      ? new RegExp(String.raw`(?<![\p{L}])(?:${persons.map(escape).join('|')})[\s,:·-]*(1[0-7])(?![\p{N}]|[.,/]\d)`, 'gu')
+      : null,
     durations: durations.length ? new RegExp(String.raw`(?<![\p{L}])(?:${durations.map(escape).join('|')})${SEP}$`, 'u') : null,
     objects: lex.objects,
   };
@@ -323,6 +330,22 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
   // "Anna, 16," — a capitalised name, a comma, a number, and a comma or the end.
   const cased = asciiDigits(stripAndCompose(text));
   for (const m of cased.matchAll(/(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+,\s*(\d{1,2})(?:[.,]5)?(?=\s*(?:[,;)]|\.(?!\d)|$))/gmu)) {
+    const n = Number(m[1]);
+    if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
+  }
+  // "girl, 14", "Mädchen 13" — a word for a person, then 10–17 that no unit measures (smaller
+  // numbers are often numbering: "girl 1, girl 2").
+  if (tables.persons) {
+    for (const m of s.matchAll(tables.persons)) {
+      const end = m.index + m[0].length;
+      tables.units.lastIndex = end;
+      if (tables.units.test(s) || isObjectNear(s, m.index, end, tables.objects)) continue;
+      const n = Number(m[1]);
+      add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
+    }
+  }
+  // "נועה, 14," — in a script without capitals, a single word opening the text stands for the name.
+  for (const m of cased.matchAll(/^\s*[\p{Lo}][\p{Lo}\p{M}]*,\s*(\d{1,2})(?=\s*(?:[,;)]|$))/gu)) {
     const n = Number(m[1]);
     if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
   }

@@ -66,6 +66,8 @@ export interface LexiconFile {
   protective?: string[];
   topic?: string[];
   imagery?: string[];
+  /** Words for a person after which a number 10–17 is an age ("girl, 14"). */
+  persons?: string[];
   /** Words before a number that make it a span of time, not an age ("for", "il y a", "seit"). */
   durations?: string[];
 }
