@@ -335,7 +335,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
   }
   // "girl, 14", "Mädchen 13" — a word for a person, then 10–17 that no unit measures (smaller
   // numbers are often numbering: "girl 1, girl 2").
-  if (tables.persons) {
+  if (tables.persons && /(?<!\d)1[0-7](?!\d)/.test(s)) {
     for (const m of s.matchAll(tables.persons)) {
       const end = m.index + m[0].length;
       tables.units.lastIndex = end;

@@ -289,10 +289,9 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
 // ---------------------------------------------------------------------------------------------
 // Analysis of one text
 
-/** What the protective-context rule needs to know about a text. */
+/** What the protective-context rule needs of each text: its folded words, and its unspaced text. Read only when a pair is found. */
 interface Context {
-  protective: boolean;
-  imagery: boolean;
+  texts: Array<{ words: string; unspaced: string | null }>;
 }
 
 function matchContext(m: ContextMatcher, spacedWords: string, unspacedText: string | null): boolean {
@@ -318,7 +317,8 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
   }
 
   // Latin letters or digits glued to a script without spaces ("JCの…") are a word of their own.
-  const composed = stripAndCompose(withNames).replace(SCRIPT_SEAM, ' ');
+  const stripped = stripAndCompose(withNames);
+  const composed = UNSPACED_SCRIPT.test(stripped) ? stripped.replace(SCRIPT_SEAM, ' ') : stripped;
   const tokens: Token[] = [];
   for (const m of composed.matchAll(WORD)) {
     const word = wordOf(m[0], lex);
@@ -368,11 +368,7 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
 
   // Scripts without spaces (Japanese, Chinese, Korean particles, Thai): substrings.
   const unspacedText = UNSPACED_SCRIPT.test(composed) ? foldText(composed) : null;
-  if (ctx) {
-    const words = tokens.map((t) => t.folded).join(' ');
-    ctx.protective ||= matchContext(lex.protective, words, unspacedText);
-    ctx.imagery ||= matchContext(lex.imagery, words, unspacedText);
-  }
+  ctx?.texts.push({ words: tokens.map((t) => t.folded).join(' '), unspaced: unspacedText });
   if (unspacedText !== null) {
     let folded = unspacedText;
     for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
@@ -418,10 +414,13 @@ const isMinor = (h: ScreenHit) => h.sense === 'minor' || h.sense === 'both';
  * or a body part; and no age is stated. Anything more explicit blocks as before.
  */
 function protectiveContext(hits: ScreenHit[], ctx: Context | undefined): boolean {
-  if (!ctx?.protective || ctx.imagery) return false;
   const topic = SCREEN.lex.topic;
-  return hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term))));
+  if (!ctx || !hits.some(isSexual) || !hits.some(isMinor)) return false;
+  if (!hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term))))) return false;
+  const { protective, imagery } = SCREEN.lex;
+  return ctx.texts.some((t) => matchContext(protective, t.words, t.unspaced)) && !ctx.texts.some((t) => matchContext(imagery, t.words, t.unspaced));
 }
+
 
 function decide(hits: ScreenHit[], ctx?: Context): ScreenRule | null {
   if (protectiveContext(hits, ctx)) return null;
@@ -487,7 +486,7 @@ function result(hits: ScreenHit[], what: string, ctx?: Context): PromptScreenRes
 /** Screens a prompt (or caption, or script) for sexual terms paired with minor-related terms. */
 export function screenPrompt(text: string, options: ScreenOptions = {}): PromptScreenResult {
   const source = typeof text === 'string' ? text : '';
-  const ctx: Context = { protective: false, imagery: false };
+  const ctx: Context = { texts: [] };
   return result(analyse(source, SCREEN, options, ctx), 'The prompt', ctx);
 }
 
@@ -499,14 +498,13 @@ export function screenPrompt(text: string, options: ScreenOptions = {}): PromptS
 export function screenDocument(fields: Record<string, string | null | undefined>, options: ScreenOptions = {}): DocumentScreenResult {
   const perField: Record<string, PromptScreenResult> = {};
   const all: ScreenHit[] = [];
-  const whole: Context = { protective: false, imagery: false };
+  const whole: Context = { texts: [] };
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value !== 'string' || value.trim() === '') continue;
-    const ctx: Context = { protective: false, imagery: false };
+    const ctx: Context = { texts: [] };
     const hits = analyse(value, SCREEN, options, ctx).map((h) => ({ ...h, field: name }));
     perField[name] = result(hits, `The field "${name}"`, ctx);
-    whole.protective ||= ctx.protective;
-    whole.imagery ||= ctx.imagery;
+    whole.texts.push(...ctx.texts);
     all.push(...hits);
   }
   return { ...result(all, 'Read together, the fields', whole), fields: perField };
