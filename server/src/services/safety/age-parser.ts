@@ -127,7 +127,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     numberValues,
     firstNumberWords: new Set([...numberValues.keys()].map((w) => w.split(' ')[0]!)),
     fused,
-    half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map(escape).join('|')})(?![\p{L}])`, 'gu') : null,
+    half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map((h) => escape(h).replace(/ /g, String.raw`\s+`)).join('|')})(?![\p{L}])`, 'gu') : null,
     units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
     persons: persons.length
       ? new RegExp(String.raw`(?<![\p{L}])(?:${persons.map(escape).join('|')})[\s,:·-]*(1[0-7])(?![\p{N}]|[.,/]\d)`, 'gu')
@@ -221,7 +221,7 @@ function numberWordsToDigits(s: string, tables: AgeTables): string {
   return out + s.slice(last);
 }
 
-const ORDINAL_END = /(\d)(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой|й|го|ая|ти|ым)(?![\p{L}])/gu;
+const ORDINAL_END = /(\d)-?(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой|й|ии|ыи|ои|и|го|ти|ым)(?![\p{L}])/gu;
 
 export function prepareAgeText(text: string, tables: AgeTables): string {
   // "15½": NFKC would glue the digits ("151⁄2"), so the fraction is set apart first.
@@ -249,7 +249,7 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
 // ---------------------------------------------------------------------------------------------
 // Reading numbers
 
-const NUMBER = /(?<!\p{N}|\p{N}[.,/])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*(1\/2))?(?![\p{N}])/gu;
+const NUMBER = /(?<!\p{N}|\p{N}[.,/])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*(1\/2|[13]\/4))?(?![\p{N}])/gu;
 const CURRENCY_BEFORE = /[$€£¥₹#№]\s*$/u;
 
 function nearbyWords(s: string, start: number, end: number): string[] {
@@ -287,7 +287,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
   for (const m of s.matchAll(NUMBER)) {
     const start = m.index;
     const end = start + m[0].length;
-    const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? 0.5 : 0);
+    const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? (m[3] === '1/2' ? 0.5 : Number(m[3][0]) / 4) : 0);
     // Only ages up to 18 ("under 18"), school years and birth years can mean a minor.
     if (value > MINOR_AGE_LIMIT && (value < year - MINOR_AGE_LIMIT || value > year)) continue;
     const before = s.slice(Math.max(0, start - 40), start);
@@ -296,6 +296,11 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     // A unit after the number ("16 minutes") rules out templates that say nothing after it
     // ("she is {n}"); a template that names what follows ("{n} grader") still stands.
     const unit = tables.units.test(s);
+    // "14 and a half", "15¾": a number under 18 with a fraction and no unit is an age.
+    if (m[3] && value < MINOR_AGE_LIMIT && !unit && !isObjectNear(s, start, end, tables.objects)) {
+      add({ kind: 'age', age: value, label: `age ${value}`, text: m[0].trim() });
+      continue;
+    }
     // "il y a 5 ans", "for 12 years", "seit 3 Jahren": a span of time, for bare "{n} years" templates.
     const duration = tables.durations?.test(before) ?? false;
     const next = /^[\s./'’,:·=-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
