@@ -271,6 +271,13 @@ describe('screenDocument', () => {
     expect(r.fields.bio?.blocked).toBe(true);
   });
 
+  it('a number under 18 in an age field is the character\'s age', () => {
+    expect(screenDocument({ apparentAge: 'about 13', clothing: 'sheer lingerie' }, { now: NOW }).blocked).toBe(true);
+    expect(screenDocument({ age: 'sixteen', scene: 'topless on the beach' }, { now: NOW }).blocked).toBe(true);
+    expect(screenDocument({ apparentAge: '19', clothing: 'sheer lingerie' }, { now: NOW }).blocked).toBe(false);
+    expect(screenDocument({ apparentAge: '25-30', clothing: 'lingerie' }, { now: NOW }).blocked).toBe(false);
+  });
+
   it('an adult document passes', () => {
     const r = screenDocument({ bio: 'Anna, 29, photographer', clothing: 'lingerie', setting: 'boudoir' });
     expect(r.blocked).toBe(false);

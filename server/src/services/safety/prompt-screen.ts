@@ -18,7 +18,7 @@
 //    one-letter misspellings of long terms, clitics, substrings in unspaced scripts;
 // 3. age-parser.ts — stated ages, birth years and school years;
 // 4. screenDocument — all fields of a character together, and each one.
-import { findMinorAges, MINOR_AGE_LIMIT, compileAgeTables, type AgeHit, type AgeTables } from './age-parser.ts';
+import { findMinorAges, MINOR_AGE_LIMIT, compileAgeTables, prepareAgeText, type AgeHit, type AgeTables } from './age-parser.ts';
 import {
   compileLexicons,
   fuzzyTerms,
@@ -490,6 +490,16 @@ export function screenPrompt(text: string, options: ScreenOptions = {}): PromptS
   return result(analyse(source, SCREEN, options, ctx), 'The prompt', ctx);
 }
 
+/** Fields that hold an age ("apparentAge"): a number under 18 in them is the character's age. */
+const AGE_FIELD = /^(?:apparent_?)?age$/i;
+
+function ageFieldHit(value: string): ScreenHit | null {
+  const m = /(?<![\d.,])(\d{1,3})(?![\d])/.exec(prepareAgeText(value, SCREEN.ages));
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1 && n < MINOR_AGE_LIMIT)) return null;
+  return { sense: 'minor', strength: 'strong', term: `age ${n}`, found: value.trim(), rule: 'age', language: 'age' };
+}
+
 /**
  * Screens the fields of one document (a character: bio, persona, clothing, settings …) together
  * and each on its own: a school year in the bio and lingerie in the clothing field block the
@@ -503,6 +513,8 @@ export function screenDocument(fields: Record<string, string | null | undefined>
     if (typeof value !== 'string' || value.trim() === '') continue;
     const ctx: Context = { texts: [] };
     const hits = analyse(value, SCREEN, options, ctx).map((h) => ({ ...h, field: name }));
+    const stated = AGE_FIELD.test(name) ? ageFieldHit(value) : null;
+    if (stated && !hits.some((h) => h.term === stated.term)) hits.push({ ...stated, field: name });
     perField[name] = result(hits, `The field "${name}"`, ctx);
     whole.texts.push(...ctx.texts);
     all.push(...hits);
