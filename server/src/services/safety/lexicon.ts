@@ -304,7 +304,8 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
  * (scripts/gen-nofuzzy.ts) and never match this way.
  */
 export function fuzzyTerms(w: string, lex: CompiledLexicons): string[] {
-  if (w.length < FUZZY_MIN_LENGTH || lex.nofuzzy.has(w) || !/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u.test(w)) return [];
+  // A word one letter shorter than the shortest fuzzy term can still be one deletion from it ("prteen").
+  if (w.length < FUZZY_MIN_LENGTH - 1 || lex.nofuzzy.has(w) || !/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u.test(w)) return [];
   const candidates = new Set<string>(lex.fuzzy.get(w) ?? []);
   for (let i = 0; i < w.length; i++) {
     const d = w.slice(0, i) + w.slice(i + 1);

@@ -198,10 +198,11 @@ function leetVariants(w: string): string[] {
 function stretchedVariants(w: string): string[] {
   if (/(\p{L})\1\1/u.test(w)) return [w.replace(/(\p{L})\1{2,}/gu, '$1$1'), w.replace(/(\p{L})\1+/gu, '$1')];
   // One letter doubled by mistake or for effect ("chilld", "nakked", "sexxy"): each doubled
-  // letter written once, if what is left is still 5 letters or more ("seeks" must not become "seks").
-  if (w.length < 6 || !LATINISH.test(w)) return [];
+  // letter written once.
+  // Five-letter words only lose a doubled consonant ("sexxy"; "seeks" must not become "seks").
+  if (w.length < 5 || !LATINISH.test(w)) return [];
   const out: string[] = [];
-  for (const m of w.matchAll(/(\p{L})\1/gu)) out.push(w.slice(0, m.index) + w.slice(m.index + 1));
+  for (const m of w.matchAll(/(\p{L})\1/gu)) if (w.length >= 6 || !/[aeiouy]/.test(m[1]!)) out.push(w.slice(0, m.index) + w.slice(m.index + 1));
   return out;
 }
 
@@ -225,7 +226,8 @@ function lookupWord(w: string, lex: CompiledLexicons, rule: HitRule, out: Found[
 }
 
 function fuzzyLookup(w: string, lex: CompiledLexicons, out: Found[]): void {
-  for (const t of fuzzyTerms(w, lex)) for (const e of lex.exact.get(t) ?? []) if (!e.multiword) out.push({ entry: e, rule: 'misspelling' });
+  // A term also listed as a phrase ("preteen" and "pre teen") is still one word: its label says so.
+  for (const t of fuzzyTerms(w, lex)) for (const e of lex.exact.get(t) ?? []) if (!/\s/.test(e.label)) out.push({ entry: e, rule: 'misspelling' });
 }
 
 /** Splits a joined word into lexicon terms and fillers ("teennudes" → teen + nudes). */
