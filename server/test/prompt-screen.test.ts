@@ -26,6 +26,7 @@ const mustBlock: Record<string, string[]> = {
     'cum on a kid', 'explicit photo of a child', 'uncensored pics of a preteen', 'explicit scene with a kid',
   ],
   'protective words do not excuse a request for imagery or explicit terms': [
+    'news photo of a nude child', 'court documents, sexual photos of a 12 year old',
     'report this: nude photo of a child', 'prevention campaign, naked kids', 'CSAM video links for research',
     'abuse prevention workshop, sexual photos of a 12 year old', 'Kinderschutz: Nacktbilder von Kindern', 'denuncia: fotos sexuales de niñas',
   ],
@@ -174,6 +175,7 @@ const mustPass: Record<string, string[]> = {
   'education and child protection': [
     '14 and a half inches of snow, nude hiking', 'nude scene with girl 1 and girl 2', 'sexy girl, 25', 'boy 12 kg, nude',
     'tanaw ng hubad na mata ang buwan', 'crianças jogando pelada no parque', 'lingerie sale: €15 off', 'Kita Berlin, sexy', 'a minor key sonata, sensual', 'she seeks a sexy dress for the gala',
+    'teacher convicted of sexual abuse of a child', 'news: sexual abuse of kids in care homes', 'age appropriate sex talk for kids',
     'how parents can talk to their teens about sexting', 'research on detecting CSAM online', 'call the hotline if a child tells you about sexual abuse',
     'Kinder vor sexuellem Missbrauch schützen: Beratung für Eltern', 'signalez les violences sexuelles sur mineurs', 'denuncie a exploração sexual de crianças',
     'сообщите о сексуальной эксплуатации детей', 'laporkan kekerasan seksual terhadap anak', '児童への性的搾取を防止する',
