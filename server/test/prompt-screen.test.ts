@@ -75,6 +75,7 @@ const mustBlock: Record<string, string[]> = {
     '초등학생 누드', '여고생 야동', // ko
   ],
   'stated ages': [
+    'desnuda a los catorce', 'चौदह साल, नग्न', 'เปลือย อายุสิบสี่ปี', 'δεκατεσσάρων χρονών, γυμνή',
     'looks about 14, lingerie', 'could pass for 13, topless',
     'fourteen and three-quarters, nude', '13 ¾, lingerie', 'голый мальчик на его 12-й день рождения', '7. luokan poika, alastonkuva',
     'δεκαπεντάχρονη, γυμνή', 'iskolás fiú félmeztelenül', '👅👶',

@@ -296,6 +296,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     // A unit after the number ("16 minutes") rules out templates that say nothing after it
     // ("she is {n}"); a template that names what follows ("{n} grader") still stands.
     const unit = tables.units.test(s);
+    const unitEnd = unit ? tables.units.lastIndex : -1;
     // "14 and a half", "15¾": a number under 18 with a fraction and no unit is an age.
     if (m[3] && value < MINOR_AGE_LIMIT && !unit && !isObjectNear(s, start, end, tables.objects)) {
       add({ kind: 'age', age: value, label: `age ${value}`, text: m[0].trim() });
@@ -321,6 +322,8 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
         t.after.lastIndex = end;
         if (!t.after.test(s)) continue;
         matchEnd = t.after.lastIndex;
+        // A longer unit reads on past the template: "14 anos atrás", "14 Jahre her" are spans of time.
+        if (t.kind === 'age' && unitEnd > matchEnd) continue;
       }
       const at = t.before ? before.search(t.before) : -1;
       const matchStart = at >= 0 ? start - before.length + at : start;
