@@ -349,6 +349,9 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
       for (const e of lex.exact.get(joined) ?? []) if (e.multiword) addFound({ entry: e, rule: 'phrase' }, raw);
     }
     for (const f of t.found) addFound(f, t.raw);
+    // A number 10–17 glued to a sexual or minor word ("#nude14", "çıplakkız13") is an age.
+    const glued = t.found.length > 0 ? /^\p{L}{3,}(1[0-7])$/u.exec(t.raw) : null;
+    if (glued) hits.push({ sense: 'minor', strength: 'strong', term: `age ${glued[1]}`, found: t.raw, rule: 'age', language: 'age' });
     // Letters spelled out one by one: "t e e n", "t.e.e.n", "n-u-d-e".
     if (t.single && (i === 0 || !tokens[i - 1]!.single)) {
       let j = i;
