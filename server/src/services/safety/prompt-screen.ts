@@ -293,7 +293,7 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
 
 /** What the protective-context rule needs of each text: its folded words, and its unspaced text. Read only when a pair is found. */
 interface Context {
-  texts: Array<{ words: string; unspaced: string | null }>;
+  texts: Array<{ tokens: Token[]; unspaced: string | null }>;
 }
 
 function matchContext(m: ContextMatcher, spacedWords: string, unspacedText: string | null): boolean {
@@ -373,7 +373,7 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
 
   // Scripts without spaces (Japanese, Chinese, Korean particles, Thai): substrings.
   const unspacedText = UNSPACED_SCRIPT.test(composed) ? foldText(composed) : null;
-  ctx?.texts.push({ words: tokens.map((t) => t.folded).join(' '), unspaced: unspacedText });
+  ctx?.texts.push({ tokens, unspaced: unspacedText });
   if (unspacedText !== null) {
     let folded = unspacedText;
     for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
@@ -423,7 +423,8 @@ function protectiveContext(hits: ScreenHit[], ctx: Context | undefined): boolean
   if (!ctx || !hits.some(isSexual) || !hits.some(isMinor)) return false;
   if (!hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term))))) return false;
   const { protective, imagery } = SCREEN.lex;
-  return ctx.texts.some((t) => matchContext(protective, t.words, t.unspaced)) && !ctx.texts.some((t) => matchContext(imagery, t.words, t.unspaced));
+  const texts = ctx.texts.map((t) => ({ words: t.tokens.map((w) => w.folded).join(' '), unspaced: t.unspaced }));
+  return texts.some((t) => matchContext(protective, t.words, t.unspaced)) && !texts.some((t) => matchContext(imagery, t.words, t.unspaced));
 }
 
 
