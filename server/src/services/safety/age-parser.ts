@@ -51,10 +51,14 @@ export interface AgeTables {
   fused: string[];
   half: RegExp | null;
   units: RegExp;
+  /** "girl, 14": a word for a person, then a number 10–17 (group 1), or null. */
+  persons: RegExp | null;
+  /** Words before a number that make it a span of time ("il y a", "for", "seit"), or null. */
+  durations: RegExp | null;
   objects: Set<string>;
 }
 
-const SEP = String.raw`[\s./'’,:·-]*`;
+const SEP = String.raw`[\s./'’,:·=-]*`;
 const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
 const escape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 const prep = (s: string) => lowerPlain(stripAndCompose(s)).trim();
@@ -91,6 +95,8 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
   const numberValues = new Map<string, number>();
   const halves: string[] = [];
   const units: string[] = [];
+  const durations: string[] = [];
+  const persons: string[] = [];
   const fused: string[] = [];
   for (const f of files) {
     for (const x of f.fused ?? []) fused.push(prep(x));
@@ -101,6 +107,8 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     for (const [w, n] of Object.entries(f.numbers ?? {})) numberValues.set(prep(w).replace(/[\s-]+/g, ' '), n);
     for (const h of f.half ?? []) halves.push(prep(h));
     for (const u of f.units ?? []) units.push(prep(u));
+    for (const d of f.durations ?? []) durations.push(prep(d));
+    for (const w of f.persons ?? []) persons.push(prep(w));
   }
   const unspaced = [...numberValues.keys()].filter((w) => UNSPACED.test(w)).sort((a, b) => b.length - a.length);
   const byAfter = new Map<string, Template[]>();
@@ -119,8 +127,12 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     numberValues,
     firstNumberWords: new Set([...numberValues.keys()].map((w) => w.split(' ')[0]!)),
     fused,
-    half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map(escape).join('|')})(?![\p{L}])`, 'gu') : null,
+    half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map((h) => escape(h).replace(/ /g, String.raw`\s+`)).join('|')})(?![\p{L}])`, 'gu') : null,
     units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
+    persons: persons.length
+      ? new RegExp(String.raw`(?<![\p{L}])(?:${persons.map(escape).join('|')})[\s,:·-]*(1[0-7])(?![\p{N}]|[.,/]\d)`, 'gu')
+      : null,
+    durations: durations.length ? new RegExp(String.raw`(?<![\p{L}])(?:${durations.map(escape).join('|')})${SEP}$`, 'u') : null,
     objects: lex.objects,
   };
 }
@@ -209,11 +221,13 @@ function numberWordsToDigits(s: string, tables: AgeTables): string {
   return out + s.slice(last);
 }
 
-const ORDINAL_END = /(\d)(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой|й|го|ая|ти|ым)(?![\p{L}])/gu;
+const ORDINAL_END = /(\d)-?(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой|й|ии|ыи|ои|и|го|ти|ым)(?![\p{L}])/gu;
 
 export function prepareAgeText(text: string, tables: AgeTables): string {
   // "15½": NFKC would glue the digits ("151⁄2"), so the fraction is set apart first.
   let s = stripAndCompose(text.replace(/[\u00bc-\u00be\u2150-\u215e]/g, ' $&')).replace(/\u2044/g, '/');
+  // A hashtag that starts with a number and goes on in letters ("#13yo", "#14años") is not a count.
+  s = s.replace(/#(?=\d{1,2}\s?\p{L})/gu, ' ');
   s = s.replace(/(?<![\p{L}\p{N}])[IVXLC]{2,8}(?![\p{L}\p{N}])/gu, (r) => {
     const n = romanToNumber(r);
     return n === null ? r : String(n);
@@ -235,7 +249,7 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
 // ---------------------------------------------------------------------------------------------
 // Reading numbers
 
-const NUMBER = /(?<!\p{N}|\p{N}[.,/])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*(1\/2))?(?![\p{N}])/gu;
+const NUMBER = /(?<!\p{N}|\p{N}[.,/])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*(1\/2|[13]\/4))?(?![\p{N}])/gu;
 const CURRENCY_BEFORE = /[$€£¥₹#№]\s*$/u;
 
 function nearbyWords(s: string, start: number, end: number): string[] {
@@ -273,7 +287,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
   for (const m of s.matchAll(NUMBER)) {
     const start = m.index;
     const end = start + m[0].length;
-    const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? 0.5 : 0);
+    const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? (m[3] === '1/2' ? 0.5 : Number(m[3][0]) / 4) : 0);
     // Only ages up to 18 ("under 18"), school years and birth years can mean a minor.
     if (value > MINOR_AGE_LIMIT && (value < year - MINOR_AGE_LIMIT || value > year)) continue;
     const before = s.slice(Math.max(0, start - 40), start);
@@ -282,11 +296,20 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     // A unit after the number ("16 minutes") rules out templates that say nothing after it
     // ("she is {n}"); a template that names what follows ("{n} grader") still stands.
     const unit = tables.units.test(s);
-    const next = /^[\s./'’,:·-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
-    const prev = /(\S)[\s./'’,:·-]*$/u.exec(before)?.[1] ?? '';
+    const unitEnd = unit ? tables.units.lastIndex : -1;
+    // "14 and a half", "15¾": a number under 18 with a fraction and no unit is an age.
+    if (m[3] && value < MINOR_AGE_LIMIT && !unit && !isObjectNear(s, start, end, tables.objects)) {
+      add({ kind: 'age', age: value, label: `age ${value}`, text: m[0].trim() });
+      continue;
+    }
+    // "il y a 5 ans", "for 12 years", "seit 3 Jahren": a span of time, for bare "{n} years" templates.
+    const duration = tables.durations?.test(before) ?? false;
+    const next = /^[\s./'’,:·=-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
+    const prev = /(\S)[\s./'’,:·=-]*$/u.exec(before)?.[1] ?? '';
     const candidates = [...(tables.byAfter.get(next) ?? []), ...(tables.byBefore.get(prev) ?? [])];
     for (const t of candidates) {
       if (unit && !t.after) continue;
+      if (duration && !t.before && t.kind === 'age') continue;
       let age: number | null = null;
       if (t.kind === 'age') age = value < MINOR_AGE_LIMIT ? value : null;
       else if (t.kind === 'under') age = value >= 1 && value <= MINOR_AGE_LIMIT ? value - 1 : null;
@@ -299,6 +322,8 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
         t.after.lastIndex = end;
         if (!t.after.test(s)) continue;
         matchEnd = t.after.lastIndex;
+        // A longer unit reads on past the template: "14 anos atrás", "14 Jahre her" are spans of time.
+        if (t.kind === 'age' && unitEnd > matchEnd) continue;
       }
       const at = t.before ? before.search(t.before) : -1;
       const matchStart = at >= 0 ? start - before.length + at : start;
@@ -313,6 +338,22 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
   // "Anna, 16," — a capitalised name, a comma, a number, and a comma or the end.
   const cased = asciiDigits(stripAndCompose(text));
   for (const m of cased.matchAll(/(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+,\s*(\d{1,2})(?:[.,]5)?(?=\s*(?:[,;)]|\.(?!\d)|$))/gmu)) {
+    const n = Number(m[1]);
+    if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
+  }
+  // "girl, 14", "Mädchen 13" — a word for a person, then 10–17 that no unit measures (smaller
+  // numbers are often numbering: "girl 1, girl 2").
+  if (tables.persons && /(?<!\d)1[0-7](?!\d)/.test(s)) {
+    for (const m of s.matchAll(tables.persons)) {
+      const end = m.index + m[0].length;
+      tables.units.lastIndex = end;
+      if (tables.units.test(s) || isObjectNear(s, m.index, end, tables.objects)) continue;
+      const n = Number(m[1]);
+      add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
+    }
+  }
+  // "נועה, 14," — in a script without capitals, a single word opening the text stands for the name.
+  for (const m of cased.matchAll(/^\s*[\p{Lo}][\p{Lo}\p{M}]*,\s*(\d{1,2})(?=\s*(?:[,;)]|$))/gu)) {
     const n = Number(m[1]);
     if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
   }

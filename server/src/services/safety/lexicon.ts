@@ -57,6 +57,19 @@ export interface LexiconFile {
   grades?: GradeTemplate[];
   /** Words after a number that make it a measure, not an age ("minutes", "kg"). */
   units?: string[];
+  /**
+   * The protective-context rule (prompt-screen.ts "Protective context"): words that make a text
+   * a report, a prevention or education resource, research (`report*`, `hotline`, `prevention`);
+   * sexual terms that name the topic rather than a picture (`sexual`, `csam`, `sexting`); and
+   * words that ask for a picture (`photo*`, `render`), which rule the context out.
+   */
+  protective?: string[];
+  topic?: string[];
+  imagery?: string[];
+  /** Words for a person after which a number 10–17 is an age ("girl, 14"). */
+  persons?: string[];
+  /** Words before a number that make it a span of time, not an age ("for", "il y a", "seit"). */
+  durations?: string[];
 }
 
 export interface TermEntry {
@@ -105,7 +118,35 @@ export interface CompiledLexicons {
   clitics: string[];
   /** Longest folded key: bounds the search when a joined word is split. */
   maxKeyLength: number;
+  /** Protective-context words and imagery words, as regexes over the folded words joined by spaces. */
+  protective: ContextMatcher;
+  imagery: ContextMatcher;
+  /** Keys of sexual terms that name a topic ("sexual", "csam"), not a picture. */
+  topic: Set<string>;
 }
+
+/** Phrases matched in the folded words joined by single spaces, and substrings in unspaced scripts. */
+export interface ContextMatcher {
+  spaced: RegExp | null;
+  unspaced: string[];
+}
+
+function contextMatcher(terms: string[]): ContextMatcher {
+  const spaced: string[] = [];
+  const unspaced: string[] = [];
+  for (const raw of terms) {
+    const stem = raw.endsWith('*');
+    const words = (stem ? raw.slice(0, -1) : raw).split(/[\s'’.-]+/).filter(Boolean).map((w) => normalizeTerm(w));
+    const joined = words.join('');
+    if (!joined) continue;
+    if (UNSPACED_SCRIPT.test(joined)) unspaced.push(joined);
+    else spaced.push(words.map((w) => w.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join(' ') + (stem ? '\\S*' : ''));
+  }
+  return { spaced: spaced.length ? new RegExp(`(?:^| )(?:${spaced.join('|')})(?= |$)`, 'u') : null, unspaced };
+}
+
+/** The topic key of a term label as reported in a hit. */
+export const topicKey = (label: string): string => key(label.replace(/\*$/, ''));
 
 const require = createRequire(import.meta.url);
 const LEXICON_DIR = new URL('./lexicons/', import.meta.url);
@@ -159,6 +200,9 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
   const nofuzzy = new Set<string>();
   const clitics: string[] = [];
   let maxKeyLength = 0;
+  const protectiveTerms: string[] = [];
+  const imageryTerms: string[] = [];
+  const topic = new Set<string>();
 
   const add = (raw: string, language: string, sense: Sense, strength: Strength, fuzzyOk: boolean, age?: number) => {
     if (raw.startsWith('=')) {
@@ -217,6 +261,9 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
     for (const o of f.objects ?? []) objects.add(key(o));
     for (const w of f.fillers ?? []) fillers.add(key(w));
     for (const w of f.nofuzzy ?? []) nofuzzy.add(key(w));
+    protectiveTerms.push(...(f.protective ?? []));
+    imageryTerms.push(...(f.imagery ?? []));
+    for (const t of f.topic ?? []) topic.add(topicKey(t));
     for (const c of f.clitics ?? []) if (/[^\0-\x7f]/.test(key(c))) clitics.push(key(c));
   }
   for (const w of NOFUZZY.words) nofuzzy.add(w);
@@ -244,6 +291,9 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
     fillers,
     clitics,
     maxKeyLength,
+    protective: contextMatcher(protectiveTerms),
+    imagery: contextMatcher(imageryTerms),
+    topic,
   };
 }
 
@@ -254,7 +304,8 @@ export function compileLexicons(files: LexiconFile[]): CompiledLexicons {
  * (scripts/gen-nofuzzy.ts) and never match this way.
  */
 export function fuzzyTerms(w: string, lex: CompiledLexicons): string[] {
-  if (w.length < FUZZY_MIN_LENGTH || lex.nofuzzy.has(w) || !/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u.test(w)) return [];
+  // A word one letter shorter than the shortest fuzzy term can still be one deletion from it ("prteen").
+  if (w.length < FUZZY_MIN_LENGTH - 1 || lex.nofuzzy.has(w) || !/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u.test(w)) return [];
   const candidates = new Set<string>(lex.fuzzy.get(w) ?? []);
   for (let i = 0; i < w.length; i++) {
     const d = w.slice(0, i) + w.slice(i + 1);

@@ -18,12 +18,14 @@
 //    one-letter misspellings of long terms, clitics, substrings in unspaced scripts;
 // 3. age-parser.ts — stated ages, birth years and school years;
 // 4. screenDocument — all fields of a character together, and each one.
-import { findMinorAges, MINOR_AGE_LIMIT, compileAgeTables, type AgeHit, type AgeTables } from './age-parser.ts';
+import { findMinorAges, MINOR_AGE_LIMIT, compileAgeTables, prepareAgeText, type AgeHit, type AgeTables } from './age-parser.ts';
 import {
   compileLexicons,
   fuzzyTerms,
   loadLexiconFiles,
+  topicKey,
   type CompiledLexicons,
+  type ContextMatcher,
   type LexiconFile,
   type Sense,
   type Strength,
@@ -152,7 +154,8 @@ const WORD_CACHE_SIZE = 50_000;
 function wordOf(text: string, lex: CompiledLexicons): Word | null {
   let w = WORD_CACHE.get(text);
   if (w !== undefined) return w;
-  const raw = text.replace(/^[!|*+]+|[@$!|*+]+$/g, '');
+  // "€" for "e" before letters ("€r0t1c"); folding would drop it. "€15" stays a price.
+  const raw = text.replace(/^[!|*+]+|[@$!|*+]+$/g, '').replace(/€(?=\p{L}|\d+\p{L})/gu, 'e');
   const folded = raw ? foldText(raw) : '';
   if (!raw || UNSPACED_SCRIPT.test(folded)) w = null;
   else {
@@ -171,9 +174,11 @@ export function clearScreenCache(): void {
   WORD_CACHE.clear();
 }
 
-const WORD = /[\p{L}\p{N}\p{M}@$!|*+]+/gu;
-const LEET_CHARS = /[0-9@$!|*+]/;
-const LEET_A: Record<string, string> = { 0: 'o', 1: 'i', 3: 'e', 4: 'a', 5: 's', 7: 't', 8: 'b', 9: 'g', '@': 'a', $: 's', '!': 'i', '|': 'i', '+': 't' };
+const WORD = /[\p{L}\p{N}\p{M}@$!|*+€]+/gu;
+const SCRIPT_SEAM =
+  /(?<=[\p{Script=Latin}0-9])(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])|(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])(?=[\p{Script=Latin}])/gu;
+const LEET_CHARS = /[0-9@$!|*+€]/;
+const LEET_A: Record<string, string> = { '€': 'e', 0: 'o', 1: 'i', 3: 'e', 4: 'a', 5: 's', 7: 't', 8: 'b', 9: 'g', '@': 'a', $: 's', '!': 'i', '|': 'i', '+': 't' };
 const LEET_B: Record<string, string> = { ...LEET_A, 1: 'l', '|': 'l' };
 const LATINISH = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u;
 
@@ -191,8 +196,14 @@ function leetVariants(w: string): string[] {
 }
 
 function stretchedVariants(w: string): string[] {
-  if (!/(\p{L})\1\1/u.test(w)) return [];
-  return [w.replace(/(\p{L})\1{2,}/gu, '$1$1'), w.replace(/(\p{L})\1+/gu, '$1')];
+  if (/(\p{L})\1\1/u.test(w)) return [w.replace(/(\p{L})\1{2,}/gu, '$1$1'), w.replace(/(\p{L})\1+/gu, '$1')];
+  // One letter doubled by mistake or for effect ("chilld", "nakked", "sexxy"): each doubled
+  // letter written once.
+  // Five-letter words only lose a doubled consonant ("sexxy"; "seeks" must not become "seks").
+  if (w.length < 5 || !LATINISH.test(w)) return [];
+  const out: string[] = [];
+  for (const m of w.matchAll(/(\p{L})\1/gu)) if (w.length >= 6 || !/[aeiouy]/.test(m[1]!)) out.push(w.slice(0, m.index) + w.slice(m.index + 1));
+  return out;
 }
 
 interface Found {
@@ -215,7 +226,8 @@ function lookupWord(w: string, lex: CompiledLexicons, rule: HitRule, out: Found[
 }
 
 function fuzzyLookup(w: string, lex: CompiledLexicons, out: Found[]): void {
-  for (const t of fuzzyTerms(w, lex)) for (const e of lex.exact.get(t) ?? []) if (!e.multiword) out.push({ entry: e, rule: 'misspelling' });
+  // A term also listed as a phrase ("preteen" and "pre teen") is still one word: its label says so.
+  for (const t of fuzzyTerms(w, lex)) for (const e of lex.exact.get(t) ?? []) if (!/\s/.test(e.label)) out.push({ entry: e, rule: 'misspelling' });
 }
 
 /** Splits a joined word into lexicon terms and fillers ("teennudes" → teen + nudes). */
@@ -279,7 +291,17 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
 // ---------------------------------------------------------------------------------------------
 // Analysis of one text
 
-function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHit[] {
+/** What the protective-context rule needs of each text: its folded words, and its unspaced text. Read only when a pair is found. */
+interface Context {
+  texts: Array<{ tokens: Token[]; unspaced: string | null }>;
+}
+
+function matchContext(m: ContextMatcher, spacedWords: string, unspacedText: string | null): boolean {
+  if (m.spaced?.test(spacedWords)) return true;
+  return unspacedText !== null && m.unspaced.some((u) => unspacedText.includes(u));
+}
+
+function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Context): ScreenHit[] {
   const { lex } = screen;
   const hits: ScreenHit[] = [];
   const addFound = (f: Found, found: string) => {
@@ -296,7 +318,9 @@ function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHi
     if (sense) hits.push({ ...sense, term: e.name, found: e.emoji, rule: 'emoji', language: 'emoji' });
   }
 
-  const composed = stripAndCompose(withNames);
+  // Latin letters or digits glued to a script without spaces ("JCの…") are a word of their own.
+  const stripped = stripAndCompose(withNames);
+  const composed = UNSPACED_SCRIPT.test(stripped) ? stripped.replace(SCRIPT_SEAM, ' ') : stripped;
   const tokens: Token[] = [];
   for (const m of composed.matchAll(WORD)) {
     const word = wordOf(m[0], lex);
@@ -325,6 +349,9 @@ function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHi
       for (const e of lex.exact.get(joined) ?? []) if (e.multiword) addFound({ entry: e, rule: 'phrase' }, raw);
     }
     for (const f of t.found) addFound(f, t.raw);
+    // A number 10–17 glued to a sexual or minor word ("#nude14", "çıplakkız13") is an age.
+    const glued = t.found.length > 0 ? /^\p{L}{3,}(1[0-7])$/u.exec(t.raw) : null;
+    if (glued) hits.push({ sense: 'minor', strength: 'strong', term: `age ${glued[1]}`, found: t.raw, rule: 'age', language: 'age' });
     // Letters spelled out one by one: "t e e n", "t.e.e.n", "n-u-d-e".
     if (t.single && (i === 0 || !tokens[i - 1]!.single)) {
       let j = i;
@@ -345,8 +372,10 @@ function analyse(text: string, screen: Screen, options: ScreenOptions): ScreenHi
   }
 
   // Scripts without spaces (Japanese, Chinese, Korean particles, Thai): substrings.
-  if (UNSPACED_SCRIPT.test(composed)) {
-    let folded = foldText(composed);
+  const unspacedText = UNSPACED_SCRIPT.test(composed) ? foldText(composed) : null;
+  ctx?.texts.push({ tokens, unspaced: unspacedText });
+  if (unspacedText !== null) {
+    let folded = unspacedText;
     for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
     const seenKeys = new Set<number>();
     for (let i = 0; i < folded.length; i++) {
@@ -381,7 +410,26 @@ function ageHit(a: AgeHit): ScreenHit {
 const isSexual = (h: ScreenHit) => h.sense === 'sexual' || h.sense === 'both';
 const isMinor = (h: ScreenHit) => h.sense === 'minor' || h.sense === 'both';
 
-function decide(hits: ScreenHit[]): ScreenRule | null {
+/**
+ * Protective context: a text that reports, prevents, teaches or researches abuse ("report child
+ * sexual abuse to the hotline", "how to talk to your teen about sexting", "CSAM detection
+ * research") names both sides of the pair without asking for anything. It passes only when all
+ * of these hold: a protective word is present; no word asks for a picture ("photo", "render",
+ * "pose"); every sexual hit is a topic word ("sexual", "sexting", "csam"), never nudity, a sex act
+ * or a body part; and no age is stated. Anything more explicit blocks as before.
+ */
+function protectiveContext(hits: ScreenHit[], ctx: Context | undefined): boolean {
+  const topic = SCREEN.lex.topic;
+  if (!ctx || !hits.some(isSexual) || !hits.some(isMinor)) return false;
+  if (!hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term))))) return false;
+  const { protective, imagery } = SCREEN.lex;
+  const texts = ctx.texts.map((t) => ({ words: t.tokens.map((w) => w.folded).join(' '), unspaced: t.unspaced }));
+  return texts.some((t) => matchContext(protective, t.words, t.unspaced)) && !texts.some((t) => matchContext(imagery, t.words, t.unspaced));
+}
+
+
+function decide(hits: ScreenHit[], ctx?: Context): ScreenRule | null {
+  if (protectiveContext(hits, ctx)) return null;
   if (hits.some((h) => h.sense === 'both' && h.strength === 'strong')) return 'both-term';
   const sexual = hits.filter(isSexual);
   const minor = hits.filter(isMinor);
@@ -429,8 +477,8 @@ function reasonFor(rule: ScreenRule, hits: ScreenHit[], what: string): string {
   return `${what} ${verb} sexual terms (${sexual.join(', ')}) with minor-related terms (${minor.join(', ')}). ${tail}`;
 }
 
-function result(hits: ScreenHit[], what: string): PromptScreenResult {
-  const rule = decide(hits);
+function result(hits: ScreenHit[], what: string, ctx?: Context): PromptScreenResult {
+  const rule = decide(hits, ctx);
   return {
     blocked: rule !== null,
     reasons: rule ? [reasonFor(rule, hits, what)] : [],
@@ -444,7 +492,18 @@ function result(hits: ScreenHit[], what: string): PromptScreenResult {
 /** Screens a prompt (or caption, or script) for sexual terms paired with minor-related terms. */
 export function screenPrompt(text: string, options: ScreenOptions = {}): PromptScreenResult {
   const source = typeof text === 'string' ? text : '';
-  return result(analyse(source, SCREEN, options), 'The prompt');
+  const ctx: Context = { texts: [] };
+  return result(analyse(source, SCREEN, options, ctx), 'The prompt', ctx);
+}
+
+/** Fields that hold an age ("apparentAge"): a number under 18 in them is the character's age. */
+const AGE_FIELD = /^(?:apparent_?)?age$/i;
+
+function ageFieldHit(value: string): ScreenHit | null {
+  const m = /(?<![\d.,])(\d{1,3})(?![\d])/.exec(prepareAgeText(value, SCREEN.ages));
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1 && n < MINOR_AGE_LIMIT)) return null;
+  return { sense: 'minor', strength: 'strong', term: `age ${n}`, found: value.trim(), rule: 'age', language: 'age' };
 }
 
 /**
@@ -455,13 +514,18 @@ export function screenPrompt(text: string, options: ScreenOptions = {}): PromptS
 export function screenDocument(fields: Record<string, string | null | undefined>, options: ScreenOptions = {}): DocumentScreenResult {
   const perField: Record<string, PromptScreenResult> = {};
   const all: ScreenHit[] = [];
+  const whole: Context = { texts: [] };
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value !== 'string' || value.trim() === '') continue;
-    const hits = analyse(value, SCREEN, options).map((h) => ({ ...h, field: name }));
-    perField[name] = result(hits, `The field "${name}"`);
+    const ctx: Context = { texts: [] };
+    const hits = analyse(value, SCREEN, options, ctx).map((h) => ({ ...h, field: name }));
+    const stated = AGE_FIELD.test(name) ? ageFieldHit(value) : null;
+    if (stated && !hits.some((h) => h.term === stated.term)) hits.push({ ...stated, field: name });
+    perField[name] = result(hits, `The field "${name}"`, ctx);
+    whole.texts.push(...ctx.texts);
     all.push(...hits);
   }
-  return { ...result(all, 'Read together, the fields'), fields: perField };
+  return { ...result(all, 'Read together, the fields', whole), fields: perField };
 }
 
 /** The normalised form words are matched in (for tests and debugging): folded words joined by spaces. */
