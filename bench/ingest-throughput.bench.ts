@@ -72,7 +72,7 @@ async function withContext<T>(visionThreads: number, fn: (ctx: Ctx, userId: stri
 }
 
 async function upload(ctx: Ctx, userId: string, i: number) {
-  return ctx.services.assets.ingest({ userId, source: 'generated', filename: `img-${i}.jpg`, data: await image(i), prompt: 'bench image', engine: 'bench' });
+  return ctx.services.ingest.ingest({ userId, source: 'generated', filename: `img-${i}.jpg`, data: await image(i), prompt: 'bench image', engine: 'bench' });
 }
 
 /** Waits until no asset of the user is processing; returns how many are in each status. */

@@ -70,8 +70,8 @@ try {
     modelMs = 0;
     const t = performance.now();
     const cpu = process.cpuUsage();
-    const created = await ctx.services.assets.ingest({ userId, source: 'generated', filename: `img-${i}.jpg`, data: img.data, prompt: 'bench image', engine: 'bench' });
-    const res = await ctx.services.assets.handleIngest({ assetId: created.id });
+    const created = await ctx.services.ingest.ingest({ userId, source: 'generated', filename: `img-${i}.jpg`, data: img.data, prompt: 'bench image', engine: 'bench' });
+    const res = await ctx.services.ingest.handleIngest({ assetId: created.id });
     const c = process.cpuUsage(cpu);
     const ms = performance.now() - t;
     if (res.status !== 'success') throw new Error(`ingest ${i} ${res.status}`);
