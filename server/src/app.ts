@@ -13,7 +13,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from './context.ts';
 import { registerAccessControl } from './http/access.ts';
-import { registerErrorHandler } from './http/errors.ts';
+import { frameworkErrorReply, registerErrorHandler } from './http/errors.ts';
 import { version, type Access, type App } from './http/kit.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { authRoutes } from './routes/auth.routes.ts';
@@ -40,6 +40,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: ctx.config.log.level !== 'debug' && ctx.config.log.level !== 'trace' }),
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (err, _req, reply) => frameworkErrorReply(err, reply),
   }).withTypeProvider<ZodTypeProvider>();
 
   const routeList: App['routeList'] = [];

@@ -146,7 +146,12 @@ describe('malformed bodies and multipart', () => {
     for (const url of ['/api/assets/%E0%A4%A', '/api/characters/%', `/api/assets?q=%E0%A4%A`, '/api/characters/' + 'a'.repeat(5000), '/%E0%A4%A', '/app/%00']) {
       const res = await t.app.inject({ method: 'GET', url, headers: { cookie: user.cookie } });
       expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+      // The router's own refusals carry the one error shape too ({error: {code, message}}).
+      if (url.startsWith('/api/') && res.statusCode >= 400) expect(res.json().error, url).toMatchObject({ code: expect.any(String), message: expect.stringMatching(/\w/) });
     }
+    const bad = await t.app.inject({ method: 'DELETE', url: '/api/folders/%ED%A0%80', headers: { cookie: user.cookie } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toEqual({ code: 'fst_err_bad_url', message: 'The request URL is malformed.' });
   });
 });
 

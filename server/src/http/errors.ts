@@ -1,7 +1,7 @@
 // One error shape for every route: {error: {code, message, details?, correlationId?}}.
 // UserError → its 4xx; Fastify's own client errors → 4xx with a readable message; a full disk
 // → 507 saying so; anything else is a bug → 500 with a correlation id (stack only in the log).
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import type { App } from './kit.ts';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { InsufficientStorageError, isDiskFull, RateLimitedError, UserError } from '../errors.ts';
@@ -16,6 +16,15 @@ const fastifyMessages: Record<string, string> = {
   FST_ERR_BAD_URL: 'The request URL is malformed.',
   FST_ERR_ASYNC_CONSTRAINT: 'The request could not be routed.',
 };
+
+/**
+ * Fastify's router errors (a URL that is not valid percent-encoding, an unroutable request) are
+ * answered before any route or error handler runs: give them the one error shape too.
+ */
+export function frameworkErrorReply(err: { code?: string; statusCode?: number; message: string }, reply: FastifyReply) {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  return reply.status(status).send({ error: { code: String(err.code ?? 'bad_request').toLowerCase(), message: (err.code && fastifyMessages[err.code]) || 'The request could not be read.' } });
+}
 
 export function registerErrorHandler(app: App) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
