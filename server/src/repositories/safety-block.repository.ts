@@ -1,6 +1,6 @@
 // The abuse signal's records: safety blocks per account and the review flag on the account.
 // Reads are for administrators (every account); writes are for the acting user's own account.
-import { and, count, desc, eq, gte, isNotNull, max, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, max, sql } from 'drizzle-orm';
 import { safetyBlocks, users } from '../db/schema.ts';
 import type { Db } from '../infra/database.ts';
 
@@ -49,10 +49,5 @@ export class SafetyBlockRepository {
     return this.db.select().from(safetyBlocks)
       .where(q.userId ? eq(safetyBlocks.userId, q.userId) : undefined)
       .orderBy(desc(safetyBlocks.createdAt), desc(safetyBlocks.id)).limit(q.limit);
-  }
-
-  async flaggedCount(): Promise<number> {
-    const [r] = await this.db.select({ n: count() }).from(users).where(isNotNull(users.flaggedAt));
-    return r.n;
   }
 }
