@@ -158,6 +158,10 @@ describe('age parser', () => {
     else expect(ages(text)).toContain(label);
   });
 
+  it('reads "0x0F" as a number', () => {
+    expect(ages('age 0x0F')).toContain('age 15');
+  });
+
   it('the clock decides birth years', () => {
     expect(findMinorAges('born in 2011', tables, { now: new Date('2026-01-01') }).map((h) => h.age)).toEqual([15]);
     expect(findMinorAges('born in 2011', tables, { now: new Date('2030-01-01') })).toEqual([]);
@@ -169,6 +173,8 @@ describe('age parser', () => {
     '17 minutes', '16 years of experience', '10 years ago', 'under 15 minutes', 'under 18 kg', 'page 12', 'stage 12',
     '16 yoga poses', 'seed 1011', 'chapter 12', '16 mm lens', 'born in 1990', 'she is one of them', 'twenty-one years old',
     'Anna, 24, photographer', 'il y a 5 ans', 'vino de 15 años', 'Whisky 12 Jahre alt', 'she is 5 foot 4',
+    // ids: a random hex suffix is not "0 f" or "14 f" (a test character named "Nova 0f4e21" was refused)
+    'Nova 0f4e21', 'Nova 14f4e2', 'nova_1e4b07', 'colour #0f4e21', '0 f', 'age 0',
   ])('%j is not a minor age', (text) => {
     expect(ages(text)).toEqual([]);
   });

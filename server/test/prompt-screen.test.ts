@@ -124,7 +124,7 @@ const mustBlock: Record<string, string[]> = {
     't e e n sex', 't.e.e.n naked', 't-e-e-n p-o-r-n', 't_e_e_n n_u_d_e', 'n.u.d.e child', 'a t e e n nude', 'T E E N   S E X',
     'n*u*d*e kid',
   ],
-  leetspeak: ['t33n nude', 'l0li hentai', '1oli s3x', 's3xy k1d', 's*x with a k!d', 'p0rn ch1ld', 'n@ked kid', 'teeeen porn', 'loooli hentai', 'nuuuude kiiids'],
+  leetspeak: ['t33n nude', 'l0li hentai', '1oli s3x', 's3xy k1d', 's*x with a k!d', 'p0rn ch1ld', 'n@ked kid', 'teeeen porn', 'loooli hentai', 'nuuuude kiiids', 'g1rl, 15, nude', 'b0y 12 naked', 'lingerie, 14 y34rs old'],
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ export interface AgeTables {
   units: RegExp;
   /** "girl, 14": a word for a person, then a number 10–17 (group 1), or null. */
   persons: RegExp | null;
+  /** Every word of the person words and templates (to read "g1rl" as "girl", "4ns" as "ans"). */
+  words: ReadonlySet<string>;
   /** Words before a number that make it a span of time ("il y a", "for", "seit"), or null. */
   durations: RegExp | null;
   objects: Set<string>;
@@ -110,6 +112,12 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     for (const d of f.durations ?? []) durations.push(prep(d));
     for (const w of f.persons ?? []) persons.push(prep(w));
   }
+  const words = new Set<string>();
+  for (const f of files) {
+    for (const t of [...(f.ages ?? []), ...(f.under ?? []), ...(f.births ?? []), ...(f.grades ?? []).map((g) => g.pattern), ...(f.persons ?? [])]) {
+      for (const w of prep(t).split(/[^\p{L}]+/u)) if (w.length >= 2) words.add(w);
+    }
+  }
   const unspaced = [...numberValues.keys()].filter((w) => UNSPACED.test(w)).sort((a, b) => b.length - a.length);
   const byAfter = new Map<string, Template[]>();
   const byBefore = new Map<string, Template[]>();
@@ -132,6 +140,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     persons: persons.length
       ? new RegExp(String.raw`(?<![\p{L}])(?:${persons.map(escape).join('|')})[\s,:·-]*(1[0-7])(?![\p{N}]|[.,/]\d)`, 'gu')
       : null,
+    words,
     durations: durations.length ? new RegExp(String.raw`(?<![\p{L}])(?:${durations.map(escape).join('|')})${SEP}$`, 'u') : null,
     objects: lex.objects,
   };
@@ -233,6 +242,12 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
     return n === null ? r : String(n);
   });
   s = asciiDigits(lowerPlain(s));
+  // "0x0F": a number in hexadecimal.
+  s = s.replace(/(?<![\p{L}\p{N}])0x([0-9a-f]{1,2})(?![\p{L}\p{N}])/gu, (_m, h: string) => String(parseInt(h, 16)));
+  // A run of hex digits that switches between digits and letters three times or more ("0f4e21",
+  // "14f4e2") is an id — a colour, a hash, a handle suffix — not a number with a unit. Leetspeak
+  // ("n4k3d", "t33n4g3r") uses letters beyond a–f or is shorter, and "0x0F" is read as a number.
+  s = s.replace(/(?<![\p{L}\p{N}])[0-9a-f]{6,}(?![\p{L}\p{N}])/gu, (w) => ((w.match(/\d(?=[a-f])|[a-f](?=\d)/g)?.length ?? 0) >= 3 ? ' ' : w));
   s = s.replace(/[〇零一二两兩三四五六七八九十]+/gu, cjkNumber);
   s = s.replace(/(\d)\s?(?:y|yr|yrs)(?![\p{L}])/gu, '$1 yo');
   s = s.replace(ORDINAL_END, '$1');
@@ -311,7 +326,8 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
       if (unit && !t.after) continue;
       if (duration && !t.before && t.kind === 'age') continue;
       let age: number | null = null;
-      if (t.kind === 'age') age = value < MINOR_AGE_LIMIT ? value : null;
+      // An age of 0 is no one's stated age ("0 f" is part of an id more often than a baby).
+      if (t.kind === 'age') age = value >= 1 && value < MINOR_AGE_LIMIT ? value : null;
       else if (t.kind === 'under') age = value >= 1 && value <= MINOR_AGE_LIMIT ? value - 1 : null;
       else if (t.kind === 'birth-year') age = value >= 1900 && value <= year ? year - value : null;
       else if (t.grade) age = gradeAge(t.grade, value);

@@ -389,7 +389,13 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
     }
   }
 
-  for (const a of findMinorAges(withNames, screen.ages, options)) hits.push(ageHit(a));
+  // Words of the age templates in leetspeak ("g1rl, 14", "13 4ns") are read as the words.
+  const ageText = withNames.replace(WORD, (w) => {
+    if (!/\d/.test(w) || !/\p{L}/u.test(w)) return w;
+    const folded = wordOf(w, lex)?.folded;
+    return (folded && leetVariants(folded).find((v) => screen.ages.words.has(v))) ?? w;
+  });
+  for (const a of findMinorAges(ageText, screen.ages, options)) hits.push(ageHit(a));
   // The same word can stand in two lexicons ("nude" in English and Italian): report it once.
   const seen = new Set<string>();
   return hits.filter((h) => {
