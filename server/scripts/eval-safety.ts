@@ -4,20 +4,24 @@
 //
 //   npm run eval:safety [-- --split=train|test|all] [-- --misses]
 //   node server/scripts/eval-safety.ts --split=test --misses
+//   node server/scripts/eval-safety.ts --dir=../other-set   (a folder holding a cases/ folder)
 //
 // Exits 0 whatever the numbers are (thresholds are a test's business), 1 when the set is
 // malformed (the message names file and line), 2 on a bad argument.
 import { EvalSetError, evaluate, loadEvalSet, type EvalReport, type EvalSplit, type GroupMetrics, type Outcome } from '../src/services/safety/evaluation.ts';
 import { screenPrompt } from '../src/services/safety/prompt-screen.ts';
 
-const USAGE = 'usage: eval-safety [--split=train|test|all] [--misses]';
+const USAGE = 'usage: eval-safety [--split=train|test|all] [--misses] [--dir=FOLDER]';
 
-function parseArgs(argv: string[]): { split: EvalSplit | 'all'; misses: boolean } {
+function parseArgs(argv: string[]): { split: EvalSplit | 'all'; misses: boolean; dir: string | undefined } {
   let split: EvalSplit | 'all' = 'all';
   let misses = false;
+  let dir: string | undefined;
   for (const a of argv) {
     const m = /^--split=(train|test|all)$/.exec(a);
+    const d = /^--dir=(.+)$/.exec(a);
     if (m) split = m[1] as EvalSplit | 'all';
+    else if (d) dir = d[1];
     else if (a === '--misses') misses = true;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
@@ -27,7 +31,7 @@ function parseArgs(argv: string[]): { split: EvalSplit | 'all'; misses: boolean 
       process.exit(2);
     }
   }
-  return { split, misses };
+  return { split, misses, dir };
 }
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -62,17 +66,17 @@ function describe(o: Outcome): string {
 const args = parseArgs(process.argv.slice(2));
 let cases;
 try {
-  cases = loadEvalSet();
+  cases = loadEvalSet(args.dir);
 } catch (e) {
   if (e instanceof EvalSetError) {
-    console.error(`eval-safety: malformed evaluation set (server/safety-eval): ${e.message}`);
+    console.error(`eval-safety: malformed evaluation set (${args.dir ?? 'server/safety-eval'}): ${e.message}`);
     process.exit(1);
   }
   throw e;
 }
 const report = evaluate(cases, screenPrompt, args.split);
 const o = report.overall;
-console.log(`Safety evaluation set (server/safety-eval): split ${args.split}, ${o.block + o.allow} cases (${o.block} must-block, ${o.allow} must-allow)`);
+console.log(`Safety evaluation set (${args.dir ?? 'server/safety-eval'}): split ${args.split}, ${o.block + o.allow} cases (${o.block} must-block, ${o.allow} must-allow)`);
 console.log('block: must-block cases, blocked: how many the screen blocked; allow: must-allow look-alikes, blocked: false positives\n');
 console.log(table(report));
 if (args.misses) {
