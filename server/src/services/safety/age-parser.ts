@@ -57,6 +57,8 @@ export interface AgeTables {
   words: ReadonlySet<string>;
   /** Words before a number that make it a span of time ("il y a", "for", "seit"), or null. */
   durations: RegExp | null;
+  /** Words before a number that make it someone else's age ("mother of a"), or null. */
+  others: RegExp | null;
   objects: Set<string>;
 }
 
@@ -98,6 +100,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
   const halves: string[] = [];
   const units: string[] = [];
   const durations: string[] = [];
+  const others: string[] = [];
   const persons: string[] = [];
   const fused: string[] = [];
   for (const f of files) {
@@ -110,6 +113,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     for (const h of f.half ?? []) halves.push(prep(h));
     for (const u of f.units ?? []) units.push(prep(u));
     for (const d of f.durations ?? []) durations.push(prep(d));
+    for (const o of f.others ?? []) others.push(prep(o));
     for (const w of f.persons ?? []) persons.push(prep(w));
   }
   const words = new Set<string>();
@@ -142,6 +146,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
       : null,
     words,
     durations: durations.length ? new RegExp(String.raw`(?<![\p{L}])(?:${durations.map(escape).join('|')})${SEP}$`, 'u') : null,
+    others: others.length ? new RegExp(String.raw`(?<![\p{L}])(?:${others.map(escape).join('|')})${SEP}$`, 'u') : null,
     objects: lex.objects,
   };
 }
@@ -237,11 +242,23 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
   let s = stripAndCompose(text.replace(/[\u00bc-\u00be\u2150-\u215e]/g, ' $&')).replace(/\u2044/g, '/');
   // A hashtag that starts with a number and goes on in letters ("#13yo", "#14años") is not a count.
   s = s.replace(/#(?=\d{1,2}\s?\p{L})/gu, ' ');
+  // Lower-case Roman numerals only before a word for years ("xiii years"): alone they are words.
+  s = s.replace(/(?<![\p{L}\p{N}])[ivxlc]{2,8}(?=\s+(?:years?|yrs?|yo|anos|años|ans|anni|jahre)(?![\p{L}]))/gu, (r) => romanToNumber(r.toUpperCase())?.toString() ?? r);
   s = s.replace(/(?<![\p{L}\p{N}])[IVXLC]{2,8}(?![\p{L}\p{N}])/gu, (r) => {
     const n = romanToNumber(r);
     return n === null ? r : String(n);
   });
   s = asciiDigits(lowerPlain(s));
+  // "180 months old", "5,000 days old", "17 years 11 months old": the age in whole years.
+  s = s.replace(/(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})\s*(months?|mos?|weeks?|wks?|days?)\s+old(?![\p{L}])/gu, (m, n: string, unit: string) => {
+    const per = unit.startsWith('d') ? 365.25 : unit.startsWith('w') ? 52.18 : 12;
+    const years = Number(n.replace(/,/g, '')) / per;
+    return years < MINOR_AGE_LIMIT ? ` ${Math.max(1, Math.floor(years))} years old` : m;
+  });
+  s = s.replace(/(?<![\d.,])(\d{1,2})\s*(?:years?|yrs?)\s+(?:and\s+)?\d{1,2}\s*(?:months?|mos?)(?:\s+old)?(?![\p{L}])/gu, '$1 years old');
+  // Dates: "03/2013", "04.05.2012", "2012-05-04" stand for their year.
+  s = s.replace(/(?<![\d./-])(?:\d{1,2}[/.]){1,2}((?:19|20)\d{2})(?![\d./-])/gu, '$1');
+  s = s.replace(/(?<![\d./-])((?:19|20)\d{2})-\d{1,2}-\d{1,2}(?![\d./-])/gu, '$1');
   // "0x0F": a number in hexadecimal.
   s = s.replace(/(?<![\p{L}\p{N}])0x([0-9a-f]{1,2})(?![\p{L}\p{N}])/gu, (_m, h: string) => String(parseInt(h, 16)));
   // A run of hex digits that switches between digits and letters three times or more ("0f4e21",
@@ -250,6 +267,8 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
   s = s.replace(/(?<![\p{L}\p{N}])[0-9a-f]{6,}(?![\p{L}\p{N}])/gu, (w) => ((w.match(/\d(?=[a-f])|[a-f](?=\d)/g)?.length ?? 0) >= 3 ? ' ' : w));
   s = s.replace(/[〇零一二两兩三四五六七八九十]+/gu, cjkNumber);
   s = s.replace(/(\d)\s?(?:y|yr|yrs)(?![\p{L}])/gu, '$1 yo');
+  // "9thgrade", "15thbday": an English ordinal glued to the word after it.
+  s = s.replace(/(\d)(?:st|nd|rd|th)(?=\p{L}{3,})/gu, '$1 ');
   s = s.replace(ORDINAL_END, '$1');
   s = s.replace(/[_\-‐-―−]+/gu, ' ').replace(/(\d)(?=\p{L})/gu, '$1 ').replace(/(\p{L})(?=\d)/gu, '$1 ');
   s = numberWordsToDigits(s, tables);
@@ -264,7 +283,8 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
 // ---------------------------------------------------------------------------------------------
 // Reading numbers
 
-const NUMBER = /(?<!\p{N}|\p{N}[.,/])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*(1\/2|[13]\/4))?(?![\p{N}])/gu;
+// A time of day ("16:00", "16h30") is no age.
+const NUMBER = /(?<!\p{N}|\p{N}[.,/:])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*([1-7]\/[2-8]))?(?![\p{N}]|\s?[:h]\s?\d\d)/gu;
 const CURRENCY_BEFORE = /[$€£¥₹#№]\s*$/u;
 
 function nearbyWords(s: string, start: number, end: number): string[] {
@@ -302,7 +322,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
   for (const m of s.matchAll(NUMBER)) {
     const start = m.index;
     const end = start + m[0].length;
-    const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? (m[3] === '1/2' ? 0.5 : Number(m[3][0]) / 4) : 0);
+    const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? Math.min(0.99, Number(m[3][0]) / Number(m[3][2])) : 0);
     // Only ages up to 18 ("under 18"), school years and birth years can mean a minor.
     if (value > MINOR_AGE_LIMIT && (value < year - MINOR_AGE_LIMIT || value > year)) continue;
     const before = s.slice(Math.max(0, start - 40), start);
@@ -318,6 +338,8 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
       continue;
     }
     // "il y a 5 ans", "for 12 years", "seit 3 Jahren": a span of time, for bare "{n} years" templates.
+    // "mother of a 6-year-old": the age of someone the text is not about.
+    if (tables.others?.test(before)) continue;
     const duration = tables.durations?.test(before) ?? false;
     const next = /^[\s./'’,:·=-]*(\S)/u.exec(s.slice(end, end + 8))?.[1] ?? '';
     const prev = /(\S)[\s./'’,:·=-]*$/u.exec(before)?.[1] ?? '';
@@ -369,7 +391,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     }
   }
   // "נועה, 14," — in a script without capitals, a single word opening the text stands for the name.
-  for (const m of cased.matchAll(/^\s*[\p{Lo}][\p{Lo}\p{M}]*,\s*(\d{1,2})(?=\s*(?:[,;)]|$))/gu)) {
+  for (const m of cased.matchAll(/^\s*[\p{Lo}][\p{Lo}\p{M}]*[,،、，]\s*(\d{1,2})(?=\s*(?:[,;)،、，]|$))/gu)) {
     const n = Number(m[1]);
     if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
   }

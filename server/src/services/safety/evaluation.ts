@@ -24,6 +24,8 @@ export type EvalCase = {
   note?: string;
   /** The text the screen sees: year placeholders filled in, fields joined by newlines. */
   document: string;
+  /** A multi-field case's fields, year placeholders filled in: screened as one document, as a character is. */
+  fields?: Record<string, string>;
   /** Where the case is written: path relative to the set's folder, and 1-based line. */
   file: string;
   line: number;
@@ -90,7 +92,18 @@ function validate(raw: unknown, where: string, year: number): Omit<EvalCase, 'fi
   const filled = parts.map((p) => fillYears(p, year));
   const error = filled.find((f): f is { error: string } => typeof f !== 'string');
   if (error) fail(error.error);
-  return { id, text: text as EvalCase['text'], expect, technique, language, split, ...(r.note ? { note: r.note as string } : {}), document: (filled as string[]).join('\n') };
+  const fields = typeof text === 'object' ? Object.fromEntries(Object.keys(text).map((k, i) => [k, filled[i] as string])) : undefined;
+  return {
+    id,
+    text: text as EvalCase['text'],
+    expect,
+    technique,
+    language,
+    split,
+    ...(r.note ? { note: r.note as string } : {}),
+    document: (filled as string[]).join('\n'),
+    ...(fields ? { fields } : {}),
+  };
 }
 
 /**
@@ -149,7 +162,8 @@ export type EvalReport = {
   falsePositives: Outcome[];
 };
 
-type Screen = (text: string) => { blocked: boolean; reasons: readonly string[] };
+/** A screen: the document as one text, and for a multi-field case its fields (to screen them as a character's). */
+type Screen = (text: string, fields?: Record<string, string>) => { blocked: boolean; reasons: readonly string[] };
 
 function metrics(outcomes: Outcome[]): GroupMetrics {
   const block = outcomes.filter((o) => o.case.expect === 'block');
@@ -177,7 +191,7 @@ export function evaluate(cases: EvalCase[], screen: Screen, split: EvalSplit | '
   const outcomes = cases
     .filter((c) => split === 'all' || c.split === split)
     .map((c): Outcome => {
-      const r = screen(c.document);
+      const r = screen(c.document, c.fields);
       return { case: c, blocked: r.blocked, reasons: r.reasons };
     });
   return {

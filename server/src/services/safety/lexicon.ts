@@ -70,6 +70,8 @@ export interface LexiconFile {
   persons?: string[];
   /** Words before a number that make it a span of time, not an age ("for", "il y a", "seit"). */
   durations?: string[];
+  /** Words before a number that make it someone else's age ("mother of a", "Mutter einer"). */
+  others?: string[];
 }
 
 export interface TermEntry {

@@ -42,7 +42,14 @@ for (const [from, to] of Object.entries(CONFUSABLES)) {
   CHAR_FOLD.set(from, [...to].map((c) => LETTER_FOLD[c] ?? c).join('').toLowerCase());
 }
 
-const IGNORABLE = /\p{Default_Ignorable_Code_Point}|\u20e3/gu;
+// Where the skeleton's choice is a letter no reader of Latin text would see: Greek epsilon is
+// confusable with "ꞓ" there (read "c"), kappa with "ĸ" (kra), and Armenian "ժ" is in no
+// confusables row; in a Latin word they stand for e, k and d ("sεxy", "κιd", "ոսժe").
+for (const [from, to] of Object.entries({ ε: 'e', ϵ: 'e', κ: 'k', ϰ: 'k', ĸ: 'k', ժ: 'd' })) CHAR_FOLD.set(from, to);
+
+// Default-ignorables, the keycap mark, and the Mongolian vowel separator (a format character
+// that stopped being default-ignorable in Unicode 6.3 but still shows nothing inside a word).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}|\u20e3|\u180e/gu;
 const EMOJI_RE = /\p{Extended_Pictographic}|\p{Regional_Indicator}{2}/gu;
 const MARKS_ON_LGC = /([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{M}+/gu;
 // eslint-disable-next-line no-misleading-character-class -- a class of single combining points, on purpose
@@ -73,6 +80,15 @@ export function emojiToWords(text: string, found?: EmojiFound[], inWords: (name:
 export function stripAndCompose(text: string): string {
   // Letters drawn as symbols (🅽, ⓝ after NFKC is "n" already) become letters so words stay whole.
   return text.replace(IGNORABLE, '').normalize('NFKC').replace(/\p{So}/gu, (c) => LETTER_FOLD[c] ?? c);
+}
+
+/**
+ * The text as it shows: what follows a right-to-left override (U+202E) up to its pop (U+202C) or
+ * the end is displayed in reverse ("\u202eedun\u202c" reads "nude"). The screen reads both this and
+ * the text with the override simply removed ("n\u202eude" hides "nude" either way).
+ */
+export function displayOrder(text: string): string {
+  return text.replace(/\u202e([^\u202a-\u202e\u2066-\u2069]*)(?:\u202c|$)/gu, (_m, t: string) => [...t].reverse().join(''));
 }
 
 /** Lower case, diacritics of Latin/Greek/Cyrillic and Arabic/Hebrew points removed. */

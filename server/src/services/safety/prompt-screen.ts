@@ -31,7 +31,7 @@ import {
   type Strength,
   type TermEntry,
 } from './lexicon.ts';
-import { emojiToWords, foldText, stripAndCompose, UNSPACED_SCRIPT, type EmojiFound } from './normalize.ts';
+import { displayOrder, emojiToWords, foldText, stripAndCompose, UNSPACED_SCRIPT, type EmojiFound } from './normalize.ts';
 
 export { MINOR_AGE_LIMIT };
 
@@ -288,6 +288,19 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
   }
 }
 
+/** Longest phrase in words ("below the age of consent"). */
+const PHRASE_WORDS = 6;
+
+function matchPhrase(tokens: Token[], i: number, form: (t: Token) => string, rule: HitRule, lex: CompiledLexicons, add: (f: Found, found: string) => void): void {
+  let joined = form(tokens[i]!);
+  let raw = tokens[i]!.raw;
+  for (let k = 1; k < PHRASE_WORDS && i + k < tokens.length && !tokens[i + k]!.safe && lex.phrasePrefixes.has(joined); k++) {
+    joined += form(tokens[i + k]!);
+    raw += ` ${tokens[i + k]!.raw}`;
+    for (const e of lex.exact.get(joined) ?? []) if (e.multiword) add({ entry: e, rule }, raw);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Analysis of one text
 
@@ -302,6 +315,14 @@ function matchContext(m: ContextMatcher, spacedWords: string, unspacedText: stri
 }
 
 function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Context): ScreenHit[] {
+  if (text.includes('\u202e')) {
+    const shown = displayOrder(text);
+    if (shown !== text) return dedupe([...analyseText(text, screen, options, ctx), ...analyseText(shown, screen, options, ctx)]);
+  }
+  return analyseText(text, screen, options, ctx);
+}
+
+function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?: Context): ScreenHit[] {
   const { lex } = screen;
   const hits: ScreenHit[] = [];
   const addFound = (f: Found, found: string) => {
@@ -319,7 +340,8 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
   }
 
   // Latin letters or digits glued to a script without spaces ("JCの…") are a word of their own.
-  const stripped = stripAndCompose(withNames);
+  // "|_|" drawn for "u" ("n|_|d3").
+  const stripped = stripAndCompose(withNames).replace(/\|_\|/g, 'u');
   const composed = UNSPACED_SCRIPT.test(stripped) ? stripped.replace(SCRIPT_SEAM, ' ') : stripped;
   const tokens: Token[] = [];
   for (const m of composed.matchAll(WORD)) {
@@ -340,13 +362,32 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.safe) continue;
-    // Phrases written with spaces, hyphens or joined: "school girl", "under-age", "jail bait".
-    let joined = t.folded;
-    let raw = t.raw;
-    for (let k = 1; k < 4 && i + k < tokens.length && !tokens[i + k]!.safe && lex.phrasePrefixes.has(joined); k++) {
-      joined += tokens[i + k]!.folded;
-      raw += ` ${tokens[i + k]!.raw}`;
-      for (const e of lex.exact.get(joined) ?? []) if (e.multiword) addFound({ entry: e, rule: 'phrase' }, raw);
+    // Phrases written with spaces, hyphens or joined: "school girl", "under-age", "jail bait";
+    // and again with each word's leetspeak read ("sch00l g!rl").
+    matchPhrase(tokens, i, (x) => x.folded, 'phrase', lex, addFound);
+    if (tokens.slice(i, i + PHRASE_WORDS).some((x) => LEET_CHARS.test(x.folded))) {
+      matchPhrase(tokens, i, (x) => leetVariants(x.folded)[0] ?? x.folded, 'leetspeak', lex, addFound);
+    }
+    // A word broken by spaces into short pieces: "na ked", "nu de", "to p less".
+    if (t.folded.length <= 4 && !t.single && /^\p{L}+$/u.test(t.folded)) {
+      let word = t.folded;
+      let raw = t.raw;
+      let short = t.folded.length <= 2;
+      for (let k = 1; k < 3 && i + k < tokens.length; k++) {
+        const n = tokens[i + k]!;
+        if (n.safe || n.folded.length > 4 || !/^\p{L}+$/u.test(n.folded)) break;
+        word += n.folded;
+        raw += ` ${n.raw}`;
+        short ||= n.folded.length <= 2;
+        if (!short || word.length < 4) continue;
+        for (const e of lex.exact.get(word) ?? []) if (e.strength === 'strong' && !e.multiword) addFound({ entry: e, rule: 'spaced-letters' }, raw);
+      }
+    }
+    // "Lily 15 nude": a name, a number 10–17 and a sexual word straight after it.
+    const next = tokens[i + 1];
+    const after = tokens[i + 2];
+    if (next && after && /^\p{Lu}\p{Ll}+$/u.test(t.raw) && /^1[0-7]$/.test(next.raw) && after.found.some((f) => f.entry.sense !== 'minor' && f.entry.strength === 'strong')) {
+      hits.push({ sense: 'minor', strength: 'strong', term: `age ${next.raw}`, found: `${t.raw} ${next.raw}`, rule: 'age', language: 'age' });
     }
     for (const f of t.found) addFound(f, t.raw);
     // A number 10–17 glued to a sexual or minor word ("#nude14", "çıplakkız13") is an age.
@@ -356,14 +397,22 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
     if (t.single && (i === 0 || !tokens[i - 1]!.single)) {
       let j = i;
       let run = '';
-      while (j < tokens.length && tokens[j]!.single && !tokens[j]!.safe) run += tokens[j++]!.folded;
+      let runRaw = '';
+      while (j < tokens.length && tokens[j]!.single && !tokens[j]!.safe) {
+        runRaw += tokens[j]!.raw.toLowerCase().normalize('NFC');
+        run += tokens[j++]!.folded;
+      }
       if (j - i >= 3) {
         const runFound: Found[] = [];
         matchToken(run, run, lex, runFound, 'spaced-letters');
-        if (runFound.length === 0) {
-          // search inside the run for terms of 4+ letters ("ateen")
-          for (let a = 0; a < run.length; a++) {
-            for (let b = a + 4; b <= run.length; b++) for (const e of lex.exact.get(run.slice(a, b)) ?? []) runFound.push({ entry: e, rule: 'spaced-letters' });
+        // and inside the run, terms of 4+ letters ("ateen"; "p.o.r.n, t.e.e.n" is one run)
+        for (let a = 0; a < run.length; a++) {
+          for (let b = a + 4; b <= run.length; b++) for (const e of lex.exact.get(run.slice(a, b)) ?? []) runFound.push({ entry: e, rule: 'spaced-letters' });
+        }
+        // terms matched only as written, with their diacritics ("n.i.ñ.a")
+        if (runRaw.length === run.length) {
+          for (let a = 0; a < runRaw.length; a++) {
+            for (let b = a + 4; b <= runRaw.length; b++) for (const e of lex.accented.get(runRaw.slice(a, b)) ?? []) runFound.push({ entry: e, rule: 'spaced-letters' });
           }
         }
         for (const f of runFound) addFound({ ...f, rule: 'spaced-letters' }, run);
@@ -396,7 +445,11 @@ function analyse(text: string, screen: Screen, options: ScreenOptions, ctx?: Con
     return (folded && leetVariants(folded).find((v) => screen.ages.words.has(v))) ?? w;
   });
   for (const a of findMinorAges(ageText, screen.ages, options)) hits.push(ageHit(a));
-  // The same word can stand in two lexicons ("nude" in English and Italian): report it once.
+  return dedupe(hits);
+}
+
+/** The same word can stand in two lexicons ("nude" in English and Italian): report it once. */
+function dedupe(hits: ScreenHit[]): ScreenHit[] {
   const seen = new Set<string>();
   return hits.filter((h) => {
     const k = `${h.sense}|${h.strength}|${h.term}|${h.found}`;
@@ -429,8 +482,13 @@ function protectiveContext(hits: ScreenHit[], ctx: Context | undefined): boolean
   if (!ctx || !hits.some(isSexual) || !hits.some(isMinor)) return false;
   if (!hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term))))) return false;
   const { protective, imagery } = SCREEN.lex;
-  const texts = ctx.texts.map((t) => ({ words: t.tokens.map((w) => w.folded).join(' '), unspaced: t.unspaced }));
-  return texts.some((t) => matchContext(protective, t.words, t.unspaced)) && !texts.some((t) => matchContext(imagery, t.words, t.unspaced));
+  const texts = ctx.texts.map((t) => ({
+    words: t.tokens.map((w) => w.folded).join(' '),
+    // Words of a safe phrase match nothing, as pictures neither ("abuse imagery" names a crime).
+    unsafeWords: t.tokens.filter((w) => !w.safe).map((w) => w.folded).join(' '),
+    unspaced: t.unspaced,
+  }));
+  return texts.some((t) => matchContext(protective, t.words, t.unspaced)) && !texts.some((t) => matchContext(imagery, t.unsafeWords, t.unspaced));
 }
 
 
