@@ -92,7 +92,8 @@ function validate(raw: unknown, where: string, year: number): Omit<EvalCase, 'fi
   const filled = parts.map((p) => fillYears(p, year));
   const error = filled.find((f): f is { error: string } => typeof f !== 'string');
   if (error) fail(error.error);
-  const fields = typeof text === 'object' ? Object.fromEntries(Object.keys(text).map((k, i) => [k, filled[i] as string])) : undefined;
+  const names = typeof text === 'object' && text !== null ? Object.keys(text) : null;
+  const fields = names ? Object.fromEntries(names.map((k, i) => [k, filled[i] as string])) : undefined;
   return {
     id,
     text: text as EvalCase['text'],
