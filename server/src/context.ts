@@ -144,7 +144,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, tx, vision });
     const assets = new AssetService({ assets: repos.assets, tx, cache: readCache });
     const ingest = new IngestService({
-      assets: repos.assets, storage, queue, tx, vision, settings: () => settings.get('vault'),
+      assets: repos.assets, storage, queue, tx, vision, safety, settings: () => settings.get('vault'),
       log: log.child({ component: 'vault' }), media: config.media, tempDir: config.uploads.tempDir,
     });
     const assetFiles = new AssetDownloadService({ assets: repos.assets, storage });

@@ -3,6 +3,7 @@
 // administrator sees blocks per account and can clear a flag — never override a block.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cookieHeader, createTestApp, signUp, validCharacter, type TestApp, type TestUser } from './harness.ts';
+import { photo, uploadAssets, waitForAsset } from './support/uploads.ts';
 
 let t: TestApp;
 let admin: TestUser;
@@ -19,6 +20,27 @@ const call = (user: TestUser, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: 
   t.app.inject({ method, url, headers: { cookie: user.cookie }, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 const UNSAFE_BIO = 'explicit nude set, schoolgirl';
+
+describe('a refused asset prompt', () => {
+  test('a generated file whose prompt the screen refuses is kept as blocked evidence and counts in the abuse signal', async () => {
+    const u = await signUp(t, 'Gen');
+    const res = await uploadAssets(t, u, [{ name: 'gen.png', data: await photo('png') }], { source: 'generated', prompt: 'explicit photo, 8th grader' });
+    expect(res.statusCode, res.body).toBe(201);
+    const asset = await waitForAsset(t, u, res.json().items[0].id);
+    expect(asset).toMatchObject({ status: 'blocked', decidedBy: 'safety' });
+    const overview = (await call(admin, 'GET', `/api/admin/safety?userId=${u.id}`)).json();
+    expect(overview.blocks).toEqual([expect.objectContaining({
+      userId: u.id, source: 'asset.ingest', field: 'prompt', rule: 'sexual-with-minor', excerpt: 'explicit photo, 8th grader',
+    })]);
+    expect(overview.blocks[0].terms).toEqual(expect.arrayContaining(['explicit photo', 'grade 8']));
+    const events = await t.ctx.repos.domainEvents.listForUser(u.id);
+    expect(events.filter((e) => e.type === 'SafetyBlocked')).toHaveLength(1);
+    // a clean prompt records nothing
+    const fine = await uploadAssets(t, u, [{ name: 'ok.png', data: await photo('png') }], { source: 'generated', prompt: 'a red balloon over a lake' });
+    await waitForAsset(t, u, fine.json().items[0].id);
+    expect((await call(admin, 'GET', `/api/admin/safety?userId=${u.id}`)).json().blocks).toHaveLength(1);
+  });
+});
 
 describe('a refused character', () => {
   test('is recorded with where and which rule, the user is told which terms triggered it, and nothing is saved', async () => {

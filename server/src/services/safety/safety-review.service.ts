@@ -4,13 +4,21 @@
 // legitimate text; the administrator sees the pattern.
 import type { Logger } from 'pino';
 import { UnsafeContentError } from '../../errors.ts';
-import type { Transactor } from '../../infra/transactions.ts';
+import type { Transactor, Tx } from '../../infra/transactions.ts';
 import type { SafetyBlockRepository } from '../../repositories/safety-block.repository.ts';
 
 /** This many blocks within FLAG_WINDOW_HOURS flag the account. */
 const FLAG_AFTER_BLOCKS = 3;
 const FLAG_WINDOW_HOURS = 24;
 const EXCERPT_CHARS = 500;
+
+/** What a refusal records: where in the text, which rule, which terms, and the text itself. */
+export interface SafetyBlock {
+  field: string | null;
+  rule: string;
+  terms: string[];
+  text: string;
+}
 
 export class SafetyReviewService {
   private readonly blocks: SafetyBlockRepository;
@@ -38,21 +46,31 @@ export class SafetyReviewService {
     }
   }
 
-  async record(userId: string, source: string, block: UnsafeContentError): Promise<{ flagged: boolean }> {
-    const windowStart = new Date(this.now().getTime() - FLAG_WINDOW_HOURS * 3600_000);
-    const flagged = await this.tx.run(async (t) => {
-      const row = await t.repos.safetyBlocks.insert({
-        userId, source, field: block.field, rule: block.rule, terms: block.terms.slice(0, 20), excerpt: block.text.slice(0, EXCERPT_CHARS),
-      });
-      await t.events.emit(userId, { type: 'SafetyBlocked', data: { blockId: row.id, source, rule: block.rule } });
-      if ((await t.repos.safetyBlocks.countSince(userId, windowStart)) < FLAG_AFTER_BLOCKS) return false;
-      const reason = `${FLAG_AFTER_BLOCKS} or more safety blocks within ${FLAG_WINDOW_HOURS} hours`;
-      if (!(await t.repos.safetyBlocks.flag(userId, reason))) return false;
-      await t.events.emit(userId, { type: 'AccountFlagged', data: { reason } });
-      return true;
-    });
-    this.log.warn({ userId, source, rule: block.rule, field: block.field, flagged }, flagged ? 'safety block; account flagged for review' : 'safety block');
+  async record(userId: string, source: string, block: SafetyBlock): Promise<{ flagged: boolean }> {
+    const flagged = await this.tx.run((t) => this.recordIn(t, userId, source, block));
     return { flagged };
+  }
+
+  /**
+   * Records a refusal inside the caller's transaction (an ingest that blocks an asset records the
+   * block with the asset's own update: both or neither). Answers whether the account was flagged.
+   */
+  async recordIn(t: Tx<{ safetyBlocks: SafetyBlockRepository }>, userId: string, source: string, block: SafetyBlock): Promise<boolean> {
+    const windowStart = new Date(this.now().getTime() - FLAG_WINDOW_HOURS * 3600_000);
+    const row = await t.repos.safetyBlocks.insert({
+      userId, source, field: block.field, rule: block.rule, terms: block.terms.slice(0, 20), excerpt: block.text.slice(0, EXCERPT_CHARS),
+    });
+    await t.events.emit(userId, { type: 'SafetyBlocked', data: { blockId: row.id, source, rule: block.rule } });
+    let flagged = false;
+    if ((await t.repos.safetyBlocks.countSince(userId, windowStart)) >= FLAG_AFTER_BLOCKS) {
+      const reason = `${FLAG_AFTER_BLOCKS} or more safety blocks within ${FLAG_WINDOW_HOURS} hours`;
+      flagged = await t.repos.safetyBlocks.flag(userId, reason);
+      if (flagged) await t.events.emit(userId, { type: 'AccountFlagged', data: { reason } });
+    }
+    t.afterCommit(() => {
+      this.log.warn({ userId, source, rule: block.rule, field: block.field, flagged }, flagged ? 'safety block; account flagged for review' : 'safety block');
+    });
+    return flagged;
   }
 
   /** For the admin page: accounts with blocks (flagged first) and the latest blocks. */

@@ -23,6 +23,9 @@ import { nearestDuplicate, perceptualHashOfPixels, phashBandProbes } from '../..
 import { decodeImage, downscale, fromDecoded, type DecodedImage } from '../../media/image.ts';
 import { writeProvenance } from '../../media/provenance.ts';
 import type { AssetRepository, AssetRow } from '../../repositories/asset.repository.ts';
+import type { SafetyBlockRepository } from '../../repositories/safety-block.repository.ts';
+import type { SafetyReviewService } from '../safety/safety-review.service.ts';
+import { screenPrompt } from '../safety/prompt-screen.ts';
 import { characterGates, type AssetDto, type UploadFileResultDto } from '../../schemas/asset.schemas.ts';
 import { evaluateGates } from './gates.ts';
 import { assetFolder, storageKeysOf, toAssetDto } from './asset-records.ts';
@@ -90,7 +93,8 @@ export class IngestService {
   private readonly assets: AssetRepository;
   private readonly storage: Storage;
   private readonly queue: Queue;
-  private readonly tx: Transactor<{ assets: AssetRepository }>;
+  private readonly tx: Transactor<{ assets: AssetRepository; safetyBlocks: SafetyBlockRepository }>;
+  private readonly safety: Pick<SafetyReviewService, 'recordIn'>;
   private readonly vision: VisionEngines;
   private readonly settings: () => Promise<VaultSettings>;
   private readonly log: Logger;
@@ -99,7 +103,10 @@ export class IngestService {
   private mediaTools: MediaTools | null = null;
 
   constructor(deps: {
-    assets: AssetRepository; storage: Storage; queue: Queue; tx: Transactor<{ assets: AssetRepository }>; vision: VisionEngines;
+    assets: AssetRepository; storage: Storage; queue: Queue; tx: Transactor<{ assets: AssetRepository; safetyBlocks: SafetyBlockRepository }>;
+    vision: VisionEngines;
+    /** The abuse signal: a prompt the screen refuses is recorded against the account. */
+    safety: Pick<SafetyReviewService, 'recordIn'>;
     settings: () => Promise<VaultSettings>; log: Logger; media?: { ffmpegPath?: string; ffprobePath?: string; searchPath?: string };
     /** Where bytes handed over in memory are staged before they move into storage. */
     tempDir: string;
@@ -110,6 +117,7 @@ export class IngestService {
     this.storage = deps.storage;
     this.queue = deps.queue;
     this.tx = deps.tx;
+    this.safety = deps.safety;
     this.vision = deps.vision;
     this.settings = deps.settings;
     this.log = deps.log;
@@ -276,6 +284,13 @@ export class IngestService {
           error: null,
         });
         if (done) {
+          // A prompt refused by the screen counts in the abuse signal like a refused character.
+          if (row.prompt && decision.reasons.some((r) => r.code === 'prompt_minor_sexual')) {
+            const screen = screenPrompt(row.prompt);
+            await this.safety.recordIn(t, row.userId, 'asset.ingest', {
+              field: 'prompt', rule: screen.rule ?? 'sexual-with-minor', terms: [...screen.sexualTerms, ...screen.minorTerms], text: row.prompt,
+            });
+          }
           await t.events.emit(row.userId, { type: 'AssetProcessed', data: { assetId: row.id, characterId: row.characterId, status } });
           if (status === 'approved') await t.events.emit(row.userId, { type: 'AssetApproved', data: { assetId: row.id, by: 'rules' } });
         }
