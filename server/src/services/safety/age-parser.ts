@@ -49,6 +49,8 @@ export interface AgeTables {
   firstNumberWords: Set<string>;
   /** Endings glued to number words ("jahrig" in "sechzehnjährige"). */
   fused: string[];
+  /** Any of them inside a word (a quick test before looking for which). */
+  fusedAny: RegExp | null;
   half: RegExp | null;
   units: RegExp;
   /** "girl, 14": a word for a person, then a number 10–17 (group 1), or null. */
@@ -139,6 +141,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     numberValues,
     firstNumberWords: new Set([...numberValues.keys()].map((w) => w.split(' ')[0]!)),
     fused,
+    fusedAny: fused.length ? new RegExp(`.(?:${fused.map(escape).join('|')})`, 'u') : null,
     half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map((h) => escape(h).replace(/ /g, String.raw`\s+`)).join('|')})(?![\p{L}])`, 'gu') : null,
     units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
     persons: persons.length
@@ -220,7 +223,7 @@ function numberWordsToDigits(s: string, tables: AgeTables): string {
         continue;
       }
     }
-    if (word.length > 4) {
+    if (word.length > 4 && tables.fusedAny?.test(word)) {
       for (const f of tables.fused) {
         const at = word.indexOf(f);
         const n = at > 0 ? tables.numberValues.get(word.slice(0, at)) : undefined;
@@ -237,9 +240,17 @@ function numberWordsToDigits(s: string, tables: AgeTables): string {
 
 const ORDINAL_END = /(\d)-?(?:st|nd|rd|th|eme|ieme|er|re|e|o|a|ая|ий|ый|ой|й|ии|ыи|ои|и|го|ти|ым)(?![\p{L}])/gu;
 
+/** "15½": NFKC would glue the digits ("151⁄2"), so the fraction is set apart first. */
+function composeForAges(text: string): string {
+  return stripAndCompose(text.replace(/[\u00bc-\u00be\u2150-\u215e]/g, ' $&'));
+}
+
 export function prepareAgeText(text: string, tables: AgeTables): string {
-  // "15½": NFKC would glue the digits ("151⁄2"), so the fraction is set apart first.
-  let s = stripAndCompose(text.replace(/[\u00bc-\u00be\u2150-\u215e]/g, ' $&')).replace(/\u2044/g, '/');
+  return prepareComposed(composeForAges(text), tables);
+}
+
+function prepareComposed(composed: string, tables: AgeTables): string {
+  let s = composed.replace(/\u2044/g, '/');
   // A hashtag that starts with a number and goes on in letters ("#13yo", "#14años") is not a count.
   s = s.replace(/#(?=\d{1,2}\s?\p{L})/gu, ' ');
   // Lower-case Roman numerals only before a word for years ("xiii years"): alone they are words.
@@ -264,7 +275,7 @@ export function prepareAgeText(text: string, tables: AgeTables): string {
   // A run of hex digits that switches between digits and letters three times or more ("0f4e21",
   // "14f4e2") is an id — a colour, a hash, a handle suffix — not a number with a unit. Leetspeak
   // ("n4k3d", "t33n4g3r") uses letters beyond a–f or is shorter, and "0x0F" is read as a number.
-  s = s.replace(/(?<![\p{L}\p{N}])[0-9a-f]{6,}(?![\p{L}\p{N}])/gu, (w) => ((w.match(/\d(?=[a-f])|[a-f](?=\d)/g)?.length ?? 0) >= 3 ? ' ' : w));
+  if (/\d[a-f]|[a-f]\d/.test(s)) s = s.replace(/(?<![\p{L}\p{N}])[0-9a-f]{6,}(?![\p{L}\p{N}])/gu, (w) => ((w.match(/\d(?=[a-f])|[a-f](?=\d)/g)?.length ?? 0) >= 3 ? ' ' : w));
   s = s.replace(/[〇零一二两兩三四五六七八九十]+/gu, cjkNumber);
   s = s.replace(/(\d)\s?(?:y|yr|yrs)(?![\p{L}])/gu, '$1 yo');
   // "9thgrade", "15thbday": an English ordinal glued to the word after it.
@@ -308,11 +319,14 @@ function gradeAge(g: GradeTemplate, n: number): number | null {
 
 export interface AgeOptions {
   now?: Date;
+  /** The text is already through stripAndCompose, with fractions set apart (the screen's own pass). */
+  composed?: boolean;
 }
 
 /** Stated ages under 18 (and "under 18", birth years, school years that mean one) in a text. */
 export function findMinorAges(text: string, tables: AgeTables, options: AgeOptions = {}): AgeHit[] {
-  const s = prepareAgeText(text, tables);
+  const composed = options.composed ? text : composeForAges(text);
+  const s = prepareComposed(composed, tables);
   const year = (options.now ?? new Date()).getFullYear();
   const hits: AgeHit[] = [];
   const add = (h: AgeHit) => {
@@ -374,7 +388,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
   }
 
   // "Anna, 16," — a capitalised name, a comma, a number, and a comma or the end.
-  const cased = asciiDigits(stripAndCompose(text));
+  const cased = asciiDigits(composed);
   for (const m of cased.matchAll(/(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+,\s*(\d{1,2})(?:[.,]5)?(?=\s*(?:[,;)]|\.(?!\d)|$))/gmu)) {
     const n = Number(m[1]);
     if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });

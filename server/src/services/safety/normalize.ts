@@ -113,10 +113,11 @@ export function normalizeTerm(text: string): string {
   return foldText(stripAndCompose(text));
 }
 
+const NON_ASCII_DIGIT = /(?![0-9])\p{Nd}/gu;
+
 /** Map decimal digits of every script (Arabic-Indic ١٦, Devanagari १६, Thai ๑๖ …) to ASCII. */
 export function asciiDigits(text: string): string {
-  return text.replace(/[^\0-\x7f]/gu, (c) => {
-    if (!/\p{Nd}/u.test(c)) return c;
+  return text.replace(NON_ASCII_DIGIT, (c) => {
     const cp = c.codePointAt(0)!;
     let zero = cp;
     while (zero > cp - 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--;

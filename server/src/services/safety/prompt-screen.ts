@@ -135,6 +135,8 @@ interface Word {
   folded: string;
   /** One letter ("t" of "t e e n"). */
   single: boolean;
+  /** Letters with digits or symbols among them ("g1rl", "n@ked"): may be leetspeak. */
+  leet: boolean;
   /** Terms the word stands for on its own, with all its variants. */
   found: Found[];
 }
@@ -162,7 +164,7 @@ function wordOf(text: string, lex: CompiledLexicons): Word | null {
     const found: Found[] = [];
     for (const e of lex.accented.get(raw.toLowerCase().normalize('NFC')) ?? []) found.push({ entry: e, rule: 'word' });
     matchToken(raw, folded, lex, found);
-    w = { raw, folded, single: folded.length === 1 && /\p{L}/u.test(folded), found };
+    w = { raw, folded, single: folded.length === 1 && /\p{L}/u.test(folded), leet: LEET_CHARS.test(folded) && /\p{L}/u.test(folded), found };
   }
   if (WORD_CACHE.size >= WORD_CACHE_SIZE) WORD_CACHE.clear();
   WORD_CACHE.set(text, w);
@@ -288,6 +290,8 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
   }
 }
 
+const FRACTIONS = /[\u00bc-\u00be\u2150-\u215e]/g;
+
 /** Longest phrase in words ("below the age of consent"). */
 const PHRASE_WORDS = 6;
 
@@ -341,7 +345,8 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
 
   // Latin letters or digits glued to a script without spaces ("JCの…") are a word of their own.
   // "|_|" drawn for "u" ("n|_|d3").
-  const stripped = stripAndCompose(withNames).replace(/\|_\|/g, 'u');
+  // Fractions set apart first: NFKC would glue "15½" into "151⁄2" (the age parser reads "15 1/2").
+  const stripped = stripAndCompose(withNames.replace(FRACTIONS, ' $&')).replace(/\|_\|/g, 'u');
   const composed = UNSPACED_SCRIPT.test(stripped) ? stripped.replace(SCRIPT_SEAM, ' ') : stripped;
   const tokens: Token[] = [];
   for (const m of composed.matchAll(WORD)) {
@@ -359,13 +364,18 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
     }
   }
 
+  // For each word, the next word at or after it written with digits or symbols for letters.
+  const nextLeet = new Array<number>(tokens.length + 1);
+  nextLeet[tokens.length] = Infinity;
+  for (let i = tokens.length - 1; i >= 0; i--) nextLeet[i] = tokens[i]!.leet ? i : nextLeet[i + 1]!;
+
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.safe) continue;
     // Phrases written with spaces, hyphens or joined: "school girl", "under-age", "jail bait";
     // and again with each word's leetspeak read ("sch00l g!rl").
     matchPhrase(tokens, i, (x) => x.folded, 'phrase', lex, addFound);
-    if (tokens.slice(i, i + PHRASE_WORDS).some((x) => LEET_CHARS.test(x.folded))) {
+    if (nextLeet[i]! < i + PHRASE_WORDS) {
       matchPhrase(tokens, i, (x) => leetVariants(x.folded)[0] ?? x.folded, 'leetspeak', lex, addFound);
     }
     // A word broken by spaces into short pieces: "na ked", "nu de", "to p less".
@@ -439,12 +449,14 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
   }
 
   // Words of the age templates in leetspeak ("g1rl, 14", "13 4ns") are read as the words.
-  const ageText = withNames.replace(WORD, (w) => {
-    if (!/\d/.test(w) || !/\p{L}/u.test(w)) return w;
-    const folded = wordOf(w, lex)?.folded;
-    return (folded && leetVariants(folded).find((v) => screen.ages.words.has(v))) ?? w;
-  });
-  for (const a of findMinorAges(ageText, screen.ages, options)) hits.push(ageHit(a));
+  const ageText = tokens.some((x) => x.leet)
+    ? stripped.replace(WORD, (w) => {
+      if (!/\d/.test(w) || !/\p{L}/u.test(w)) return w;
+      const folded = wordOf(w, lex)?.folded;
+      return (folded && leetVariants(folded).find((v) => screen.ages.words.has(v))) ?? w;
+    })
+    : stripped;
+  for (const a of findMinorAges(ageText, screen.ages, { ...options, composed: true })) hits.push(ageHit(a));
   return dedupe(hits);
 }
 
