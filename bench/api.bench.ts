@@ -352,9 +352,9 @@ async function runLoad(base: string, cookie: string, s: Scenario, serverPid: num
     timeout: 30,
     headers: s.anonymous ? { accept: 'application/json' } : { cookie, accept: 'application/json' },
     ...(s.nextPath
-      ? { requests: [{ method: 'GET', setupRequest: (req: { path: string }) => { req.path = s.nextPath!(); return req; } }] }
+      ? { requests: [{ method: 'GET' as const, setupRequest: (req: autocannon.Request) => ({ ...req, path: s.nextPath!() }) }] }
       : {}),
-  });
+  }) as unknown as autocannon.Instance & Promise<autocannon.Result>; // without a callback: events and a promise
   const warmupTimer = setTimeout(() => {
     measuring = true;
     windowStart = performance.now();

@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 
 const root = path.resolve(import.meta.dirname, '..');
 const serverRequire = createRequire(path.join(root, 'server', 'package.json'));
-const sharp = serverRequire('sharp') as typeof import('sharp');
+const sharp = serverRequire('sharp') as typeof import('sharp').default;
 const pino = serverRequire('pino') as typeof import('pino').default;
 const { loadConfig } = await import('../server/src/config/env.ts');
 const { createContext } = await import('../server/src/context.ts');

@@ -24,7 +24,7 @@ if (process.platform === 'linux' && !process.env.BENCH_VISION_PINNED && process.
 
 const root = path.resolve(import.meta.dirname, '..');
 const serverRequire = createRequire(path.join(root, 'server', 'package.json'));
-const sharp = serverRequire('sharp') as typeof import('sharp');
+const sharp = serverRequire('sharp') as typeof import('sharp').default;
 sharp.concurrency(1);
 const pino = serverRequire('pino') as typeof import('pino').default;
 const { loadConfig } = await import('../server/src/config/env.ts');

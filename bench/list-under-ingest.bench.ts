@@ -20,7 +20,7 @@ import autocannon from 'autocannon';
 
 const root = path.resolve(import.meta.dirname, '..');
 const serverRequire = createRequire(path.join(root, 'server', 'package.json'));
-const sharp = serverRequire('sharp') as typeof import('sharp');
+const sharp = serverRequire('sharp') as typeof import('sharp').default;
 const quick = process.env.BENCH_QUICK === '1';
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 const IMAGES = num('BENCH_INGEST_IMAGES', quick ? 120 : 200);
@@ -110,7 +110,8 @@ async function processing(base: string, cookie: string): Promise<number> {
 
 async function p95(base: string, urlPath: string, cookie: string | null) {
   const latencies: number[] = [];
-  const instance = autocannon({ url: `${base}${urlPath}`, connections: CONNECTIONS, duration: DURATION, headers: cookie ? { cookie } : {} });
+  // Called without a callback it is both the running instance (events) and a promise of the result.
+  const instance = autocannon({ url: `${base}${urlPath}`, connections: CONNECTIONS, duration: DURATION, headers: cookie ? { cookie } : {} }) as unknown as autocannon.Instance & Promise<autocannon.Result>;
   instance.on('response', (_c: unknown, status: number, _b: number, ms: number) => { if (status === 200) latencies.push(ms); });
   const result = (await instance) as { non2xx: number; errors: number };
   if (result.non2xx || result.errors) throw new Error(`${urlPath}: ${result.non2xx} non-2xx, ${result.errors} errors`);

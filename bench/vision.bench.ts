@@ -38,7 +38,7 @@ if (process.platform === 'linux' && !process.env.BENCH_VISION_PINNED && process.
 }
 
 const serverRequire = createRequire(path.join(root, 'server', 'package.json'));
-const sharp = serverRequire('sharp') as typeof import('sharp');
+const sharp = serverRequire('sharp') as typeof import('sharp').default;
 sharp.concurrency(1);
 const { LocalVisionEngine } = await import('../server/src/engines/vision/local/local-vision.engine.ts');
 const { classifyRating } = await import('../server/src/engines/vision/vision.ts');
