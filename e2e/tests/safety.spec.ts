@@ -33,12 +33,19 @@ test('repeated refusals flag the account; the administrator reviews it and clear
     await adminPage.keyboard.press('Enter');
     await expect(adminPage.getByRole('heading', { name: `Blocks of ${name}` })).toBeVisible();
     await expect(adminPage.getByTestId('safety-block')).toHaveCount(3);
-    await expect(adminPage.getByTestId('safety-block').first()).toContainText('character.create');
+    await expect(adminPage.getByTestId('safety-block').first()).toContainText('New character');
 
     await row.getByRole('button', { name: `Clear flag of ${name}` }).click();
     await expect(adminPage.getByText('Flag cleared')).toBeVisible();
     await expect(row).not.toHaveAttribute('data-flagged', 'true');
     await expect(adminPage.getByTestId('safety-block')).toHaveCount(3);
+
+    // At phone width each account is a card that fits the screen: nothing scrolls sideways.
+    await adminPage.setViewportSize({ width: 375, height: 812 });
+    await expect(row).toBeVisible();
+    expect((await row.boundingBox())!.width).toBeLessThanOrEqual(375);
+    expect(await adminPage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await expectAccessible(adminPage, '/app/admin/safety at phone width');
   } finally {
     await adminCtx.close();
   }

@@ -11,6 +11,14 @@ import { useTitle } from '@/lib/hooks';
 import { keys } from '@/lib/queries';
 import { formatDateTime } from '@/lib/utils';
 
+/** Where a block happened, in words (the raw source stays in the badge's title). */
+const SOURCE_LABELS: Record<string, string> = {
+  'character.create': 'New character',
+  'character.update': 'Character edit',
+  'character.preview': 'Prompt preview',
+  'asset.ingest': 'Vault prompt',
+};
+
 /** Administrators: safety blocks per account, accounts flagged for review, the latest blocks. */
 export function SafetyPage() {
   useTitle('Safety');
@@ -67,9 +75,10 @@ export function SafetyPage() {
         <>
           <section aria-labelledby="safety-accounts" className="flex flex-col gap-3">
             <h2 id="safety-accounts" className="text-lg font-semibold">Accounts</h2>
-            <div className="overflow-x-auto rounded-xl border">
-              <table className="w-full text-sm">
-                <thead className="bg-muted/50 text-left">
+            <div className="overflow-x-auto rounded-xl border max-sm:overflow-visible max-sm:border-0">
+              {/* At phone width each row is a card with its labels inside (no sideways scrolling). */}
+              <table className="w-full text-sm max-sm:block">
+                <thead className="bg-muted/50 text-left max-sm:sr-only">
                   <tr>
                     <th scope="col" className="px-3 py-2 font-medium">Account</th>
                     <th scope="col" className="px-3 py-2 font-medium">Blocks</th>
@@ -78,19 +87,19 @@ export function SafetyPage() {
                     <th scope="col" className="px-3 py-2 font-medium">Review</th>
                   </tr>
                 </thead>
-                <tbody>
+                <tbody className="max-sm:flex max-sm:flex-col max-sm:gap-3">
                   {data!.accounts.map((a) => (
-                    <tr key={a.userId} className="border-t" data-testid="safety-account" data-flagged={a.flaggedAt ? 'true' : undefined}>
+                    <tr key={a.userId} className="border-t max-sm:block max-sm:rounded-xl max-sm:border max-sm:p-2" data-testid="safety-account" data-flagged={a.flaggedAt ? 'true' : undefined}>
                       <td className="px-3 py-2">
                         <button type="button" className="text-left underline-offset-2 hover:underline" aria-pressed={userId === a.userId} onClick={() => setUserId(userId === a.userId ? null : a.userId)}>
                           <span className="font-medium">{a.name}</span>
                           <span className="block text-xs text-muted-foreground">{a.email}</span>
                         </button>
                       </td>
-                      <td className="px-3 py-2 tabular-nums">{a.blocks}</td>
-                      <td className="px-3 py-2 tabular-nums">{a.recentBlocks}</td>
-                      <td className="px-3 py-2 text-muted-foreground">{a.lastBlockAt ? formatDateTime(a.lastBlockAt) : '–'}</td>
-                      <td className="px-3 py-2">
+                      <td data-label="Blocks" className="px-3 py-2 tabular-nums max-sm:flex max-sm:items-center max-sm:justify-between max-sm:gap-3 max-sm:before:font-medium max-sm:before:text-muted-foreground max-sm:before:content-[attr(data-label)]">{a.blocks}</td>
+                      <td data-label={`Last ${data!.flagAfter.withinHours} h`} className="px-3 py-2 tabular-nums max-sm:flex max-sm:items-center max-sm:justify-between max-sm:gap-3 max-sm:before:font-medium max-sm:before:text-muted-foreground max-sm:before:content-[attr(data-label)]">{a.recentBlocks}</td>
+                      <td data-label="Latest" className="px-3 py-2 text-muted-foreground max-sm:flex max-sm:items-center max-sm:justify-between max-sm:gap-3 max-sm:before:font-medium max-sm:before:text-muted-foreground max-sm:before:content-[attr(data-label)]">{a.lastBlockAt ? formatDateTime(a.lastBlockAt) : '–'}</td>
+                      <td data-label="Review" className="px-3 py-2 max-sm:flex max-sm:items-center max-sm:justify-between max-sm:gap-3 max-sm:before:font-medium max-sm:before:text-muted-foreground max-sm:before:content-[attr(data-label)]">
                         {a.flaggedAt ? (
                           <div className="flex flex-wrap items-center gap-2">
                             <Badge variant="destructive" title={a.flagReason ?? undefined}>Flagged</Badge>
@@ -122,7 +131,7 @@ export function SafetyPage() {
               {data!.blocks.map((b) => (
                 <li key={b.id} className="rounded-xl border bg-card p-4 shadow-sm" data-testid="safety-block">
                   <div className="flex flex-wrap items-center gap-2">
-                    <Badge variant="secondary">{b.source}</Badge>
+                    <Badge variant="secondary" title={b.source}>{SOURCE_LABELS[b.source] ?? b.source}</Badge>
                     <Badge variant="muted">{b.rule}</Badge>
                     {b.field ? <span className="text-sm text-muted-foreground">in {b.field}</span> : null}
                     <time className="ml-auto text-xs text-muted-foreground" dateTime={b.createdAt}>
