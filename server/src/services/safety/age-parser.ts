@@ -10,11 +10,11 @@
 // "Anna, 16," and "(16)". A number is not an age when a unit follows it ("16 minutes", "15 kg",
 // "12%"), a currency sign precedes it, or an object stands next to it ("12 year old whisky").
 import type { CompiledLexicons, GradeTemplate, LexiconFile } from './lexicon.ts';
-import { asciiDigits, foldText, lowerPlain, stripAndCompose } from './normalize.ts';
+import { asciiDigits, foldText, lowerPlain, plainLatinLetters, stripAndCompose } from './normalize.ts';
 
 export const MINOR_AGE_LIMIT = 18;
 
-type AgeKind = 'age' | 'under' | 'birth-year' | 'grade';
+type AgeKind = 'age' | 'under' | 'birth-year' | 'class-year' | 'grade';
 
 export interface AgeHit {
   kind: AgeKind;
@@ -110,6 +110,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     for (const a of f.ages ?? []) pushTemplate(templates, compileTemplate('age', a));
     for (const a of f.under ?? []) pushTemplate(templates, compileTemplate('under', a));
     for (const a of f.births ?? []) pushTemplate(templates, compileTemplate('birth-year', a));
+    for (const a of f.graduations ?? []) pushTemplate(templates, compileTemplate('class-year', a));
     for (const g of f.grades ?? []) pushTemplate(templates, compileTemplate('grade', g.pattern, g));
     for (const [w, n] of Object.entries(f.numbers ?? {})) numberValues.set(prep(w).replace(/[\s-]+/g, ' '), n);
     for (const h of f.half ?? []) halves.push(prep(h));
@@ -254,12 +255,12 @@ function prepareComposed(composed: string, tables: AgeTables): string {
   // A hashtag that starts with a number and goes on in letters ("#13yo", "#14años") is not a count.
   s = s.replace(/#(?=\d{1,2}\s?\p{L})/gu, ' ');
   // Lower-case Roman numerals only before a word for years ("xiii years"): alone they are words.
-  s = s.replace(/(?<![\p{L}\p{N}])[ivxlc]{2,8}(?=\s+(?:years?|yrs?|yo|anos|años|ans|anni|jahre)(?![\p{L}]))/gu, (r) => romanToNumber(r.toUpperCase())?.toString() ?? r);
+  s = s.replace(/(?<![\p{L}\p{N}])[ivxlc]{2,8}(?=\s+(?:years?|yrs?|yo|anos|años|ans|anni|jahre)(?![\p{L}]))|(?<=(?<![\p{L}])(?:age|aged)\s+)[ivxlc]{2,8}(?![\p{L}\p{N}])/gu, (r) => romanToNumber(r.toUpperCase())?.toString() ?? r);
   s = s.replace(/(?<![\p{L}\p{N}])[IVXLC]{2,8}(?![\p{L}\p{N}])/gu, (r) => {
     const n = romanToNumber(r);
     return n === null ? r : String(n);
   });
-  s = asciiDigits(lowerPlain(s));
+  s = plainLatinLetters(asciiDigits(lowerPlain(s)));
   // "180 months old", "5,000 days old", "17 years 11 months old": the age in whole years.
   s = s.replace(/(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})\s*(months?|mos?|weeks?|wks?|days?)\s+old(?![\p{L}])/gu, (m, n: string, unit: string) => {
     const per = unit.startsWith('d') ? 365.25 : unit.startsWith('w') ? 52.18 : 12;
@@ -338,7 +339,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     const end = start + m[0].length;
     const value = Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0) + (m[3] ? Math.min(0.99, Number(m[3][0]) / Number(m[3][2])) : 0);
     // Only ages up to 18 ("under 18"), school years and birth years can mean a minor.
-    if (value > MINOR_AGE_LIMIT && (value < year - MINOR_AGE_LIMIT || value > year)) continue;
+    if (value > MINOR_AGE_LIMIT && (value < year - MINOR_AGE_LIMIT || value > year + 13)) continue;
     const before = s.slice(Math.max(0, start - 40), start);
     if (CURRENCY_BEFORE.test(before)) continue;
     tables.units.lastIndex = end;
@@ -366,6 +367,8 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
       if (t.kind === 'age') age = value >= 1 && value < MINOR_AGE_LIMIT ? value : null;
       else if (t.kind === 'under') age = value >= 1 && value <= MINOR_AGE_LIMIT ? value - 1 : null;
       else if (t.kind === 'birth-year') age = value >= 1900 && value <= year ? year - value : null;
+      // "class of 2029": leaving school at about 18 in that year.
+      else if (t.kind === 'class-year') age = value > year && value <= year + 13 ? MINOR_AGE_LIMIT - (value - year) : null;
       else if (t.grade) age = gradeAge(t.grade, value);
       if (age === null || age >= MINOR_AGE_LIMIT || age < 0) continue;
       if (t.before && !t.before.test(before)) continue;
@@ -381,7 +384,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
       const matchStart = at >= 0 ? start - before.length + at : start;
       if (isObjectNear(s, matchStart, matchEnd, tables.objects)) continue;
       const n = String(value);
-      const label = t.kind === 'age' ? `age ${n}` : t.kind === 'under' ? `under ${n}` : t.kind === 'birth-year' ? `born ${n}` : `grade ${n}`;
+      const label = t.kind === 'age' ? `age ${n}` : t.kind === 'under' ? `under ${n}` : t.kind === 'birth-year' ? `born ${n}` : t.kind === 'class-year' ? `class of ${n}` : `grade ${n}`;
       add({ kind: t.kind, age, label, text: s.slice(matchStart, matchEnd).trim() });
       break;
     }

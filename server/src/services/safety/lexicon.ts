@@ -54,6 +54,8 @@ export interface LexiconFile {
   under?: string[];
   /** Birth-year templates with {y}: "born in {y}". */
   births?: string[];
+  /** School-leaving-year templates with {y}: "class of {y}" (a year still ahead means a pupil). */
+  graduations?: string[];
   grades?: GradeTemplate[];
   /** Words after a number that make it a measure, not an age ("minutes", "kg"). */
   units?: string[];

@@ -102,6 +102,13 @@ export function lowerPlain(text: string): string {
   return s;
 }
 
+const LATIN_IN_DRESS = new RegExp(`[${Object.keys(LETTER_FOLD).filter((c) => !/[\0-\x7f]/.test(c)).join('').replace(/[\\\]^-]/g, '\\$&')}]`, 'gu');
+
+/** Latin letters in another dress (small capitals, modifier letters …) → the plain letter; nothing else changes. */
+export function plainLatinLetters(text: string): string {
+  return text.replace(LATIN_IN_DRESS, (c) => LETTER_FOLD[c] ?? c);
+}
+
 /** lowerPlain, then the confusables skeleton and Latin letter fold for every non-ASCII character. */
 export function foldText(text: string): string {
   const s = lowerPlain(text);

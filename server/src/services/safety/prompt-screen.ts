@@ -53,6 +53,7 @@ type HitRule =
   | 'age'
   | 'under'
   | 'birth-year'
+  | 'class-year'
   | 'grade';
 
 export interface ScreenHit {
@@ -290,6 +291,8 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
   }
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const FRACTIONS = /[\u00bc-\u00be\u2150-\u215e]/g;
 
 /** Longest phrase in words ("below the age of consent"). */
@@ -338,9 +341,13 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
   // their CLDR name in words ("🧒" → "child").
   const emojiFound: EmojiFound[] = [];
   const withNames = emojiToWords(text, emojiFound, (name) => !screen.emoji.has(name));
+  // An emoji next to its own name is the thing itself ("🍆 eggplant parmesan"), not a euphemism.
+  const lowered = text.toLowerCase();
   for (const e of emojiFound) {
     const sense = screen.emoji.get(e.name);
-    if (sense) hits.push({ ...sense, term: e.name, found: e.emoji, rule: 'emoji', language: 'emoji' });
+    if (sense && !new RegExp(`(?<![\\p{L}])${escapeRegExp(e.name)}(?![\\p{L}])`, 'u').test(lowered)) {
+      hits.push({ ...sense, term: e.name, found: e.emoji, rule: 'emoji', language: 'emoji' });
+    }
   }
 
   // Latin letters or digits glued to a script without spaces ("JCの…") are a word of their own.
@@ -396,7 +403,11 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
     // "Lily 15 nude": a name, a number 10–17 and a sexual word straight after it.
     const next = tokens[i + 1];
     const after = tokens[i + 2];
-    if (next && after && /^\p{Lu}\p{Ll}+$/u.test(t.raw) && /^1[0-7]$/.test(next.raw) && after.found.some((f) => f.entry.sense !== 'minor' && f.entry.strength === 'strong')) {
+    if (
+      next && after && /^\p{Lu}\p{Ll}+$/u.test(t.raw) && /^1[0-7]$/.test(next.raw) && !lex.objects.has(t.folded) &&
+      after.found.some((f) => f.entry.sense !== 'minor' && f.entry.strength === 'strong') &&
+      new RegExp(`(?<![\\p{L}])${escapeRegExp(t.raw)} +${next.raw} +${escapeRegExp(after.raw)}`, 'u').test(stripped)
+    ) {
       hits.push({ sense: 'minor', strength: 'strong', term: `age ${next.raw}`, found: `${t.raw} ${next.raw}`, rule: 'age', language: 'age' });
     }
     for (const f of t.found) addFound(f, t.raw);
@@ -492,12 +503,17 @@ const isMinor = (h: ScreenHit) => h.sense === 'minor' || h.sense === 'both';
 function protectiveContext(hits: ScreenHit[], ctx: Context | undefined): boolean {
   const topic = SCREEN.lex.topic;
   if (!ctx || !hits.some(isSexual) || !hits.some(isMinor)) return false;
-  if (!hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term))))) return false;
+  // A word inside a topic phrase is read as the phrase: "nudes" in "sharing nudes" names sexting.
+  const topicHits = hits.filter((h) => isSexual(h) && topic.has(topicKey(h.term)));
+  const inTopic = (h: ScreenHit) => topicHits.some((x) => x.found.length > h.found.length && x.found.toLowerCase().includes(h.found.toLowerCase()));
+  if (!hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term)) || inTopic(h)))) return false;
+  const topicWords = new Set(topicHits.filter((h) => /\s/.test(h.found)).flatMap((h) => h.found.toLowerCase().split(/\s+/)));
   const { protective, imagery } = SCREEN.lex;
   const texts = ctx.texts.map((t) => ({
     words: t.tokens.map((w) => w.folded).join(' '),
-    // Words of a safe phrase match nothing, as pictures neither ("abuse imagery" names a crime).
-    unsafeWords: t.tokens.filter((w) => !w.safe).map((w) => w.folded).join(' '),
+    // Words of a safe phrase match nothing, as pictures neither ("abuse imagery" names a crime);
+    // nor do the words of a topic phrase ("sharing nudes").
+    unsafeWords: t.tokens.filter((w) => !w.safe && !topicWords.has(w.raw.toLowerCase())).map((w) => w.folded).join(' '),
     unspaced: t.unspaced,
   }));
   return texts.some((t) => matchContext(protective, t.words, t.unspaced)) && !texts.some((t) => matchContext(imagery, t.unsafeWords, t.unspaced));
