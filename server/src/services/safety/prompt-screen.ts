@@ -293,6 +293,8 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const UNSPACED_GAP = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])/gu;
+
 const FRACTIONS = /[\u00bc-\u00be\u2150-\u215e]/g;
 
 /** Longest phrase in words ("below the age of consent"). */
@@ -448,15 +450,22 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
     let folded = unspacedText;
     for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
     const seenKeys = new Set<number>();
-    for (let i = 0; i < folded.length; i++) {
-      const starting = lex.unspacedByFirst.get(folded[i]!);
-      if (starting === undefined) continue;
-      for (const idx of starting) {
-        if (seenKeys.has(idx) || !folded.startsWith(lex.unspacedKeys[idx]!, i)) continue;
-        seenKeys.add(idx);
-        addFound({ entry: lex.unspaced[idx]!, rule: 'substring' }, lex.unspacedKeys[idx]!);
+    const search = (within: string, phrasesOnly: boolean) => {
+      for (let i = 0; i < within.length; i++) {
+        const starting = lex.unspacedByFirst.get(within[i]!);
+        if (starting === undefined) continue;
+        for (const idx of starting) {
+          if (seenKeys.has(idx) || (phrasesOnly && !lex.unspaced[idx]!.multiword) || !within.startsWith(lex.unspacedKeys[idx]!, i)) continue;
+          seenKeys.add(idx);
+          addFound({ entry: lex.unspaced[idx]!, rule: 'substring' }, lex.unspacedKeys[idx]!);
+        }
       }
-    }
+    };
+    search(folded, false);
+    // A term written with a space ("상의를 벗은", "아동 포르노") also matches the words written
+    // apart or together; single words keep to the text as spaced, so none is read across two words.
+    const together = folded.replace(UNSPACED_GAP, '');
+    if (together !== folded) search(together, true);
   }
 
   // Words of the age templates in leetspeak ("g1rl, 14", "13 4ns") are read as the words.
