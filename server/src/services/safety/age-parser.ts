@@ -10,7 +10,7 @@
 // "Anna, 16," and "(16)". A number is not an age when a unit follows it ("16 minutes", "15 kg",
 // "12%"), a currency sign precedes it, or an object stands next to it ("12 year old whisky").
 import type { CompiledLexicons, GradeTemplate, LexiconFile } from './lexicon.ts';
-import { asciiDigits, foldText, lowerPlain, plainLatinLetters, stripAndCompose } from './normalize.ts';
+import { asciiDigits, foldText, lowerPlain, plainLatinLetters, stripAndCompose, UNSPACED_SCRIPT } from './normalize.ts';
 
 export const MINOR_AGE_LIMIT = 18;
 
@@ -300,15 +300,25 @@ const NUMBER = /(?<!\p{N}|\p{N}[.,/:])(\d{1,4})(?:[.,](\d{1,2}))?(?:\s*([1-7]\/[
 const CURRENCY_BEFORE = /[$€£¥₹#№]\s*$/u;
 
 function nearbyWords(s: string, start: number, end: number): string[] {
-  const before = s.slice(Math.max(0, start - 40), start).match(/\p{L}+/gu) ?? [];
-  const after = s.slice(end, end + 40).match(/\p{L}+/gu) ?? [];
+  // Marks belong to their word (Indic vowel signs): "पुरानी" is one word, not three.
+  const before = s.slice(Math.max(0, start - 40), start).match(/[\p{L}\p{M}]+/gu) ?? [];
+  const after = s.slice(end, end + 40).match(/[\p{L}\p{M}]+/gu) ?? [];
   return [...before.slice(-2), ...after.slice(0, 2)];
 }
+
+/** Object words of scripts without spaces ("วิสกี้"), looked for inside the text around a number. */
+const UNSPACED_OBJECTS = new WeakMap<Set<string>, string[]>();
 
 function isObjectNear(s: string, start: number, end: number, objects: Set<string>): boolean {
   for (const w of nearbyWords(s, start, end)) {
     const f = foldText(w);
     if (objects.has(f) || (f.endsWith('s') && objects.has(f.slice(0, -1)))) return true;
+  }
+  let unspaced = UNSPACED_OBJECTS.get(objects);
+  if (!unspaced) UNSPACED_OBJECTS.set(objects, (unspaced = [...objects].filter((o) => UNSPACED_SCRIPT.test(o))));
+  if (unspaced.length && UNSPACED_SCRIPT.test(s)) {
+    const around = foldText(s.slice(Math.max(0, start - 12), end + 12));
+    if (unspaced.some((o) => around.includes(o))) return true;
   }
   return false;
 }

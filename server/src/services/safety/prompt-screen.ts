@@ -293,7 +293,7 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const UNSPACED_GAP = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])/gu;
+const UNSPACED_GAP = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])[\s.'’-]+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])/gu;
 
 const FRACTIONS = /[\u00bc-\u00be\u2150-\u215e]/g;
 
@@ -455,15 +455,16 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
         const starting = lex.unspacedByFirst.get(within[i]!);
         if (starting === undefined) continue;
         for (const idx of starting) {
-          if (seenKeys.has(idx) || (phrasesOnly && !lex.unspaced[idx]!.multiword) || !within.startsWith(lex.unspacedKeys[idx]!, i)) continue;
+          if (seenKeys.has(idx) || (phrasesOnly && !/[\s.'’-]/.test(lex.unspaced[idx]!.label)) || !within.startsWith(lex.unspacedKeys[idx]!, i)) continue;
           seenKeys.add(idx);
           addFound({ entry: lex.unspaced[idx]!, rule: 'substring' }, lex.unspacedKeys[idx]!);
         }
       }
     };
     search(folded, false);
-    // A term written with a space ("상의를 벗은", "아동 포르노") also matches the words written
-    // apart or together; single words keep to the text as spaced, so none is read across two words.
+    // A term written with a space or a dot ("상의를 벗은", "아동 포르노", "ม.ต้น") also matches the
+    // words written apart or together; single words keep to the text as written, so none is read
+    // across two words.
     const together = folded.replace(UNSPACED_GAP, '');
     if (together !== folded) search(together, true);
   }
