@@ -389,6 +389,9 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
         matchEnd = t.after.lastIndex;
         // A longer unit reads on past the template: "14 anos atrás", "14 Jahre her" are spans of time.
         if (t.kind === 'age' && unitEnd > matchEnd) continue;
+        // A one-letter abbreviation that is also a unit ("15 v" for vuotta, "12 V" volts) is an age
+        // only at the end of a phrase; "3 v 1", "12 V battery" are measures.
+        if (unitEnd === matchEnd && /^\s*\p{L}$/u.test(s.slice(end, matchEnd)) && !/^\s*(?:[,.;:!?)\]]|$)/u.test(s.slice(matchEnd))) continue;
       }
       const at = t.before ? before.search(t.before) : -1;
       const matchStart = at >= 0 ? start - before.length + at : start;

@@ -363,13 +363,22 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
     if (word) tokens.push({ ...word, safe: false });
   }
 
-  // Safe phrases first: their words match nothing ("nude lipstick", "sex education").
+  // Safe phrases first: their words match nothing ("nude lipstick", "sex education"). A safe phrase
+  // that holds both a sexual and a minor-related word ("sexy Mädchen": an adult) only says the
+  // two are not a pair; with a stated age elsewhere its sexual word counts again (below).
+  const pairSafe: Array<{ f: Found; raw: string }> = [];
   for (let i = 0; i < tokens.length; i++) {
     let joined = '';
     for (let k = 0; k < lex.safeMaxWords && i + k < tokens.length; k++) {
       joined += tokens[i + k]!.folded;
       if (!lex.safePrefixes.has(joined)) break;
-      if (lex.safe.has(joined)) for (let x = i; x <= i + k; x++) tokens[x]!.safe = true;
+      if (!lex.safe.has(joined)) continue;
+      const words = tokens.slice(i, i + k + 1);
+      const founds = words.flatMap((w) => w.found.map((f) => ({ f, raw: w.raw })));
+      if (founds.some((x) => x.f.entry.sense === 'minor') && founds.some((x) => x.f.entry.sense === 'sexual')) {
+        pairSafe.push(...founds.filter((x) => x.f.entry.sense === 'sexual'));
+      }
+      for (const w of words) w.safe = true;
     }
   }
 
@@ -477,7 +486,9 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
       return (folded && leetVariants(folded).find((v) => screen.ages.words.has(v))) ?? w;
     })
     : stripped;
-  for (const a of findMinorAges(ageText, screen.ages, { ...options, composed: true })) hits.push(ageHit(a));
+  const ages = findMinorAges(ageText, screen.ages, { ...options, composed: true });
+  for (const a of ages) hits.push(ageHit(a));
+  if (ages.length) for (const x of pairSafe) addFound(x.f, x.raw);
   return dedupe(hits);
 }
 
