@@ -145,6 +145,8 @@ const mustBlock: Record<string, string[]> = {
     'sjundeklassare, nakenbilder', 'alaikäisen nudeja', 'nudesky od nezletilého', 'nude, 15 v.',
     // a safe phrase that reads a pair as adult ("sexy Mädchen") gives way to a stated age
     'sexy Mädchen, 13', 'sexy meisje van 14',
+    '#adolescentedesnuda', 'foto hot, ragazzina di 12', 'de menor, fotos sensuais', 'gamine en tenue d\'Ève, 12 ans', 'minor, nuduri',
+    '7. sınıf kız, seksi', 'on beş yaşında, çıplak', 'report nude pedoporn pics',
   ],
 };
 
@@ -182,7 +184,8 @@ const mustPass: Record<string, string[]> = {
     'nude beach opens at 16:00', 'our 14-year-old shop, sexy new sign', 'Room 12 lingerie boutique', 'sexy F-16 fighter jet',
     `class of ${new Date().getFullYear() - 10} reunion, sexy dress`,
     '18 Jahre alter Whisky aus dem Eichenfass, sexy Etikett', 'nudet sukkahousut lapsille', 'právní akty EU pro děti', 'nahé fotky, 3 v 1',
-    'sexy 12 V LED strip',
+    'sexy 12 V LED strip', 'chica de 1,70, lencería', 'copilul pornește calculatorul', 'Pornic avec les enfants',
+    'video hot wheels per bambini', '1. sınıf kalite seksi iç çamaşırı', 'lencería de menor precio', 'report pedoporn sites to the police',
   ],
   'harmless senses of sexual words': [
     'nude lipstick on a teen girl', 'nude color shoes for kids', 'visible to the naked eye, kids astronomy', 'the naked truth about teen budgets',

@@ -67,7 +67,8 @@ export interface AgeTables {
 const SEP = String.raw`[\s./'’,:·=-]*`;
 const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
 const escape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-const prep = (s: string) => lowerPlain(stripAndCompose(s)).trim();
+// Templates, units and words are read in the text's own form (ı → i, small capitals → letters).
+const prep = (s: string) => plainLatinLetters(lowerPlain(stripAndCompose(s))).trim();
 
 function wordsToRegex(words: string[]): string {
   return words

@@ -266,7 +266,15 @@ function splitJoined(w: string, lex: CompiledLexicons): TermEntry[] | null {
 }
 
 function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Found[], baseRule: HitRule = 'word'): void {
-  if (lookupWord(folded, lex, baseRule, out)) return;
+  const first = out.length;
+  if (lookupWord(folded, lex, baseRule, out)) {
+    // A stem that matched the start of a long joined word ("desnud*" in "#desnudaadolescente")
+    // must not hide the rest of it: the word is also split against the lexicon.
+    if (folded.length >= 8 && baseRule === 'word' && out.slice(first).every((f) => f.entry.stem)) {
+      for (const e of splitJoined(folded, lex) ?? []) if (!out.some((f) => f.entry === e)) out.push({ entry: e, rule: 'joined-words' });
+    }
+    return;
+  }
   let hit = false;
   for (const v of leetVariants(folded)) hit = lookupWord(v, lex, 'leetspeak', out) || hit;
   for (const v of stretchedVariants(folded)) hit = lookupWord(v, lex, 'stretched', out) || hit;
@@ -526,7 +534,7 @@ function protectiveContext(hits: ScreenHit[], ctx: Context | undefined): boolean
   if (!ctx || !hits.some(isSexual) || !hits.some(isMinor)) return false;
   // A word inside a topic phrase is read as the phrase: "nudes" in "sharing nudes" names sexting.
   const topicHits = hits.filter((h) => isSexual(h) && topic.has(topicKey(h.term)));
-  const inTopic = (h: ScreenHit) => topicHits.some((x) => x.found.length > h.found.length && x.found.toLowerCase().includes(h.found.toLowerCase()));
+  const inTopic = (h: ScreenHit) => topicHits.some((x) => x !== h && x.found.length >= h.found.length && x.found.toLowerCase().includes(h.found.toLowerCase()));
   if (!hits.every((h) => h.language !== 'age' && (!isSexual(h) || topic.has(topicKey(h.term)) || inTopic(h)))) return false;
   const topicWords = new Set(topicHits.filter((h) => /\s/.test(h.found)).flatMap((h) => h.found.toLowerCase().split(/\s+/)));
   const { protective, imagery } = SCREEN.lex;
