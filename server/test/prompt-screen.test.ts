@@ -147,6 +147,8 @@ const mustBlock: Record<string, string[]> = {
     'sexy Mädchen, 13', 'sexy meisje van 14',
     '#adolescentedesnuda', 'foto hot, ragazzina di 12', 'de menor, fotos sensuais', 'gamine en tenue d\'Ève, 12 ans', 'minor, nuduri',
     '7. sınıf kız, seksi', 'on beş yaşında, çıplak', 'report nude pedoporn pics',
+    // round 3: accented words inside joined and stretched ones, spelled-out ages, pieces of a phrase
+    '#desnudaniña', 'niñaa desnuda', 'n.u.d.e b.o.y 12', 'sk ool girl, nude', 'sch ool girl, topless', '14M, nudes',
   ],
 };
 
@@ -186,6 +188,7 @@ const mustPass: Record<string, string[]> = {
     '18 Jahre alter Whisky aus dem Eichenfass, sexy Etikett', 'nudet sukkahousut lapsille', 'právní akty EU pro děti', 'nahé fotky, 3 v 1',
     'sexy 12 V LED strip', 'chica de 1,70, lencería', 'copilul pornește calculatorul', 'Pornic avec les enfants',
     'video hot wheels per bambini', '1. sınıf kalite seksi iç çamaşırı', 'lencería de menor precio', 'report pedoporn sites to the police',
+    '🍆 parmesan bake for the kids 👧', 'peach jam with the kids 🍑', 'swimming pool 15 m long, topless sunbathing',
   ],
   'harmless senses of sexual words': [
     'nude lipstick on a teen girl', 'nude color shoes for kids', 'visible to the naked eye, kids astronomy', 'the naked truth about teen budgets',
@@ -313,6 +316,12 @@ describe('screenDocument', () => {
     expect(screenDocument({ age: 'sixteen', scene: 'topless on the beach' }, { now: NOW }).blocked).toBe(true);
     expect(screenDocument({ apparentAge: '19', clothing: 'sheer lingerie' }, { now: NOW }).blocked).toBe(false);
     expect(screenDocument({ apparentAge: '25-30', clothing: 'lingerie' }, { now: NOW }).blocked).toBe(false);
+  });
+
+  it("a parent's children are not the subject: 'mum of two kids' with a boudoir caption passes, a kid in the caption does not", () => {
+    expect(screenDocument({ bio: 'mother of three kids', caption: 'boudoir shoot for our anniversary' }).blocked).toBe(false);
+    expect(screenDocument({ bio: 'dad of 2 boys', prompt: 'nude art photo' }).blocked).toBe(false);
+    expect(screenDocument({ bio: 'mother of three kids', caption: 'boudoir shoot with the kids' }).blocked).toBe(true);
   });
 
   it('an adult document passes', () => {

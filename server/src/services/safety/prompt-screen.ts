@@ -102,6 +102,8 @@ export interface ScreenOptions {
 
 interface EmojiLexicon {
   sources: string[];
+  /** Words that make a weak sexual emoji the thing itself (🍑 in a recipe, 🍆 in the garden). */
+  literal?: string[];
   sexual?: { strong?: string[]; weak?: string[] };
   minor?: { strong?: string[]; weak?: string[] };
   both?: { strong?: string[]; weak?: string[] };
@@ -111,6 +113,7 @@ interface Screen {
   lex: CompiledLexicons;
   ages: AgeTables;
   emoji: Map<string, { sense: Sense; strength: Strength }>;
+  emojiLiteral: RegExp | null;
 }
 
 function buildScreen(files: LexiconFile[], emojiLexicon: EmojiLexicon): Screen {
@@ -119,7 +122,8 @@ function buildScreen(files: LexiconFile[], emojiLexicon: EmojiLexicon): Screen {
   for (const sense of ['sexual', 'minor', 'both'] as const) {
     for (const strength of ['strong', 'weak'] as const) for (const name of emojiLexicon[sense]?.[strength] ?? []) emoji.set(name, { sense, strength });
   }
-  return { lex, ages: compileAgeTables(files, lex), emoji };
+  const literal = (emojiLexicon.literal ?? []).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\*$/, '\\p{L}*'));
+  return { lex, ages: compileAgeTables(files, lex), emoji, emojiLiteral: literal.length ? new RegExp(`(?<![\\p{L}])(?:${literal.join('|')})(?![\\p{L}])`, 'iu') : null };
 }
 
 const { files: LEXICON_FILES, emoji: EMOJI_LEXICON } = loadLexiconFiles();
@@ -163,8 +167,10 @@ function wordOf(text: string, lex: CompiledLexicons): Word | null {
   if (!raw || UNSPACED_SCRIPT.test(folded)) w = null;
   else {
     const found: Found[] = [];
-    for (const e of lex.accented.get(raw.toLowerCase().normalize('NFC')) ?? []) found.push({ entry: e, rule: 'word' });
-    matchToken(raw, folded, lex, found);
+    const lowerRaw = raw.toLowerCase().normalize('NFC');
+    for (const e of lex.accented.get(lowerRaw) ?? []) found.push({ entry: e, rule: 'word' });
+    if (found.length === 0) for (const v of stretchedVariants(lowerRaw)) for (const e of lex.accented.get(v) ?? []) found.push({ entry: e, rule: 'stretched' });
+    matchToken(raw, folded, lex, found, 'word', [...lowerRaw].length === [...folded].length ? lowerRaw : undefined);
     w = { raw, folded, single: folded.length === 1 && /\p{L}/u.test(folded), leet: LEET_CHARS.test(folded) && /\p{L}/u.test(folded), found };
   }
   if (WORD_CACHE.size >= WORD_CACHE_SIZE) WORD_CACHE.clear();
@@ -234,7 +240,7 @@ function fuzzyLookup(w: string, lex: CompiledLexicons, out: Found[]): void {
 }
 
 /** Splits a joined word into lexicon terms and fillers ("teennudes" → teen + nudes). */
-function splitJoined(w: string, lex: CompiledLexicons): TermEntry[] | null {
+function splitJoined(w: string, lex: CompiledLexicons, accented?: string): TermEntry[] | null {
   const n = w.length;
   const back: Array<{ from: number; entries: TermEntry[] } | undefined> = new Array(n + 1);
   back[0] = { from: -1, entries: [] };
@@ -246,7 +252,8 @@ function splitJoined(w: string, lex: CompiledLexicons): TermEntry[] | null {
       const piece = w.slice(i, j);
       let entries: TermEntry[] | undefined;
       if (piece.length >= 3) {
-        entries = lex.exact.get(piece) ?? lex.stems.get(piece);
+        // a term matched only as written ("=niña") is looked up in the word as written
+        entries = lex.exact.get(piece) ?? lex.stems.get(piece) ?? (accented ? lex.accented.get(accented.slice(i, j)) : undefined);
         if (!entries && piece.length >= 4 && piece.endsWith('s')) entries = lex.exact.get(piece.slice(0, -1));
       }
       if (entries) back[j] = { from: i, entries };
@@ -265,13 +272,13 @@ function splitJoined(w: string, lex: CompiledLexicons): TermEntry[] | null {
   return pieces >= 2 && found.length > 0 ? found : null;
 }
 
-function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Found[], baseRule: HitRule = 'word'): void {
+function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Found[], baseRule: HitRule = 'word', accented?: string): void {
   const first = out.length;
   if (lookupWord(folded, lex, baseRule, out)) {
     // A stem that matched the start of a long joined word ("desnud*" in "#desnudaadolescente")
     // must not hide the rest of it: the word is also split against the lexicon.
     if (folded.length >= 8 && baseRule === 'word' && out.slice(first).every((f) => f.entry.stem)) {
-      for (const e of splitJoined(folded, lex) ?? []) if (!out.some((f) => f.entry === e)) out.push({ entry: e, rule: 'joined-words' });
+      for (const e of splitJoined(folded, lex, accented) ?? []) if (!out.some((f) => f.entry === e)) out.push({ entry: e, rule: 'joined-words' });
     }
     return;
   }
@@ -286,7 +293,7 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
   fuzzyLookup(folded, lex, out);
   if (out.length > before) return;
   if (folded.length >= 5 && LATINISH.test(folded)) {
-    const parts = splitJoined(folded, lex);
+    const parts = splitJoined(folded, lex, accented);
     if (parts) for (const e of parts) out.push({ entry: e, rule: baseRule === 'word' ? 'joined-words' : baseRule });
   }
   // CamelCase and letters-with-digits inside one word: "TeenNudes", "teen18".
@@ -303,7 +310,19 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const UNSPACED_GAP = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])[\s.'’-]+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])/gu;
 
+const SPELLED_OUT = /(?<![\p{L}\p{N}])(?:(?:\p{L}\.){2,}\p{L}|(?:\p{L}-){2,}\p{L}|(?:\p{L}_){2,}\p{L}|(?:\p{L} ){2,}\p{L})(?![\p{L}\p{N}])/gu;
+
 const FRACTIONS = /[\u00bc-\u00be\u2150-\u215e]/g;
+
+/** Whether the words before token i say whose child it is ("mother of a", "mum of two", "dad of 3"). */
+function othersBefore(tokens: Token[], i: number, screen: Screen): boolean {
+  const others = screen.ages.others;
+  if (!others || i === 0) return false;
+  const words = tokens.slice(Math.max(0, i - 5), i).map((w) => w.folded);
+  const last = words[words.length - 1]!;
+  if (/^\d+$/.test(last) || screen.ages.numberValues.has(last)) words.pop();
+  return others.test(`${words.join(' ')} `);
+}
 
 /** Longest phrase in words ("below the age of consent"). */
 const PHRASE_WORDS = 6;
@@ -355,7 +374,9 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
   const lowered = text.toLowerCase();
   for (const e of emojiFound) {
     const sense = screen.emoji.get(e.name);
-    if (sense && !new RegExp(`(?<![\\p{L}])${escapeRegExp(e.name)}(?![\\p{L}])`, 'u').test(lowered)) {
+    // A weak one is the thing itself in a recipe or a garden (emoji.json "literal").
+    const literal = sense?.strength === 'weak' && sense.sense === 'sexual' && screen.emojiLiteral?.test(lowered);
+    if (sense && !literal && !new RegExp(`(?<![\\p{L}])${escapeRegExp(e.name)}(?![\\p{L}])`, 'u').test(lowered)) {
       hits.push({ ...sense, term: e.name, found: e.emoji, rule: 'emoji', language: 'emoji' });
     }
   }
@@ -415,6 +436,14 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
         word += n.folded;
         raw += ` ${n.raw}`;
         short ||= n.folded.length <= 2;
+        // the joined pieces may start a phrase: "sch ool girl" → "school girl"
+        let phrase = word;
+        let phraseRaw = raw;
+        for (let m = i + k + 1; m < Math.min(tokens.length, i + k + 3) && lex.phrasePrefixes.has(phrase); m++) {
+          phrase += tokens[m]!.folded;
+          phraseRaw += ` ${tokens[m]!.raw}`;
+          for (const e of lex.exact.get(phrase) ?? []) if (e.multiword && e.strength === 'strong') addFound({ entry: e, rule: 'spaced-letters' }, phraseRaw);
+        }
         if (!short || word.length < 4) continue;
         for (const e of lex.exact.get(word) ?? []) if (e.strength === 'strong' && !e.multiword) addFound({ entry: e, rule: 'spaced-letters' }, raw);
       }
@@ -429,7 +458,9 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
     ) {
       hits.push({ sense: 'minor', strength: 'strong', term: `age ${next.raw}`, found: `${t.raw} ${next.raw}`, rule: 'age', language: 'age' });
     }
-    for (const f of t.found) addFound(f, t.raw);
+    // "mum of two kids": children of someone the text is about, not its subject (each lexicon's `others`).
+    const someoneElses = t.found.some((f) => f.entry.sense === 'minor') && othersBefore(tokens, i, screen);
+    for (const f of t.found) if (!(someoneElses && f.entry.sense === 'minor')) addFound(f, t.raw);
     // A number 10–17 glued to a sexual or minor word ("#nude14", "çıplakkız13") is an age.
     const glued = t.found.length > 0 ? /^\p{L}{3,}(1[0-7])$/u.exec(t.raw) : null;
     if (glued) hits.push({ sense: 'minor', strength: 'strong', term: `age ${glued[1]}`, found: t.raw, rule: 'age', language: 'age' });
@@ -487,13 +518,15 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
   }
 
   // Words of the age templates in leetspeak ("g1rl, 14", "13 4ns") are read as the words.
+  // Letters spelled out ("g.i.r.l 13") are read as the word by the age parser too.
+  const ageBase = /(?:\p{L}[ ._-]){2,}\p{L}/u.test(stripped) ? stripped.replace(SPELLED_OUT, (m) => m.replace(/[ ._-]/g, '')) : stripped;
   const ageText = tokens.some((x) => x.leet)
-    ? stripped.replace(WORD, (w) => {
+    ? ageBase.replace(WORD, (w) => {
       if (!/\d/.test(w) || !/\p{L}/u.test(w)) return w;
       const folded = wordOf(w, lex)?.folded;
       return (folded && leetVariants(folded).find((v) => screen.ages.words.has(v))) ?? w;
     })
-    : stripped;
+    : ageBase;
   const ages = findMinorAges(ageText, screen.ages, { ...options, composed: true });
   for (const a of ages) hits.push(ageHit(a));
   if (ages.length) for (const x of pairSafe) addFound(x.f, x.raw);
