@@ -53,8 +53,8 @@ export interface AgeTables {
   fusedAny: RegExp | null;
   half: RegExp | null;
   units: RegExp;
-  /** "girl, 14": a word for a person, then a number 10–17 (group 1), or null. */
-  persons: RegExp | null;
+  /** "girl, 14": a word for a person (and separators) at the end of the text before a number 10–17, or null. */
+  personsBefore: RegExp | null;
   /** Every word of the person words and templates (to read "g1rl" as "girl", "4ns" as "ans"). */
   words: ReadonlySet<string>;
   /** Words before a number that make it a span of time ("il y a", "for", "seit"), or null. */
@@ -146,9 +146,7 @@ export function compileAgeTables(files: LexiconFile[], lex: CompiledLexicons): A
     fusedAny: fused.length ? new RegExp(`.(?:${fused.map(escape).join('|')})`, 'u') : null,
     half: halves.length ? new RegExp(String.raw`(\d)\s*(?:${halves.map((h) => escape(h).replace(/ /g, String.raw`\s+`)).join('|')})(?![\p{L}])`, 'gu') : null,
     units: new RegExp(String.raw`\s*(?:[%°$€£¥₹'"′″]|(?:${units.map(escape).join('|')})(?![\p{L}]))`, 'uy'),
-    persons: persons.length
-      ? new RegExp(String.raw`(?<![\p{L}])(?:${persons.map(escape).join('|')})[\s,:·-]*(1[0-7])(?![\p{N}]|[.,/]\d)`, 'gu')
-      : null,
+    personsBefore: persons.length ? new RegExp(String.raw`(?<![\p{L}])(?:${persons.map(escape).join('|')})[\s,:·-]*$`, 'u') : null,
     words,
     durations: durations.length ? new RegExp(String.raw`(?<![\p{L}])(?:${durations.map(escape).join('|')})${SEP}$`, 'u') : null,
     others: others.length ? new RegExp(String.raw`(?<![\p{L}])(?:${others.map(escape).join('|')})${SEP}$`, 'u') : null,
@@ -406,19 +404,23 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
 
   // "Anna, 16," — a capitalised name, a comma, a number, and a comma or the end.
   const cased = asciiDigits(composed);
-  for (const m of cased.matchAll(/(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+,\s*(\d{1,2})(?:[.,]5)?(?=\s*(?:[,;)]|\.(?!\d)|$))/gmu)) {
+  if (/,\s*\d/.test(cased)) for (const m of cased.matchAll(/(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+,\s*(\d{1,2})(?:[.,]5)?(?=\s*(?:[,;)]|\.(?!\d)|$))/gmu)) {
     const n = Number(m[1]);
     if (n >= 1 && n < MINOR_AGE_LIMIT) add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
   }
   // "girl, 14", "Mädchen 13" — a word for a person, then 10–17 that no unit measures (smaller
   // numbers are often numbering: "girl 1, girl 2").
-  if (tables.persons && /(?<!\d)1[0-7](?!\d)/.test(s)) {
-    for (const m of s.matchAll(tables.persons)) {
+  // Read from each number 10–17 backwards (the person words are many; the numbers are few).
+  if (tables.personsBefore) {
+    for (const m of s.matchAll(/(?<!\d)(1[0-7])(?![\p{N}]|[.,/]\d)/gu)) {
       const end = m.index + m[0].length;
+      const before = tables.personsBefore.exec(s.slice(Math.max(0, m.index - 40), m.index));
+      if (!before) continue;
+      const start = m.index - before[0].length;
       tables.units.lastIndex = end;
-      if (tables.units.test(s) || isObjectNear(s, m.index, end, tables.objects)) continue;
+      if (tables.units.test(s) || isObjectNear(s, start, end, tables.objects)) continue;
       const n = Number(m[1]);
-      add({ kind: 'age', age: n, label: `age ${n}`, text: m[0] });
+      add({ kind: 'age', age: n, label: `age ${n}`, text: s.slice(start, end) });
     }
   }
   // "נועה, 14," — in a script without capitals, a single word opening the text stands for the name.

@@ -114,6 +114,8 @@ interface Screen {
   ages: AgeTables;
   emoji: Map<string, { sense: Sense; strength: Strength }>;
   emojiLiteral: RegExp | null;
+  /** Safe phrases of scripts without spaces, longest first, as one pattern. */
+  unspacedSafe: RegExp | null;
 }
 
 function buildScreen(files: LexiconFile[], emojiLexicon: EmojiLexicon): Screen {
@@ -123,7 +125,8 @@ function buildScreen(files: LexiconFile[], emojiLexicon: EmojiLexicon): Screen {
     for (const strength of ['strong', 'weak'] as const) for (const name of emojiLexicon[sense]?.[strength] ?? []) emoji.set(name, { sense, strength });
   }
   const literal = (emojiLexicon.literal ?? []).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\*$/, '\\p{L}*'));
-  return { lex, ages: compileAgeTables(files, lex), emoji, emojiLiteral: literal.length ? new RegExp(`(?<![\\p{L}])(?:${literal.join('|')})(?![\\p{L}])`, 'iu') : null };
+  const unspacedSafe = [...lex.unspacedSafe].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return { lex, ages: compileAgeTables(files, lex), emoji, unspacedSafe: unspacedSafe.length ? new RegExp(unspacedSafe.join('|'), 'gu') : null, emojiLiteral: literal.length ? new RegExp(`(?<![\\p{L}])(?:${literal.join('|')})(?![\\p{L}])`, 'iu') : null };
 }
 
 const { files: LEXICON_FILES, emoji: EMOJI_LEXICON } = loadLexiconFiles();
@@ -496,7 +499,7 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
   ctx?.texts.push({ tokens, unspaced: unspacedText });
   if (unspacedText !== null) {
     let folded = unspacedText;
-    for (const s of lex.unspacedSafe) folded = folded.split(s).join(' ');
+    if (screen.unspacedSafe) folded = folded.replace(screen.unspacedSafe, ' ');
     const seenKeys = new Set<number>();
     const search = (within: string, phrasesOnly: boolean) => {
       for (let i = 0; i < within.length; i++) {
@@ -519,7 +522,8 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
 
   // Words of the age templates in leetspeak ("g1rl, 14", "13 4ns") are read as the words.
   // Letters spelled out ("g.i.r.l 13") are read as the word by the age parser too.
-  const ageBase = /(?:\p{L}[ ._-]){2,}\p{L}/u.test(stripped) ? stripped.replace(SPELLED_OUT, (m) => m.replace(/[ ._-]/g, '')) : stripped;
+  const spelled = tokens.some((x, k) => x.single && tokens[k + 1]?.single && tokens[k + 2]?.single);
+  const ageBase = spelled ? stripped.replace(SPELLED_OUT, (m) => m.replace(/[ ._-]/g, '')) : stripped;
   const ageText = tokens.some((x) => x.leet)
     ? ageBase.replace(WORD, (w) => {
       if (!/\d/.test(w) || !/\p{L}/u.test(w)) return w;
