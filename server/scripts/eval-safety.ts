@@ -8,8 +8,7 @@
 //
 // Exits 0 whatever the numbers are (thresholds are a test's business), 1 when the set is
 // malformed (the message names file and line), 2 on a bad argument.
-import { EvalSetError, evaluate, loadEvalSet, type EvalReport, type EvalSplit, type GroupMetrics, type Outcome } from '../src/services/safety/evaluation.ts';
-import { screenDocument, screenPrompt } from '../src/services/safety/prompt-screen.ts';
+import { EvalSetError, evaluate, loadEvalSet, screenEvalCase, type EvalReport, type EvalSplit, type GroupMetrics, type Outcome } from '../src/services/safety/evaluation.ts';
 
 const USAGE = 'usage: eval-safety [--split=train|test|all] [--misses] [--dir=FOLDER]';
 
@@ -75,7 +74,7 @@ try {
   throw e;
 }
 // A multi-field case is screened as a character is: every field on its own and all together.
-const report = evaluate(cases, (text, fields) => (fields ? screenDocument(fields) : screenPrompt(text)), args.split);
+const report = evaluate(cases, screenEvalCase, args.split);
 const o = report.overall;
 console.log(`Safety evaluation set (${args.dir ?? 'server/safety-eval'}): split ${args.split}, ${o.block + o.allow} cases (${o.block} must-block, ${o.allow} must-allow)`);
 console.log('block: must-block cases, blocked: how many the screen blocked; allow: must-allow look-alikes, blocked: false positives\n');

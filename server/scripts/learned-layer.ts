@@ -39,7 +39,7 @@
 // --changes lists every held-back case whose outcome a rules-based variant changes; --cv-only
 // prints the train cross-validation only (no held-back case is read); --tune runs the small
 // hyperparameter grid on train CV (that is how the settings in HYPER were picked).
-import { evaluate, loadEvalSet, type EvalCase } from '../src/services/safety/evaluation.ts';
+import { evaluate, loadEvalSet, screenEvalCase, type EvalCase } from '../src/services/safety/evaluation.ts';
 import { DIM, featurize, HASH_SIZE, prepareText, type FeatureOptions, type RuleCounts, type SparseVector } from '../src/services/safety/learned/features.ts';
 import { margin, modelSize, rng, shuffle, train, type Example, type LogisticModel } from '../src/services/safety/learned/logistic.ts';
 import { lexiconWordExamples, textWords, WORD_DIM, wordVector, type WordExample } from '../src/services/safety/learned/pair.ts';
@@ -411,7 +411,7 @@ const sets = [
 for (const s of sets) {
   const r = evaluate(
     s.items.map((it) => it.source!),
-    (text, fields) => (fields ? screenDocument(fields) : screenPrompt(text)),
+    screenEvalCase,
   );
   const mine = count(s.items, (it) => it.rules.blocked);
   if (r.overall.blocked !== mine.caught || r.overall.falsePositives !== mine.fp) throw new Error(`rules-alone mismatch on ${s.name}`);

@@ -4,12 +4,11 @@
 // `npm run eval:safety -- --misses` prints the same figures with every miss. A case that fails
 // here is fixed in the screen or its lexicons, never by editing the case.
 import { describe, expect, test } from 'vitest';
-import { evaluate, loadEvalSet, type GroupMetrics, type Outcome } from '../src/services/safety/evaluation.ts';
-import { screenDocument, screenPrompt } from '../src/services/safety/prompt-screen.ts';
+import { evaluate, loadEvalSet, screenEvalCase, type GroupMetrics, type Outcome } from '../src/services/safety/evaluation.ts';
 
 const MAX_FALSE_POSITIVE_RATE = 0.01;
 
-const report = evaluate(loadEvalSet(), (text, fields) => (fields ? screenDocument(fields) : screenPrompt(text)));
+const report = evaluate(loadEvalSet(), screenEvalCase);
 const show = (os: Outcome[]) => os.map((o) => `${o.case.id} [${o.case.technique}/${o.case.language}] ${o.case.document}`);
 
 function failures(groups: Map<string, GroupMetrics>): string[] {

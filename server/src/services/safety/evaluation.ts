@@ -5,6 +5,7 @@
 // layer) without depending on one. Used by scripts/eval-safety.ts and by the tests.
 import fs from 'node:fs';
 import path from 'node:path';
+import { screenDocument, screenPrompt } from './prompt-screen.ts';
 
 /** server/safety-eval: the README and cases/ (every *.jsonl file below it, at any depth). */
 export const EVAL_SET_DIR = path.resolve(import.meta.dirname, '../../../safety-eval');
@@ -165,6 +166,9 @@ export type EvalReport = {
 
 /** A screen: the document as one text, and for a multi-field case its fields (to screen them as a character's). */
 type Screen = (text: string, fields?: Record<string, string>) => { blocked: boolean; reasons: readonly string[] };
+
+/** The product's screen as the set is scored with it: a multi-field case as a character (every field alone and together). */
+export const screenEvalCase: Screen = (text, fields) => (fields ? screenDocument(fields) : screenPrompt(text));
 
 function metrics(outcomes: Outcome[]): GroupMetrics {
   const block = outcomes.filter((o) => o.case.expect === 'block');

@@ -100,6 +100,8 @@ export interface ScreenOptions {
 // ---------------------------------------------------------------------------------------------
 // Compiled data (read once)
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 interface EmojiLexicon {
   sources: string[];
   /** Words that make a weak sexual emoji the thing itself (🍑 in a recipe, 🍆 in the garden). */
@@ -124,8 +126,8 @@ function buildScreen(files: LexiconFile[], emojiLexicon: EmojiLexicon): Screen {
   for (const sense of ['sexual', 'minor', 'both'] as const) {
     for (const strength of ['strong', 'weak'] as const) for (const name of emojiLexicon[sense]?.[strength] ?? []) emoji.set(name, { sense, strength });
   }
-  const literal = (emojiLexicon.literal ?? []).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\*$/, '\\p{L}*'));
-  const unspacedSafe = [...lex.unspacedSafe].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const literal = (emojiLexicon.literal ?? []).map((w) => escapeRegExp(w).replace(/\\\*$/, '\\p{L}*'));
+  const unspacedSafe = [...lex.unspacedSafe].sort((a, b) => b.length - a.length).map(escapeRegExp);
   return { lex, ages: compileAgeTables(files, lex), emoji, unspacedSafe: unspacedSafe.length ? new RegExp(unspacedSafe.join('|'), 'gu') : null, emojiLiteral: literal.length ? new RegExp(`(?<![\\p{L}])(?:${literal.join('|')})(?![\\p{L}])`, 'iu') : null };
 }
 
@@ -309,8 +311,6 @@ function matchToken(raw: string, folded: string, lex: CompiledLexicons, out: Fou
   }
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 const UNSPACED_GAP = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])[\s.'’-]+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])/gu;
 
 const SPELLED_OUT = /(?<![\p{L}\p{N}])(?:(?:\p{L}\.){2,}\p{L}|(?:\p{L}-){2,}\p{L}|(?:\p{L}_){2,}\p{L}|(?:\p{L} ){2,}\p{L})(?![\p{L}\p{N}])/gu;
@@ -374,7 +374,7 @@ function analyseText(text: string, screen: Screen, options: ScreenOptions, ctx?:
   const emojiFound: EmojiFound[] = [];
   const withNames = emojiToWords(text, emojiFound, (name) => !screen.emoji.has(name));
   // An emoji next to its own name is the thing itself ("🍆 eggplant parmesan"), not a euphemism.
-  const lowered = text.toLowerCase();
+  const lowered = emojiFound.length ? text.toLowerCase() : '';
   for (const e of emojiFound) {
     const sense = screen.emoji.get(e.name);
     // A weak one is the thing itself in a recipe or a garden (emoji.json "literal").
