@@ -18,6 +18,8 @@ export interface ImageCapabilities extends BaseCapabilities {
   samplerControls: boolean;
   /** Card layouts (the built-in compositor): text and photo cards from the vault, not a model. */
   cards: boolean;
+  /** Starts from an image ("vary"): A1111 img2img, a ComfyUI img2img workflow. */
+  imageToImage: boolean;
 }
 
 /** A card for the compositor: a quote or text card, or a photo with a caption. */
@@ -52,6 +54,8 @@ export interface ImageRequest {
   workflow?: string | null;
   /** The character's reference photos (face-reference workflows), best first. */
   referenceFaces: Array<{ data: Buffer; mime: string; filename: string }>;
+  /** "Vary": start from this image and change it by `strength` (0–1); engines with `imageToImage`. */
+  init?: { data: Buffer; mime: string; strength: number } | null;
   /** For engines with `cards`. */
   card: CardSpec;
 }
