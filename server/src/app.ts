@@ -23,6 +23,7 @@ import { systemRoutes } from './routes/system.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { assetRoutes } from './routes/assets.routes.ts';
 import { accountRoutes } from './routes/account.routes.ts';
+import { generationRoutes } from './routes/generation.routes.ts';
 
 export type { App };
 
@@ -94,6 +95,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     await eventRoutes(api as App, ctx);
     await assetRoutes(api as App, ctx);
     await accountRoutes(api as App, ctx);
+    await generationRoutes(api as App, ctx);
   });
 
   if (opts.webDist && fs.existsSync(path.join(opts.webDist, 'index.html'))) {

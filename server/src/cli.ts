@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { documentationConfig, loadConfig, type Role } from './config/env.ts';
 import { buildApp } from './app.ts';
+import { rotateSecretsCommand } from './commands/secrets.commands.ts';
 import { backupCommand, restoreCommand } from './commands/backup.commands.ts';
 import { describeFailure } from './commands/failure.ts';
 import { ControlServer } from './infra/control-socket.ts';
@@ -31,6 +32,8 @@ Commands:
                                   Works while the studio runs.
   restore FILE                    Restore a backup into an empty DATA_DIR / empty database
                                   (checks every checksum first; all or nothing)
+  rotate-secrets-key              Encrypt every stored secret (engine API keys) with a new key
+                                  (stop the studio first on the embedded database)
   openapi                         Print the OpenAPI document as JSON
 
 Configuration comes from environment variables; see README.md ("Configuration").`;
@@ -178,6 +181,11 @@ async function main() {
       // Logs go to stderr: `backup -` writes the archive to stdout.
       const log = pino({ level: 'warn' }, pino.destination(2));
       await (command === 'backup' ? backupCommand : restoreCommand)(config, positionals[0], log);
+      return;
+    }
+    case 'rotate-secrets-key': {
+      const message = await withContext('all', (ctx) => rotateSecretsCommand(ctx), { quiet: true });
+      process.stdout.write(`${message}\n`);
       return;
     }
     case 'openapi': {

@@ -30,6 +30,14 @@ import { AssetDownloadService } from './services/vault/download.service.ts';
 import { FolderService } from './services/vault/folder.service.ts';
 import { IngestService } from './services/vault/ingest.service.ts';
 import { createEngineRegistry, type EngineRegistry } from './engines/registry.ts';
+import { adapterCatalog } from './engines/catalog.ts';
+import type { AdapterDefinition } from './engines/engine.ts';
+import { loadSecretKeys, parseSecretKey, SecretBox } from './infra/secrets.ts';
+import { CreditService } from './services/generation/credit.service.ts';
+import { EngineDirectory } from './services/generation/engine-directory.ts';
+import { EnginePool } from './services/generation/engine-pool.ts';
+import { EngineService } from './services/generation/engine.service.ts';
+import { GenerationService } from './services/generation/generation.service.ts';
 
 export interface AppContext {
   config: Config;
@@ -41,7 +49,13 @@ export interface AppContext {
     /** The media vault: browsing and decisions, the ingest pipeline, files going out, folders. */
     assets: AssetService; ingest: IngestService; assetFiles: AssetDownloadService; folders: FolderService;
     account: AccountService; admin: AdminService; maintenance: MaintenanceService; safety: SafetyReviewService;
+    /** Generation: jobs and results, engines (Settings → Engines, usage), credits. */
+    generations: GenerationService; engines: EngineService; credits: CreditService;
   };
+  /** Secrets at rest (engine API keys): AES-256-GCM with SECRETS_KEY or DATA_DIR/secrets.key. */
+  secrets: SecretBox;
+  /** Which engines are busy or down in this process (generation). */
+  enginePool: EnginePool;
   settings: RuntimeSettings;
   engines: EngineRegistry;
   auth: Auth;
@@ -82,6 +96,8 @@ export interface ContextOptions {
   engines?: EngineRegistry;
   /** Plain lines for the operator, e.g. verification links without SMTP (default: stdout). */
   print?: (text: string) => void;
+  /** Generation adapters (default: engines/catalog.ts); tests and benches may add test adapters. */
+  adapters?: ReadonlyArray<AdapterDefinition>;
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
@@ -139,6 +155,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     events.onUserChanged((userId) => readCache.invalidateUser(userId));
     const settings = new RuntimeSettings({ store: repos.settings, log: log.child({ component: 'settings' }) });
     const vision = engines.vision();
+    const secrets = new SecretBox(await loadSecretKeys({ envKey: config.secretsKey ? parseSecretKey(config.secretsKey) : null, dataDir: config.dataDir }));
     const safety = new SafetyReviewService({ blocks: repos.safetyBlocks, tx, log: log.child({ component: 'safety' }) });
     const characters = new CharacterService({ characters: repos.characters, tx, cache: readCache, safety });
     const photos = new ReferencePhotoService({ photos: repos.photos, characters: repos.characters, storage, queue, tx, vision });
@@ -150,9 +167,26 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const assetFiles = new AssetDownloadService({ assets: repos.assets, storage });
     const folders = new FolderService({ assets: repos.assets, tx });
     const account = new AccountService({ users: repos.users, accounts: repos.accounts, auth, storage, queue, tx, invalidate: invalidateSessions });
+    const directory = new EngineDirectory({ configs: repos.engineConfigs, secrets, catalog: opts.adapters ?? adapterCatalog });
+    const enginePool = new EnginePool();
+    const credits = new CreditService({ credits: repos.credits, users: repos.users, tx, settings: () => settings.get('credits') });
+    const generations = new GenerationService({
+      generations: repos.generations, characters: repos.characters, photos: repos.photos, assets: repos.assets, storage, tx, directory, pool: enginePool,
+      ingest, safety, credits, publish: (userId, e) => events.publish(userId, e), log: log.child({ component: 'generation' }),
+    });
+    generations.onCancelRequested = (id) => events.publishSystem({ type: 'generation.cancel', data: { generationId: id } });
+    events.onSystem((e) => { if (e.type === 'generation.cancel') generations.abortLocal(e.data.generationId); });
+    const engineService = new EngineService({ configs: repos.engineConfigs, characters: repos.characters, generations: repos.generations, directory, secrets });
+    const generationReconciler = {
+      reconcile: (olderThan: Date) => generations.reconcile(
+        olderThan,
+        (id) => queue.hasLiveJob(JobName.GenerationRun, id),
+        async (id) => { await tx.run((t) => t.jobs.send(JobName.GenerationRun, { generationId: id }, { singletonKey: id })); },
+      ),
+    };
     const maintenance = new MaintenanceService({
       repos, storage, log: log.child({ component: 'maintenance' }), loginWindowSeconds: config.loginLimit.windowSeconds,
-      tempDir: config.uploads.tempDir, reconcilers: { assets: ingest, referencePhotos: photos, accountDeletions: account },
+      tempDir: config.uploads.tempDir, reconcilers: { assets: ingest, referencePhotos: photos, accountDeletions: account, generations: generationReconciler },
     });
     const services = {
       auth: new AuthService({
@@ -160,6 +194,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         mail: authMail, throttle: repos.loginThrottle, loginLimit: config.loginLimit,
       }),
       characters, photos, assets, ingest, assetFiles, folders, maintenance, account, safety,
+      generations, engines: engineService, credits,
       admin: new AdminService({ settings, outbox: repos.outbox }),
     };
 
@@ -178,13 +213,14 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       [JobName.AccountEmail]: { run: (p) => services.auth.handleAccountEmail(p) },
       // No final-failure step: the account stays marked for deletion and the reconciler re-queues it.
       [JobName.AccountDelete]: { run: (p) => account.handleDelete(p) },
+      [JobName.GenerationRun]: { run: (p) => generations.run(p), onFailure: (p, f) => generations.onRunFailed(p, f) },
     };
     const sse = new Set<ServerResponse>();
 
     return {
-      config, log, database, repos, services, auth, queue, outbox, storage, mailer, events, sse, jobHandlers, settings, engines,
+      config, log, database, repos, services, auth, queue, outbox, storage, mailer, events, sse, jobHandlers, settings, engines, secrets, enginePool,
       async startWorkers(concurrency: number) {
-        await queue.work(jobHandlers, concurrency);
+        await queue.work(jobHandlers, concurrency, { generation: config.generation.concurrency });
         await queue.schedule();
         await outbox.start();
         await queue.send(JobName.DatabaseMaintenance, {}, { singletonKey: 'boot' }); // fresh statistics after a restart

@@ -45,6 +45,11 @@ export class RateLimitedError extends UserError {
   }
 }
 
+/** The account's credits do not cover what was asked (402); nothing was started. */
+export class InsufficientCreditsError extends UserError {
+  constructor(message: string, details: { needed: number; balance: number }) { super(402, 'insufficient_credits', message, details); }
+}
+
 /** Transient failure of something outside our control: retry with backoff. */
 export class OperationalError extends Error {
   readonly retryable = true;

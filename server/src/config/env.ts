@@ -47,6 +47,8 @@ const envSchema = z.object({
   SMTP_REJECT_UNAUTHORIZED: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   VISION_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  SECRETS_KEY: z.string().regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)').optional(),
+  GENERATION_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -80,6 +82,13 @@ export interface Config {
    * thread (debugging: one process, plain stack traces), blocking the event loop while they run.
    */
   vision: { threads: number };
+  /**
+   * SECRETS_KEY (32 bytes) or null: the key file DATA_DIR/secrets.key is used (created on first
+   * start). Several processes on several machines must share one key: set SECRETS_KEY there.
+   */
+  secretsKey: string | null;
+  /** Generation jobs one worker process runs at once (engines' own concurrency limits apply within). */
+  generation: { concurrency: number };
 }
 
 export class ConfigError extends Error {
@@ -163,5 +172,7 @@ export function loadConfig(
     worker: { concurrency: e.WORKER_CONCURRENCY },
     // Default: one thread per concurrent job, but no more than cores (an inference uses one core).
     vision: { threads: e.VISION_THREADS ?? Math.max(1, Math.min(e.WORKER_CONCURRENCY, availableParallelism())) },
+    secretsKey: e.SECRETS_KEY ?? null,
+    generation: { concurrency: e.GENERATION_CONCURRENCY },
   };
 }

@@ -16,9 +16,28 @@ export const vaultSettingsSchema = z.object({
   .meta({ id: 'VaultSettings' });
 export type VaultSettings = z.infer<typeof vaultSettingsSchema>;
 
+/**
+ * Credits (the product brief's credit system): on by default with a monthly allowance, so a
+ * generation that the balance cannot cover is refused up front (402). A single-user install can
+ * switch them off. Prices are credits per unit (one text, one image) per kind; an engine may set
+ * its own price (engine_configs.credits_per_unit).
+ */
+export const creditSettingsSchema = z.object({
+  enabled: z.boolean(),
+  monthlyAllowance: z.number().int().min(0).max(10_000_000).meta({ description: 'Credits every account receives at the start of each month (UTC)' }),
+  prices: z.object({
+    text: z.number().int().min(0).max(100_000),
+    image: z.number().int().min(0).max(100_000),
+    video: z.number().int().min(0).max(100_000),
+    voice: z.number().int().min(0).max(100_000),
+  }),
+}).meta({ id: 'CreditSettings' });
+export type CreditSettings = z.infer<typeof creditSettingsSchema>;
+
 /** Every runtime setting: its schema and its default. */
 const runtimeSettings = {
   vault: { schema: vaultSettingsSchema, defaults: { ratingThresholds: DEFAULT_RATING_THRESHOLDS, minApparentAge: 25 } as VaultSettings },
+  credits: { schema: creditSettingsSchema, defaults: { enabled: true, monthlyAllowance: 1000, prices: { text: 1, image: 2, video: 10, voice: 1 } } as CreditSettings },
 } satisfies Record<string, { schema: z.ZodType; defaults: unknown }>;
 export type RuntimeSettingKey = keyof typeof runtimeSettings;
 export type RuntimeSettingValue<K extends RuntimeSettingKey> = z.infer<(typeof runtimeSettings)[K]['schema']>;

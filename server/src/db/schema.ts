@@ -116,6 +116,8 @@ export const characters = pgTable('characters', {
   gates: jsonb('gates').notNull().default(sql`'{}'::jsonb`),
   /** The reference photo the owner chose as avatar (null: automatic, the first photo with one face). */
   avatarPhotoId: uuid('avatar_photo_id').references((): AnyPgColumn => referencePhotos.id, { onDelete: 'set null' }),
+  /** Per-character engine overrides (schemas/generation.schemas.ts characterGenerationSettings). */
+  generationSettings: jsonb('generation_settings').notNull().default(sql`'{}'::jsonb`),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
@@ -275,3 +277,142 @@ export const safetyBlocks = pgTable('safety_blocks', {
   excerpt: text('excerpt').notNull(),
   createdAt: createdAt(),
 }, (t) => [index('safety_blocks_user_idx').on(t.userId, t.createdAt), index('safety_blocks_created_idx').on(t.createdAt)]);
+
+// ---- generation: engines, generations, usage, credits ----------------------------------------
+
+export const generationKindValues = ['text', 'image', 'video', 'voice'] as const;
+
+/**
+ * An engine a user added (Settings → Engines): which adapter, where, its secret (AES-256-GCM,
+ * infra/secrets.ts; never returned by the API), options, and its place in the fallback chain of
+ * its kind (lower priority number is tried first). Built-in engines have no row.
+ */
+export const engineConfigs = pgTable('engine_configs', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: generationKindValues }).notNull(),
+  adapter: text('adapter').notNull(),
+  name: text('name').notNull(),
+  url: text('url').notNull().default(''),
+  /** `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url) or null. */
+  secret: text('secret'),
+  options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+  enabled: boolean('enabled').notNull().default(true),
+  priority: integer('priority').notNull().default(0),
+  /** Calls this engine runs at once (a GPU box: 1). */
+  concurrency: integer('concurrency').notNull().default(1),
+  timeoutSeconds: integer('timeout_seconds').notNull().default(300),
+  /** Credits per unit (per text, per image) on this engine; the kind's default price when null. */
+  creditsPerUnit: integer('credits_per_unit'),
+  /** The last "test connection" report and when it ran. */
+  lastTest: jsonb('last_test').$type<{ at: string; ok: boolean; message: string }>(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  uniqueIndex('engine_configs_user_name_uq').on(t.userId, sql`lower(${t.name})`),
+  index('engine_configs_user_kind_idx').on(t.userId, t.kind, t.priority),
+]);
+
+/** A ComfyUI workflow a user uploaded (API format) with its input mapping. Never edited in place: a change is a new version. */
+export const userWorkflows = pgTable('user_workflows', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  slug: text('slug').notNull(),
+  version: integer('version').notNull(),
+  title: text('title').notNull(),
+  graph: jsonb('graph').$type<Record<string, unknown>>().notNull(),
+  bindings: jsonb('bindings').$type<Record<string, unknown>>().notNull(),
+  output: text('output').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('user_workflows_user_slug_version_uq').on(t.userId, t.slug, t.version)]);
+
+export const generationStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+
+/**
+ * One generation: a request for `batch` results of one kind for one character, run as a job.
+ * queued → running (percent, stage) → succeeded | failed | cancelled. `attempts` records every
+ * engine tried and why it was skipped or failed; `resumeState` lets a re-run after a restart pick
+ * up the engine's work (ComfyUI prompt id).
+ */
+export const generations = pgTable('generations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  characterId: uuid('character_id').notNull().references(() => characters.id, { onDelete: 'cascade' }),
+  /** Generations asked for together ("10 captions", "4 images in 3 styles") share one batch id. */
+  batchId: uuid('batch_id').notNull(),
+  kind: text('kind', { enum: generationKindValues }).notNull(),
+  /** caption | x-post | … for text; image | card for image. */
+  task: text('task').notNull(),
+  status: text('status', { enum: generationStatuses }).notNull().default('queued'),
+  percent: integer('percent').notNull().default(0),
+  stage: text('stage').notNull().default('queued'),
+  /** What the user asked for (idea, preset, aspect, seed, batch, engine choice, variation, parent). */
+  params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+  /** The final prompt sent to the engine (screened) and its negative prompt. */
+  prompt: text('prompt').notNull().default(''),
+  negativePrompt: text('negative_prompt').notNull().default(''),
+  /** The engine that produced the result (null for built-ins' config id). */
+  engineConfigId: uuid('engine_config_id'),
+  engineAdapter: text('engine_adapter'),
+  engineName: text('engine_name'),
+  model: text('model'),
+  attempts: jsonb('attempts').$type<Array<{ engine: string; adapter: string; engineConfigId: string | null; outcome: string; reason: string; at: string }>>().notNull().default(sql`'[]'::jsonb`),
+  resumeState: jsonb('resume_state').$type<{ engineConfigId: string | null; state: Record<string, unknown> }>(),
+  /** Text results (validated answers) or image results ({assetId}). */
+  results: jsonb('results').$type<Array<Record<string, unknown>>>().notNull().default(sql`'[]'::jsonb`),
+  error: text('error'),
+  /** ComfyUI node errors and the like, for the user. */
+  errorDetails: jsonb('error_details').$type<Array<Record<string, unknown>>>(),
+  /** Credits held for this generation (spent up front, refunded when it fails or is cancelled). */
+  credits: integer('credits').notNull().default(0),
+  cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  index('generations_user_character_created_idx').on(t.userId, t.characterId, t.createdAt, t.id),
+  index('generations_user_created_idx').on(t.userId, t.createdAt, t.id),
+  index('generations_active_idx').on(t.status, t.updatedAt).where(sql`${t.status} in ('queued', 'running')`),
+]);
+
+/** The usage ledger: one row per engine call (success or not) with units, time and money. */
+export const generationUsage = pgTable('generation_usage', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  generationId: uuid('generation_id').notNull(),
+  characterId: uuid('character_id'),
+  engineConfigId: uuid('engine_config_id'),
+  adapter: text('adapter').notNull(),
+  engineName: text('engine_name').notNull(),
+  kind: text('kind', { enum: generationKindValues }).notNull(),
+  outcome: text('outcome', { enum: ['succeeded', 'failed', 'cancelled'] }).notNull(),
+  units: integer('units').notNull(),
+  unit: text('unit').notNull(),
+  seconds: doublePrecision('seconds').notNull(),
+  usd: doublePrecision('usd'),
+  createdAt: createdAt(),
+}, (t) => [index('generation_usage_user_created_idx').on(t.userId, t.createdAt)]);
+
+/** Each account's credit balance; changed only together with a ledger row (repositories/credit.repository.ts). */
+export const creditAccounts = pgTable('credit_accounts', {
+  userId: text('user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  balance: integer('balance').notNull().default(0),
+  updatedAt: updatedAt(),
+}, (t) => [check('credit_accounts_balance_ck', sql`${t.balance} >= 0`)]);
+
+export const creditReasons = ['grant', 'allowance', 'spend', 'refund'] as const;
+
+/** Append-only: grants, monthly allowances, spends per generation, refunds. `key` makes each entry happen once. */
+export const creditLedger = pgTable('credit_ledger', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  delta: integer('delta').notNull(),
+  reason: text('reason', { enum: creditReasons }).notNull(),
+  /** allowance:2026-11, spend:<generation id>, refund:<generation id>, grant:<uuid>. */
+  key: text('key').notNull(),
+  generationId: uuid('generation_id'),
+  note: text('note').notNull().default(''),
+  balanceAfter: integer('balance_after').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('credit_ledger_user_key_uq').on(t.userId, t.key), index('credit_ledger_user_created_idx').on(t.userId, t.createdAt)]);

@@ -33,7 +33,10 @@ export type DomainEvent =
   /** The safety screen refused a text of the user (the abuse signal; issue 8). */
   | { type: 'SafetyBlocked'; data: { blockId: string; source: string; rule: string } }
   /** Repeated safety blocks flagged the account for an administrator's review. */
-  | { type: 'AccountFlagged'; data: { reason: string } };
+  | { type: 'AccountFlagged'; data: { reason: string } }
+  | { type: 'GenerationQueued'; data: { generationId: string; characterId: string; kind: string } }
+  | { type: 'GenerationFinished'; data: { generationId: string; characterId: string; kind: string; status: 'succeeded' | 'failed' | 'cancelled' } }
+  | { type: 'CreditsChanged'; data: { balance: number; delta: number; reason: string } };
 
 export type DomainEventType = DomainEvent['type'];
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
@@ -76,5 +79,11 @@ export function liveEventsOf(e: DomainEvent): LiveEvent[] {
     case 'SafetyBlocked':
     case 'AccountFlagged':
       return []; // for administrators and automations, not the user's live view
+    case 'GenerationQueued':
+      return [{ type: 'generation.updated', data: { id: e.data.generationId, characterId: e.data.characterId, status: 'queued', percent: 0, stage: 'queued' } }];
+    case 'GenerationFinished':
+      return [{ type: 'generation.updated', data: { id: e.data.generationId, characterId: e.data.characterId, status: e.data.status, percent: e.data.status === 'succeeded' ? 100 : 0, stage: e.data.status } }];
+    case 'CreditsChanged':
+      return [{ type: 'credits.updated', data: { balance: e.data.balance } }];
   }
 }

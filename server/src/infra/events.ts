@@ -11,10 +11,15 @@ export type LiveEvent =
   | { type: 'photo.deleted'; data: { id: string; characterId: string } }
   | { type: 'asset.updated'; data: { id: string; status: string } }
   | { type: 'asset.deleted'; data: { id: string } }
-  | { type: 'folder.deleted'; data: { id: string } };
+  | { type: 'folder.deleted'; data: { id: string } }
+  | { type: 'generation.updated'; data: { id: string; characterId: string; status: string; percent: number; stage: string } }
+  | { type: 'credits.updated'; data: { balance: number } };
 
 /** Between server processes only; never sent to browsers. */
-export type SystemEvent = { type: 'sessions.invalidated'; data: { userId: string; tokens?: string[] } };
+export type SystemEvent =
+  | { type: 'sessions.invalidated'; data: { userId: string; tokens?: string[] } }
+  /** A user cancelled a running generation: the process running it aborts the engine call. */
+  | { type: 'generation.cancel'; data: { generationId: string } };
 
 type Envelope = (LiveEvent & { userId: string }) | (SystemEvent & { userId: string; system: true });
 type Listener = (event: LiveEvent) => void;
@@ -58,7 +63,7 @@ export class EventBus {
   }
 
   async publishSystem(event: SystemEvent): Promise<void> {
-    await this.database.notify(CHANNEL, JSON.stringify({ ...event, userId: event.data.userId, system: true }));
+    await this.database.notify(CHANNEL, JSON.stringify({ ...event, userId: 'userId' in event.data ? event.data.userId : '', system: true }));
   }
 
   onSystem(listener: (event: SystemEvent) => void): () => void {

@@ -164,7 +164,11 @@ export class Queue {
   }
 
   /** Registers one handler per job name; throws if any job lacks a handler or has an unknown one. */
-  async work(handlers: JobHandlers, concurrency: number): Promise<void> {
+  /**
+   * `concurrency`: jobs per name at once in this process; jobs whose policy names a pool (today
+   * 'generation': engine calls that mostly wait on the network) use that pool's size instead.
+   */
+  async work(handlers: JobHandlers, concurrency: number, pools: { generation?: number } = {}): Promise<void> {
     const known = new Set<string>(allJobNames);
     const extra = Object.keys(handlers).filter((k) => !known.has(k));
     const missing = allJobNames.filter((n) => typeof (handlers as Record<string, { run?: unknown }>)[n]?.run !== 'function');
@@ -176,7 +180,9 @@ export class Queue {
     const polling = { pollingIntervalSeconds: this.pollingIntervalSeconds, notifyPollingIntervalSeconds: this.pollingIntervalSeconds };
     for (const name of allJobNames) {
       const handler = handlers[name] as { run(p: unknown): Promise<JobResult>; onFailure?(p: unknown, f: JobFailure): Promise<void> };
-      await this.boss.work(name, { ...polling, localConcurrency: concurrency, batchSize: 1, perJobResults: true }, async ([job]) => {
+      const pool = jobPolicies[name].concurrency;
+      const localConcurrency = (pool && pools[pool]) || concurrency;
+      await this.boss.work(name, { ...polling, localConcurrency, batchSize: 1, perJobResults: true }, async ([job]) => {
         // Fetch again as soon as this job is done: pg-boss would otherwise wait out its polling
         // interval after every job, and a backlog would drain at one job per interval per worker.
         this.wakeBusyWorkers(name);

@@ -17,6 +17,7 @@ export const JobName = {
   StorageSweep: 'storage-sweep',
   AccountEmail: 'account-email',
   AccountDelete: 'account-delete',
+  GenerationRun: 'generation-run',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -37,6 +38,8 @@ export interface JobPayloads {
   [JobName.AccountEmail]: { kind: 'verify-email' | 'password-reset'; email: string; requestedAt: string };
   /** Removes the files and rows of an account whose owner asked to delete it. */
   [JobName.AccountDelete]: { userId: string };
+  /** Runs one generation on the first engine of its chain that can (services/generation). */
+  [JobName.GenerationRun]: { generationId: string };
 }
 
 export type JobResult = { status: 'success' } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
@@ -71,6 +74,8 @@ export interface JobPolicy {
    * older (its process died) is failed and retried within about this many seconds. ≥ 10.
    */
   heartbeatSeconds?: number;
+  /** Jobs of this name one worker process runs at once (default: WORKER_CONCURRENCY). */
+  concurrency?: 'generation';
 }
 
 export const jobPolicies: Record<JobName, JobPolicy> = {
@@ -84,6 +89,9 @@ export const jobPolicies: Record<JobName, JobPolicy> = {
   [JobName.AccountEmail]: { retryLimit: 6, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 },
   // Storage or database trouble: retried for about 8 minutes (2 s … 256 s), then the reconciler re-queues it.
   [JobName.AccountDelete]: { retryLimit: 8, retryDelay: 2, retryBackoff: true, expireInSeconds: 1800, heartbeatSeconds: 30 },
+  // Every engine down or failing for a moment: tried again for about 10 minutes (10 s … 160 s).
+  // A long render is fine (the heartbeat shows the worker alive); a dead worker's job comes back.
+  [JobName.GenerationRun]: { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 4 * 3600, heartbeatSeconds: 20, concurrency: 'generation' },
 };
 
 /** Recurring jobs (cron, UTC), scheduled by worker roles. */

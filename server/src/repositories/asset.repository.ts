@@ -267,4 +267,11 @@ export class AssetRepository {
     return this.db.select({ id: assets.id, originalName: assets.originalName, storageKey: assets.storageKey, mimeType: assets.mimeType })
       .from(assets).where(and(eq(assets.userId, userId), inArray(assets.id, ids), sql`${assets.storageKey} is not null`));
   }
+
+  /** The character's approved images, newest first (card photos for the compositor). */
+  approvedImagesOf(userId: string, characterId: string, limit: number) {
+    return this.db.select({ id: assets.id, storageKey: sql<string>`${assets.storageKey}`, mimeType: assets.mimeType })
+      .from(assets).where(and(eq(assets.userId, userId), eq(assets.characterId, characterId), eq(assets.kind, 'image'), eq(assets.status, 'approved'), sql`${assets.storageKey} is not null`))
+      .orderBy(desc(assets.createdAt)).limit(limit);
+  }
 }

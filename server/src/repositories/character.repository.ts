@@ -182,9 +182,15 @@ export class CharacterRepository {
   }
 
   /** For prompt export and jobs: the character without derived counts. */
-  async getForPrompt(userId: string, id: string): Promise<CharacterRow | null> {
-    const [row] = await this.db.select(fullColumns).from(characters).where(and(eq(characters.userId, userId), eq(characters.id, id)));
-    return (row as CharacterRow | undefined) ?? null;
+  /** The whole character with its engine overrides (generation). */
+  async getForPrompt(userId: string, id: string): Promise<(CharacterRow & { generationSettings: unknown }) | null> {
+    const [row] = await this.db.select({ ...fullColumns, generationSettings: characters.generationSettings }).from(characters).where(and(eq(characters.userId, userId), eq(characters.id, id)));
+    return (row as (CharacterRow & { generationSettings: unknown }) | undefined) ?? null;
+  }
+
+  async setGenerationSettings(userId: string, id: string, settings: unknown): Promise<boolean> {
+    const rows = await this.db.update(characters).set({ generationSettings: settings }).where(and(eq(characters.userId, userId), eq(characters.id, id))).returning({ id: characters.id });
+    return rows.length > 0;
   }
 
   async create(userId: string, data: CharacterInsert): Promise<string> {

@@ -4,7 +4,10 @@ import type { Db } from '../infra/database.ts';
 import { AccountRepository } from './account.repository.ts';
 import { AssetRepository } from './asset.repository.ts';
 import { CharacterRepository } from './character.repository.ts';
+import { CreditRepository } from './credit.repository.ts';
 import { DomainEventRepository } from './domain-event.repository.ts';
+import { EngineConfigRepository } from './engine-config.repository.ts';
+import { GenerationRepository } from './generation.repository.ts';
 import { LoginThrottleRepository } from './login-throttle.repository.ts';
 import { MaintenanceRepository } from './maintenance.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
@@ -26,6 +29,9 @@ export function makeRepositories(db: Db) {
     loginThrottle: new LoginThrottleRepository(db),
     accounts: new AccountRepository(db),
     safetyBlocks: new SafetyBlockRepository(db),
+    engineConfigs: new EngineConfigRepository(db),
+    generations: new GenerationRepository(db),
+    credits: new CreditRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof makeRepositories>;

@@ -18,6 +18,11 @@ export class UserRepository {
     return u ?? null;
   }
 
+  async getById(id: string): Promise<{ id: string; name: string; email: string } | null> {
+    const [u] = await this.db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, id));
+    return u ?? null;
+  }
+
   /** Administrators who have not confirmed their email (start-up reminder without SMTP). */
   listUnverifiedAdmins() {
     return this.db.select({ id: users.id, name: users.name, email: users.email })
