@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config/env.ts';
 import { createContext, type AppContext } from '../src/context.ts';
 import type { DatabaseOptions } from '../src/infra/database.ts';
 import { createEngineRegistry } from '../src/engines/registry.ts';
+import type { AdapterDefinition } from '../src/engines/engine.ts';
 import { serverDatabase } from './support/databases.ts';
 
 // One set of engines per test process, shared by every app a file creates, as in production
@@ -46,6 +47,8 @@ export interface TestAppOptions {
   /** Receives every log line (JSON objects) at level `logLevel`. */
   logs?: Array<Record<string, unknown>>;
   logLevel?: string;
+  /** Generation adapters instead of the built catalogue (e.g. with a fixed-latency test engine). */
+  adapters?: ReadonlyArray<AdapterDefinition>;
 }
 
 export async function createTestApp(env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
@@ -65,7 +68,7 @@ export async function createTestApp(env: Record<string, string> = {}, opts: Test
   const log = logs
     ? pino({ level: opts.logLevel ?? 'warn' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } })
     : pino({ level: 'silent' });
-  const ctx = await createContext(config, { database: options, log, queuePollingSeconds: 0.5, maxRetryDelaySeconds: opts.maxRetryDelaySeconds, engines: sharedEngines, print: () => {} });
+  const ctx = await createContext(config, { database: options, log, queuePollingSeconds: 0.5, maxRetryDelaySeconds: opts.maxRetryDelaySeconds, engines: sharedEngines, print: () => {}, adapters: opts.adapters });
   if (opts.workers !== false) await ctx.startWorkers(2); // all-in-one, like `ainfluencer start`
   const app = await buildApp(ctx);
   await app.ready();
