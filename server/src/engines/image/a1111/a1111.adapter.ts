@@ -32,7 +32,7 @@ const loraSchema = z.object({
   weight: z.number().min(-5).max(5),
 });
 
-export const a1111OptionsSchema = z.object({
+const a1111OptionsSchema = z.object({
   /** Checkpoint title, name or hash as /sdapi/v1/sd-models lists it. */
   checkpoint: z.string().trim().min(1).max(500).optional(),
   /** Sampler name as /sdapi/v1/samplers lists it ("DPM++ 2M", "Euler a"). */
@@ -41,7 +41,7 @@ export const a1111OptionsSchema = z.object({
   cfg: z.number().min(1).max(30).optional(),
   lora: loraSchema.optional(),
 });
-export type A1111Options = z.infer<typeof a1111OptionsSchema>;
+type A1111Options = z.infer<typeof a1111OptionsSchema>;
 
 const MAX_BATCH = 8;
 const SIZE = { min: 64, max: 2048, multipleOf: 8 } as const;

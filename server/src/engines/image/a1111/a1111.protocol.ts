@@ -167,7 +167,7 @@ export function parseA1111Info(info: unknown): A1111Info {
 }
 
 /** Every name A1111 resolves to this checkpoint (CheckpointInfo.ids). */
-export function checkpointNames(m: A1111ModelItem): string[] {
+function checkpointNames(m: A1111ModelItem): string[] {
   const names = new Set<string>([m.title, m.model_name]);
   const name = m.title.replace(/ \[[0-9a-f]+\]$/i, '');
   names.add(name);

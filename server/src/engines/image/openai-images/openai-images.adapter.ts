@@ -24,13 +24,13 @@ import {
   type ModelProfile,
 } from './openai-images.models.ts';
 
-export const openaiImagesOptionsSchema = z.object({
+const openaiImagesOptionsSchema = z.object({
   model: z.string().trim().min(1).max(100).default('gpt-image-1'),
   quality: z.enum(['low', 'medium', 'high', 'auto']).optional(),
   /** Overrides the price per image this engine declares (see openai-images.models.ts). */
   usdPerImage: z.number().min(0).max(10).optional(),
 });
-export type OpenAIImagesOptions = z.infer<typeof openaiImagesOptionsSchema>;
+type OpenAIImagesOptions = z.infer<typeof openaiImagesOptionsSchema>;
 
 /** POST /images/generations body. */
 interface GenerationBody {
@@ -66,7 +66,7 @@ const POLICY_CODES = new Set(['content_policy_violation', 'moderation_blocked'])
 const LIST_TIMEOUT_MS = 30_000;
 
 /** {error: {message, type, param, code}} or null. */
-export function readOpenAIError(body: unknown): OpenAIErrorBody | null {
+function readOpenAIError(body: unknown): OpenAIErrorBody | null {
   if (!body || typeof body !== 'object') return null;
   const e = (body as { error?: unknown }).error;
   if (!e || typeof e !== 'object') return null;
