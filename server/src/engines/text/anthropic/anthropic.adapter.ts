@@ -19,9 +19,11 @@
 //   overloaded_error.
 // - "Models" (api/models-list): `GET /v1/models?limit=&after_id=` → {data: [{id, display_name}],
 //   has_more, last_id}.
-// - Thinking and forced tools: the API refuses `tool_choice` {type: "tool"} while thinking is on
-//   ("Thinking may not be enabled when tool_choice forces tool use"), and Claude Sonnet 5 thinks
-//   by default (models/whats-new-sonnet-5), so every call sends `thinking: {type: "disabled"}`.
+// - Thinking and forced tools: with thinking on, only tool_choice auto or none is supported
+//   (build-with-claude/extended-thinking, "Extended thinking with tool use"; the API answers 400
+//   "Thinking may not be enabled when tool_choice forces tool use"), and Claude Sonnet 5 thinks by
+//   default (about-claude/models/whats-new-sonnet-5), so every call sends `thinking: {type:
+//   "disabled"}`.
 //   The same page: Sonnet 5 (like Opus 4.7 and later) answers 400 "`temperature` is deprecated
 //   for this model." to any temperature; the engine then drops it and remembers.
 // There is no seed. Cancel = abort the streamed request.
@@ -29,7 +31,7 @@ import { z } from 'zod';
 import { EngineError, type AdapterDefinition, type ConnectionReport, type EngineErrorKind, type EngineSettings, type RunContext, type UnitCost } from '../../engine.ts';
 import { commonErrorMessage, engineFetch, engineJson, joinUrl, type EngineFetchOptions } from '../../http.ts';
 import { parseJsonAnswer } from '../json-output.ts';
-import { asNumber, asRecord, asString, sentence, blendedPer1k, costOf, llmCapabilities, maxTokensOf, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
+import { asNumber, asRecord, asString, blendedPer1k, costOf, llmCapabilities, maxTokensOf, sentence, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
 import { parseJsonChunk, readSse, streamFailure, throwIfCancelled, TokenProgress } from '../stream.ts';
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 

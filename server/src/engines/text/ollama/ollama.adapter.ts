@@ -22,8 +22,8 @@
 import { z } from 'zod';
 import { EngineError, type AdapterDefinition, type ConnectionReport, type EngineSettings, type RunContext } from '../../engine.ts';
 import { commonErrorMessage, engineFetch, engineJson, joinUrl, type EngineFetchOptions } from '../../http.ts';
-import { withSchemaInstructions, parseJsonAnswer } from '../json-output.ts';
-import { asNumber, asRecord, asString, sentence, costOf, llmCapabilities, maxTokensOf, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
+import { parseJsonAnswer, withSchemaInstructions } from '../json-output.ts';
+import { asNumber, asRecord, asString, costOf, llmCapabilities, maxTokensOf, sentence, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
 import { parseJsonChunk, readLines, streamFailure, throwIfCancelled, TokenProgress } from '../stream.ts';
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 

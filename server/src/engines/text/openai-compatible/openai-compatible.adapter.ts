@@ -36,7 +36,7 @@ import { z } from 'zod';
 import { EngineError, type AdapterDefinition, type ConnectionReport, type EngineSettings, type RunContext, type UnitCost } from '../../engine.ts';
 import { commonErrorMessage, engineFetch, engineJson, joinUrl, type EngineFetchOptions } from '../../http.ts';
 import { parseJsonAnswer, withSchemaInstructions } from '../json-output.ts';
-import { asNumber, asRecord, asString, sentence, blendedPer1k, costOf, llmCapabilities, maxTokensOf, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
+import { asNumber, asRecord, asString, blendedPer1k, costOf, llmCapabilities, maxTokensOf, sentence, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
 import { parseJsonChunk, parseSse, readSse, streamFailure, throwIfCancelled, TokenProgress } from '../stream.ts';
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 import { strictSubset } from './strict-schema.ts';
