@@ -2,6 +2,11 @@
 import type { ImageEngine } from '../../../src/engines/image/image.ts';
 import type { TextEngine } from '../../../src/engines/text/text.ts';
 import type { EngineHarness } from '../../engines/harness.ts';
+import { a1111Harness } from './a1111.harness.ts';
+import { anthropicHarness } from './anthropic.harness.ts';
+import { ollamaHarness } from './ollama.harness.ts';
+import { openaiCompatibleHarness } from './openai-compatible.harness.ts';
+import { openaiImagesHarness } from './openai-images.harness.ts';
 
-export const textHarnesses: Array<EngineHarness<TextEngine>> = [];
-export const imageHarnesses: Array<EngineHarness<ImageEngine>> = [];
+export const textHarnesses: Array<EngineHarness<TextEngine>> = [ollamaHarness, openaiCompatibleHarness, anthropicHarness];
+export const imageHarnesses: Array<EngineHarness<ImageEngine>> = [a1111Harness, openaiImagesHarness];
