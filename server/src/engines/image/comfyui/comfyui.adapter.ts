@@ -25,7 +25,7 @@ const IMG2IMG_WORKFLOW = 'sdxl-img2img';
 const UPLOAD_SUBFOLDER = 'ainfluencer';
 const MAX_BATCH = 8;
 
-export const comfyuiOptionsSchema = z.object({
+const comfyuiOptionsSchema = z.object({
   /** Workflow template id (a shipped one or a user workflow). */
   workflow: z.string().min(1).default(DEFAULT_WORKFLOW),
   /** Checkpoint file as ComfyUI lists it; the template's own when unset. */

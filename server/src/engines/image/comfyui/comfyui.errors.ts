@@ -20,7 +20,7 @@ function installHint(classType: string, lookup?: PackLookup): string {
 }
 
 /** "ComfyUI has no node class X (node 12): install …". */
-export function missingNodeMessage(classType: string, nodeId: string | null, lookup?: PackLookup): string {
+function missingNodeMessage(classType: string, nodeId: string | null, lookup?: PackLookup): string {
   const where = nodeId ? ` (node ${nodeId})` : '';
   return `ComfyUI has no node class ${classType}${where}; ${installHint(classType, lookup)}.`;
 }
@@ -32,7 +32,7 @@ function nodeErrorFrom(nodeId: string, classType: string | null, e: ComfyError):
 }
 
 /** The per-node errors of a /prompt refusal, in node order. */
-export function nodeErrorsOf(body: PromptRejected): NodeError[] {
+function nodeErrorsOf(body: PromptRejected): NodeError[] {
   const out: NodeError[] = [];
   if (!body.node_errors || Array.isArray(body.node_errors)) return out;
   const ids = Object.keys(body.node_errors).sort((a, b) => (Number(a) - Number(b)) || a.localeCompare(b));

@@ -10,7 +10,7 @@ const record = z.record(z.string(), z.unknown());
 export const promptAcceptedSchema = z.looseObject({ prompt_id: z.string(), number: z.number(), node_errors: z.unknown().optional() });
 
 /** One entry of `error` or of a node's `errors` list: {type, message, details, extra_info}. */
-export const comfyErrorSchema = z.looseObject({
+const comfyErrorSchema = z.looseObject({
   type: z.string().optional(),
   message: z.string(),
   details: z.string().optional(),
@@ -18,7 +18,7 @@ export const comfyErrorSchema = z.looseObject({
 });
 export type ComfyError = z.infer<typeof comfyErrorSchema>;
 
-export const nodeErrorEntrySchema = z.looseObject({
+const nodeErrorEntrySchema = z.looseObject({
   errors: z.array(comfyErrorSchema),
   class_type: z.string().nullable().optional(),
   dependent_outputs: z.array(z.unknown()).optional(),
@@ -32,14 +32,14 @@ export const promptRejectedSchema = z.looseObject({
 export type PromptRejected = z.infer<typeof promptRejectedSchema>;
 
 /** A queue item: [number, prompt_id, prompt, extra_data, outputs_to_execute] (GET /queue). */
-export const queueItemSchema = z.tuple([z.number(), z.string(), record, record, z.array(z.unknown())]).rest(z.unknown());
+const queueItemSchema = z.tuple([z.number(), z.string(), record, record, z.array(z.unknown())]).rest(z.unknown());
 export const queueSchema = z.looseObject({ queue_running: z.array(queueItemSchema), queue_pending: z.array(queueItemSchema) });
 export type QueueState = z.infer<typeof queueSchema>;
 
-export const imageRefSchema = z.looseObject({ filename: z.string(), subfolder: z.string().default(''), type: z.string().default('output') });
+const imageRefSchema = z.looseObject({ filename: z.string(), subfolder: z.string().default(''), type: z.string().default('output') });
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
-export const historyEntrySchema = z.looseObject({
+const historyEntrySchema = z.looseObject({
   /** [number, prompt_id, prompt, extra_data, outputs_to_execute], as it was queued. */
   prompt: z.array(z.unknown()).optional(),
   outputs: z.record(z.string(), z.looseObject({ images: z.array(imageRefSchema).optional() })).default({}),

@@ -3,7 +3,7 @@
 // each pack's NODE_CLASS_MAPPINGS (IPAdapterPlus.py, InstantID.py, pulid.py); core classes from
 // ComfyUI's nodes.py. A template's own `requires.nodes` list wins over this table.
 
-export const CORE_PACK = 'core';
+const CORE_PACK = 'core';
 
 const packs: Record<string, readonly string[]> = {
   [CORE_PACK]: [

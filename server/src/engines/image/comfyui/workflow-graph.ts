@@ -101,9 +101,3 @@ export function nodesNeededFor(graph: ApiGraph, outputs: string[]): Set<string> 
   outputs.forEach(visit);
   return needed;
 }
-
-/** "node 4 (CheckpointLoaderSimple)", for messages. */
-export function describeNode(graph: ApiGraph, id: string): string {
-  const node = graph[id];
-  return node ? `node ${id} (${node.class_type})` : `node ${id}`;
-}

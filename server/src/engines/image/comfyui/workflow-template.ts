@@ -13,24 +13,24 @@ export interface Binding {
 /** A value may go to several inputs (a LoRA weight to strength_model and strength_clip). */
 export type BindingRef = Binding | Binding[];
 
-export const bindingKeys = [
+const bindingKeys = [
   'prompt', 'negative', 'seed', 'width', 'height', 'batch', 'steps', 'cfg', 'sampler', 'checkpoint', 'lora', 'loraWeight',
   'referenceFace', 'init', 'denoise',
 ] as const;
-export type BindingKey = (typeof bindingKeys)[number];
+type BindingKey = (typeof bindingKeys)[number];
 
 /** Where each request value goes. Only `prompt` is needed by every workflow. */
 export type WorkflowBindings = { prompt: BindingRef } & Partial<Record<Exclude<BindingKey, 'prompt'>, BindingRef>>;
 
 /** Bindings a shipped template must have (a user workflow may leave them out). */
-export const requiredShippedBindings: readonly BindingKey[] = ['prompt', 'negative', 'seed', 'width', 'height', 'batch', 'steps', 'cfg', 'sampler', 'checkpoint'];
+const requiredShippedBindings: readonly BindingKey[] = ['prompt', 'negative', 'seed', 'width', 'height', 'batch', 'steps', 'cfg', 'sampler', 'checkpoint'];
 
-export interface RequiredNode {
+interface RequiredNode {
   classType: string;
   /** "core" or the GitHub owner/name of the custom node pack. */
   pack: string;
 }
-export interface RequiredModel {
+interface RequiredModel {
   /** ComfyUI model folder ("checkpoints", "ipadapter", "controlnet"). */
   folder: string;
   /** The node input whose choice list must contain the file ("ckpt_name", "ipadapter_file"). */
