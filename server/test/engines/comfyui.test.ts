@@ -154,6 +154,20 @@ describe('ComfyUI adapter: generating', () => {
     expect(await held.stopped).toBe(false);
   });
 
+  it('times out on silence, not on the run\'s length: a quiet but running prompt is asked after, not abandoned', async () => {
+    const h = await harness();
+    const engine = new ComfyUIImageEngine({ url: h.server.url, apiKey: 'comfyui-test-token', options: {}, timeoutSeconds: 1 });
+    const held = h.server.holdNext();
+    const pending = engine.generate(request(), run().ctx);
+    await held.started;
+    const queueLooks = () => h.requests().filter((q) => q.method === 'GET' && q.path === '/queue').length;
+    const seen = queueLooks();
+    // Nothing arrives on the socket while it is held: the adapter asks ComfyUI, twice, and keeps waiting.
+    await h.server.until(() => queueLooks() >= seen + 2);
+    held.release();
+    expect((await pending).images).toHaveLength(1);
+  });
+
   it('reports its place in the queue while another prompt runs', async () => {
     const h = await harness();
     const held = h.server.holdNext();
