@@ -196,6 +196,41 @@ describe('ComfyUI adapter: errors', () => {
     expect(err.message).toContain("Node 1 (CheckpointLoaderSimple): value not in list: ckpt_name: 'missing.safetensors' not in ['realvisxlV50_v50Bakedvae.safetensors', 'sd_xl_base_1.0.safetensors']");
   });
 
+  it('runs a user workflow and reports ComfyUI\'s required_input_missing for it', async () => {
+    const h = await harness();
+    const base = getTemplate('sdxl-txt2img') as WorkflowTemplate;
+    const graph = structuredClone(base.graph);
+    delete graph['6'].inputs.scheduler;
+    const mine: WorkflowTemplate = { ...structuredClone(base), id: 'my-portrait', version: 3, graph, requires: { nodes: [], models: [] } };
+    expect(validateTemplate(mine)).toEqual([]);
+    const engine = new ComfyUIImageEngine({ url: h.server.url, apiKey: 'comfyui-test-token', options: { workflow: 'my-portrait' }, timeoutSeconds: 10 }, { workflows: [mine] });
+    const err = await rejection(engine.generate(request(), run().ctx));
+    expect(err.kind).toBe('rejected');
+    expect(err.nodeErrors).toEqual([{ nodeId: '6', classType: 'KSampler', inputName: 'scheduler', message: 'required input is missing: scheduler', details: 'scheduler' }]);
+
+    graph['6'].inputs.scheduler = 'karras';
+    const fixed = await engine.generate(request(), run().ctx);
+    expect(fixed.workflow).toEqual({ id: 'my-portrait', version: 3 });
+  });
+
+  it('the test server answers a link to a missing node and a bad prompt id as ComfyUI does', async () => {
+    const h = await harness();
+    const post = async (body: unknown) => {
+      const res = await fetch(`${h.server.url}/api/prompt`, { method: 'POST', headers: { Authorization: 'Bearer comfyui-test-token' }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() as Record<string, unknown> };
+    };
+    const graph = structuredClone((getTemplate('sdxl-txt2img') as WorkflowTemplate).graph);
+    graph['7'].inputs.vae = ['99', 2];
+    const broken = await post({ prompt: graph });
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({
+      error: { type: 'prompt_outputs_failed_validation', message: 'Prompt outputs failed validation' },
+      node_errors: { 7: { class_type: 'VAEDecode', dependent_outputs: ['8'], errors: [{ type: 'exception_during_inner_validation', details: "'99'", extra_info: { input_name: 'images', exception_type: 'KeyError' } }] } },
+    });
+    expect(await post({ prompt: graph, prompt_id: 'NOT-A-UUID' })).toMatchObject({ status: 400, body: { error: { type: 'invalid_prompt_id' }, node_errors: {} } });
+    expect(await post({ client_id: 'x' })).toMatchObject({ status: 400, body: { error: { type: 'no_prompt' } } });
+  });
+
   it('names the missing node class and the pack that provides it', async () => {
     const h = await harness({ packs: [] }, { workflow: 'face-instantid' });
     const err = await rejection(h.engine.generate(request({ referenceFaces: [{ data: await png('#c08060'), mime: 'image/png', filename: 'mia.png' }] }), run().ctx));
