@@ -742,8 +742,9 @@ export class ComfyTestServer {
     this.changed();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
+    await closed;
   }
 
   // --- node definitions ---------------------------------------------------------------------
