@@ -262,7 +262,7 @@ describe('ComfyUI adapter: errors', () => {
     expect((await rejection(h.unreachableEngine!.generate(request(), run().ctx))).kind).toBe('unreachable');
   });
 
-  it('refuses a face workflow without a reference photo, and a LoRA on a workflow without a LoRA slot', async () => {
+  it('refuses a face workflow without a reference photo, a LoRA on a workflow without a LoRA slot, and a batch over 8', async () => {
     const h = await harness({}, { workflow: 'face-ipadapter-faceid' });
     const noFace = await rejection(h.engine.generate(request(), run().ctx));
     expect(noFace.kind).toBe('rejected');
@@ -275,6 +275,7 @@ describe('ComfyUI adapter: errors', () => {
     const engine = new ComfyUIImageEngine({ url: h.server.url, apiKey: 'comfyui-test-token', options: { workflow: 'no-lora' }, timeoutSeconds: 10 }, { workflows: [plain] });
     const err = await rejection(engine.generate(request({ lora: { name: 'mia-sol-v2.safetensors', weight: 1 } }), run().ctx));
     expect(err.kind).toBe('unsupported');
+    expect((await rejection(h.engine.generate(request({ batch: 9 }), run().ctx))).kind).toBe('unsupported');
     expect(posts(h, '/prompt')).toHaveLength(0);
   });
 });

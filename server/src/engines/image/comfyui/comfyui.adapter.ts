@@ -157,7 +157,7 @@ export class ComfyUIImageEngine implements ImageEngine {
       seed: req.seed,
       width: req.width,
       height: req.height,
-      batch: Math.min(MAX_BATCH, Math.max(1, Math.floor(req.batch))),
+      batch: Math.max(1, Math.floor(req.batch)),
       steps: req.steps ?? o.steps ?? null,
       cfg: req.cfg ?? o.cfg ?? null,
       sampler: req.sampler ?? o.sampler ?? null,
@@ -177,6 +177,7 @@ export class ComfyUIImageEngine implements ImageEngine {
   }
 
   private async runFresh(req: ImageRequest, ctx: RunContext): Promise<ImageResult> {
+    if (req.batch > MAX_BATCH) throw new EngineError('unsupported', `ComfyUI makes at most ${MAX_BATCH} images per call here; ${req.batch} were asked for.`);
     const template = this.pickTemplate(req);
     ctx.progress({ percent: 0, stage: 'preparing' });
     const uploaded: UploadedImages = {};
