@@ -206,10 +206,26 @@ describe('card compositor: photo, seeds, batches', () => {
       const { dominant } = await sharp(out.png).stats();
       expect(Math.abs(dominant.r - TEAL.r) + Math.abs(dominant.g - TEAL.g) + Math.abs(dominant.b - TEAL.b)).toBeLessThan(48);
       // The middle row band of the card is photo (the caption band sits at the top or bottom).
-      const mid = await sharp(out.png).extract({ left: 0, top: Math.round(height * 0.45), width, height: Math.round(height * 0.1) }).stats();
+      const strip = await sharp(out.png).extract({ left: 0, top: Math.round(height * 0.45), width, height: Math.round(height * 0.1) }).png().toBuffer();
+      const mid = await sharp(strip).stats();
       const [r, g, b] = mid.channels.map((c) => c.mean) as [number, number, number];
       expect(g).toBeGreaterThan(r);
       expect(b).toBeGreaterThan(r);
+    }
+  });
+
+  it('photo-caption crops around the salient part of the photo', async () => {
+    // A grey 2:1 photo with a red square near its right edge, on a square card: a centre crop
+    // would cut the square off; the attention and entropy crops keep it.
+    const wide = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#777777' } })
+      .composite([{ input: Buffer.from('<svg width="2000" height="1000" xmlns="http://www.w3.org/2000/svg"><rect x="1700" y="400" width="200" height="200" fill="#ff0000"/></svg>') }])
+      .png()
+      .toBuffer();
+    for (let seed = 0; seed < 6; seed++) {
+      const out = await renderCard(card({ layout: 'photo-caption', photo: wide, text: 'Red', attribution: '', width: 1000, height: 1000, seed }));
+      const square = await sharp(out.png).extract({ left: 720, top: 420, width: 160, height: 160 }).raw().toBuffer();
+      const [r, g] = [square[0]!, square[1]!];
+      expect({ seed, r, g }).toEqual({ seed, r: 255, g: 0 });
     }
   });
 

@@ -223,8 +223,9 @@ function textCard(font: Font, input: CardInput, look: Look): string {
   return svgDocument(W, H, gradient(look) + defs.svg(), parts.join(''), safe);
 }
 
-/** The caption band over a photo: a translucent strip with the caption and attribution. */
-function captionOverlay(font: Font, input: CardInput, look: Look): string {
+/** The caption band over a photo: a translucent strip with the caption and attribution, as an
+ * SVG of the band's own size and its top row on the card (null: nothing to write). */
+function captionOverlay(font: Font, input: CardInput, look: Look): { svg: string; top: number } | null {
   const { width: W, height: H } = input;
   const safe = safeArea(W, H);
   const short = Math.min(W, H);
@@ -234,23 +235,53 @@ function captionOverlay(font: Font, input: CardInput, look: Look): string {
   const attribution = attributionBlock(font, input.attribution, safe.w, attrBase, look);
   const attrHeight = attribution ? attribution.height + attrBase * 0.8 : 0;
   const body = cleanCardText(input.text);
-  const maxBand = H * 0.36;
+  const maxContent = H * 0.36 - pad - safe.y;
   const block = body
-    ? fitText(font, body, { maxWidth: safe.w, maxHeight: Math.max(10, maxBand - 2 * pad - attrHeight), maxSize: short * 0.055, minSize: Math.max(12, short * 0.02), lineHeight: 1.25, bleed: look.weight / 2 })
+    ? fitText(font, body, { maxWidth: safe.w, maxHeight: Math.max(10, maxContent - attrHeight), maxSize: short * 0.055, minSize: Math.max(12, short * 0.02), lineHeight: 1.25, bleed: look.weight / 2 })
     : null;
   const contentHeight = (block?.height ?? 0) + attrHeight;
-  if (contentHeight === 0) return svgDocument(W, H, '', '', safe);
-  const bandHeight = Math.min(H, contentHeight + 2 * pad);
-  // The band touches the card's edge; its text stays inside the safe area.
+  if (contentHeight === 0) return null;
+  // The band runs from the card's edge (where the safe margin is) to `pad` past the text.
+  const bandHeight = Math.min(H, Math.ceil(contentHeight + pad + safe.y));
   const bandY = look.bandAtTop ? 0 : H - bandHeight;
-  const contentTop = look.bandAtTop ? Math.max(safe.y, bandY + pad) : Math.min(bandY + pad, safe.y + safe.h - contentHeight);
+  const contentTop = look.bandAtTop ? safe.y : bandY + pad;
   const text: string[] = [];
   if (block) text.push(drawBlock(font, defs, block, { x: safe.x, y: contentTop, width: safe.w, align: look.align, colour: look.palette.text, weight: look.weight }));
   if (attribution) {
     text.push(drawBlock(font, defs, attribution, { x: safe.x, y: contentTop + (block?.height ?? 0) + attrBase * 0.8, width: safe.w, align: look.align, colour: look.palette.accent, weight: look.weight / 2 }));
   }
-  const band = `<rect x="0" y="${f2(bandY)}" width="${W}" height="${f2(bandHeight + (look.bandAtTop ? safe.y : 0))}" fill="${look.palette.background[0]}" fill-opacity="${f2(look.bandOpacity)}"/>`;
-  return svgDocument(W, H, defs.svg(), `${band}<g clip-path="url(#safe)">${text.join('')}</g>`, safe);
+  const band = `<rect width="${W}" height="${bandHeight}" fill="${look.palette.background[0]}" fill-opacity="${f2(look.bandOpacity)}"/>`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${W}" height="${bandHeight}" viewBox="0 0 ${W} ${bandHeight}">` +
+    `<defs>${defs.svg()}<clipPath id="safe"><rect x="${safe.x}" y="${safe.y}" width="${safe.w}" height="${safe.h}"/></clipPath></defs>` +
+    `${band}<g transform="translate(0 ${-bandY})"><g clip-path="url(#safe)">${text.join('')}</g></g></svg>`;
+  return { svg, top: bandY };
+}
+
+/**
+ * The photo cropped to width × height around its most salient part. The crop is found on a
+ * small copy (the saliency pass costs in proportion to its pixels) and applied at full size.
+ */
+async function croppedPhoto(photo: Buffer, width: number, height: number, strategy: Look['crop']): Promise<sharp.Sharp> {
+  const meta = await sharp(photo, { limitInputPixels: 100_000_000 }).rotate().metadata();
+  const swap = (meta.orientation ?? 1) >= 5;
+  const sw = (swap ? meta.height : meta.width) ?? width;
+  const sh = (swap ? meta.width : meta.height) ?? height;
+  const cover = Math.max(width / sw, height / sh);
+  const fullW = Math.max(width, Math.round(sw * cover));
+  const fullH = Math.max(height, Math.round(sh * cover));
+  const probe = Math.min(1, 320 / Math.max(width, height));
+  const pw = Math.max(1, Math.round(width * probe));
+  const ph = Math.max(1, Math.round(height * probe));
+  const { info } = await sharp(photo, { limitInputPixels: 100_000_000 })
+    .rotate()
+    .resize(pw, ph, { fit: 'cover', position: strategy === 'attention' ? sharp.strategy.attention : sharp.strategy.entropy })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const k = cover / Math.max(pw / sw, ph / sh);
+  const left = Math.min(fullW - width, Math.max(0, Math.round(Math.abs(info.cropOffsetLeft ?? 0) * k)));
+  const top = Math.min(fullH - height, Math.max(0, Math.round(Math.abs(info.cropOffsetTop ?? 0) * k)));
+  return sharp(photo, { limitInputPixels: 100_000_000 }).rotate().resize(fullW, fullH, { fit: 'fill' }).extract({ left, top, width, height });
 }
 
 export interface RenderedCard {
@@ -267,18 +298,14 @@ export async function renderCard(input: CardInput): Promise<RenderedCard> {
 }
 
 async function draw(font: Font, input: CardInput, look: Look): Promise<Buffer> {
-  const png = { compressionLevel: 6, adaptiveFiltering: false } as const;
   if (input.layout === 'photo-caption') {
     if (!input.photo) throw new Error('a photo-caption card needs a photo');
     const overlay = captionOverlay(font, input, look);
-    return sharp(input.photo, { limitInputPixels: 100_000_000 })
-      .rotate()
-      .resize(input.width, input.height, { fit: 'cover', position: look.crop === 'attention' ? sharp.strategy.attention : sharp.strategy.entropy })
-      .flatten({ background: '#ffffff' })
-      .composite([{ input: Buffer.from(overlay), top: 0, left: 0 }])
-      .png(png)
-      .toBuffer();
+    const base = (await croppedPhoto(input.photo, input.width, input.height, look.crop)).flatten({ background: '#ffffff' });
+    // zlib level 3: a photo barely compresses further at 6 and takes twice as long to encode.
+    return (overlay ? base.composite([{ input: Buffer.from(overlay.svg), top: overlay.top, left: 0 }]) : base).png({ compressionLevel: 3, adaptiveFiltering: false }).toBuffer();
   }
+  const png = { compressionLevel: 6, adaptiveFiltering: false } as const;
   const svg = input.layout === 'quote' ? quoteCard(font, input, look) : textCard(font, input, look);
   return sharp(Buffer.from(svg)).flatten({ background: look.palette.background[0] }).png(png).toBuffer();
 }
