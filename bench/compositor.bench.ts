@@ -32,7 +32,7 @@ const ctx: RunContext = { signal: new AbortController().signal, progress: () => 
 
 // Photo-like content (a blurred noise field under soft shapes): PNG encodes it as slowly as a
 // real photo, where a flat colour would flatter the figure.
-const texture = await sharp({ create: { width: 1600, height: 1200, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 45 } } }).blur(1.2).png().toBuffer();
+const texture = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 120, sigma: 45 } } }).blur(1.2).png().toBuffer();
 const photo = await sharp(texture)
   .composite([{ input: Buffer.from('<svg width="1600" height="1200" xmlns="http://www.w3.org/2000/svg"><circle cx="1050" cy="450" r="220" fill="#ffcc00" fill-opacity="0.6"/><rect y="900" width="1600" height="300" fill="#1d3557" fill-opacity="0.5"/></svg>') }])
   .jpeg({ quality: 90 })

@@ -4,7 +4,7 @@
 // attention or entropy strategy) and the caption sits on a translucent band over it.
 // The seed picks the palette, weight, alignment, gradient angle and arrangement; the same input
 // always gives the same picture. Every glyph is clipped to the safe area (`safeArea`).
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { cardFont, type Font } from './font.ts';
 import { cleanCardText, fitText, type TextBlock } from './layout.ts';
 import { cardStyles, type CardStyle, type Palette, presetByName, stylePresets } from './palettes.ts';
@@ -262,7 +262,7 @@ function captionOverlay(font: Font, input: CardInput, look: Look): { svg: string
  * The photo cropped to width × height around its most salient part. The crop is found on a
  * small copy (the saliency pass costs in proportion to its pixels) and applied at full size.
  */
-async function croppedPhoto(photo: Buffer, width: number, height: number, strategy: Look['crop']): Promise<sharp.Sharp> {
+async function croppedPhoto(photo: Buffer, width: number, height: number, strategy: Look['crop']): Promise<Sharp> {
   const meta = await sharp(photo, { limitInputPixels: 100_000_000 }).rotate().metadata();
   const swap = (meta.orientation ?? 1) >= 5;
   const sw = (swap ? meta.height : meta.width) ?? width;
