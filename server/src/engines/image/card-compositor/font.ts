@@ -178,7 +178,7 @@ function contourPath(points: OutlinePoint[]): string {
 }
 
 /** Parses a WOFF2 font file into a Font. */
-export function loadWoff2Font(file: Buffer): Font {
+function loadWoff2Font(file: Buffer): Font {
   const { tables, glyphs } = decodeWoff2(file);
   return new SfntFont(tables, glyphs);
 }
@@ -186,7 +186,7 @@ export function loadWoff2Font(file: Buffer): Font {
 let loaded: Font | null = null;
 
 /** Where the card font file is: inside the installed `@vladmandic/human` package. */
-export function cardFontPath(): string {
+function cardFontPath(): string {
   const require = createRequire(import.meta.url);
   // The package's exports map hides package.json; its main entry lives in dist/.
   const root = path.resolve(path.dirname(require.resolve('@vladmandic/human')), '..');

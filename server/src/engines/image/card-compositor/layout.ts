@@ -48,7 +48,7 @@ interface Paragraph {
 }
 
 /** One laid-out line: glyphs in visual order with their pen x in font units. */
-export interface LaidLine {
+interface LaidLine {
   glyphs: Array<{ glyph: number; x: number }>;
   /** Font units. */
   width: number;

@@ -5,6 +5,7 @@
 // The seed picks the palette, weight, alignment, gradient angle and arrangement; the same input
 // always gives the same picture. Every glyph is clipped to the safe area (`safeArea`).
 import sharp, { type Sharp } from 'sharp';
+import { seededRandom } from '../../seeded-random.ts';
 import { cardFont, type Font } from './font.ts';
 import { cleanCardText, fitText, type TextBlock } from './layout.ts';
 import { cardStyles, type CardStyle, type Palette, presetByName, stylePresets } from './palettes.ts';
@@ -34,18 +35,6 @@ export interface Rect {
 export function safeArea(width: number, height: number): Rect {
   const m = Math.max(16, Math.round(Math.min(width, height) * 0.06));
   return { x: m, y: m, w: width - 2 * m, h: height - 2 * m };
-}
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Look {

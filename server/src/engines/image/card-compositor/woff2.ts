@@ -14,7 +14,7 @@ export interface OutlinePoint {
 }
 
 /** A component of a composite glyph: another glyph drawn through a 2×2 matrix and an offset. */
-export interface GlyphComponent {
+interface GlyphComponent {
   glyph: number;
   /** x' = a·x + c·y + dx, y' = b·x + d·y + dy */
   a: number;
