@@ -149,7 +149,7 @@ function quoteCard(font: Font, input: CardInput, look: Look): string {
 
   let top = safe.y;
   if (look.quoteMark) {
-    const markSize = short * 0.2;
+    const markSize = short * 0.32;
     const mark = fitText(font, '\u201C', { maxWidth: safe.w, maxHeight: markSize * 1.2, maxSize: markSize, minSize: markSize, lineHeight: 1 });
     text.push(drawBlock(font, defs, mark, { x: safe.x, y: top - markSize * 0.12, width: safe.w, align: look.align, colour: look.palette.accent, weight: look.weight }));
     top += markSize * 0.62;
@@ -171,7 +171,7 @@ function quoteCard(font: Font, input: CardInput, look: Look): string {
   const body = cleanCardText(input.text);
   if (body) {
     const box = { w: safe.w, h: Math.max(10, bottom - top) };
-    const block = fitText(font, body, { maxWidth: box.w, maxHeight: box.h, maxSize: short * 0.085, minSize: Math.max(12, short * 0.02), lineHeight: 1.28, bleed: look.weight / 2 });
+    const block = fitText(font, body, { maxWidth: box.w, maxHeight: box.h, maxSize: short * (H > W * 1.4 ? 0.115 : 0.095), minSize: Math.max(12, short * 0.02), lineHeight: 1.28, bleed: look.weight / 2 });
     const y = top + (box.h - block.height) / 2;
     text.push(drawBlock(font, defs, block, { x: safe.x, y, width: safe.w, align: look.align, colour: look.palette.text, weight: look.weight }));
   }
