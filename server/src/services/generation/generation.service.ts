@@ -193,10 +193,11 @@ export class GenerationService {
       const price = await this.credits.unitPrice(p.kind, chain[0]!.creditsPerUnit);
       rows.push({ userId, characterId: c.id, batchId, kind: p.kind, task: p.task, params: p as unknown as Record<string, unknown>, prompt, negativePrompt: negative, credits: price * units });
     }
+    const creditSettings = await this.credits.config();
     const inserted = await this.tx.run(async (t) => {
       const out = await t.repos.generations.insert(rows);
       for (const g of out) {
-        await this.credits.spendIn(t, userId, g.id, g.credits, `${g.kind} ${g.task} for ${c.name}`);
+        await this.credits.spendIn(t, creditSettings, userId, g.id, g.credits, `${g.kind} ${g.task} for ${c.name}`);
         await t.jobs.send(JobName.GenerationRun, { generationId: g.id }, { singletonKey: g.id });
         await t.events.emit(userId, { type: 'GenerationQueued', data: { generationId: g.id, characterId: c.id, kind: g.kind } });
       }
@@ -579,13 +580,15 @@ export class GenerationService {
   }
 
   private async succeed(g: GenerationRow, h: EngineHandle, model: string | null, results: Array<Record<string, unknown>>) {
+    // The price of the engine that did the work; a cheaper fallback gives back the difference.
+    // (Read before the transaction: on the embedded database a read outside it would wait for it.)
+    const unit = await this.credits.unitPrice(g.kind, h.creditsPerUnit);
     await this.tx.run(async (t) => {
       const row = await t.repos.generations.lockForUpdate(g.id);
       if (!row || row.status !== 'running') return;
-      // The price of the engine that did the work; a cheaper fallback gives back the difference.
       const p = row.params as unknown as Params;
       const units = p.kind === 'image' ? results.length : 1;
-      const actual = Math.min(row.credits, (await this.credits.unitPrice(row.kind, h.creditsPerUnit)) * units);
+      const actual = Math.min(row.credits, unit * units);
       await t.repos.generations.update(g.id, { model, engineConfigId: h.configId, engineAdapter: h.adapter, engineName: h.name, credits: actual, resumeState: null, attempts: [...row.attempts, { engine: h.name, adapter: h.adapter, engineConfigId: h.configId, outcome: 'succeeded', reason: '', at: new Date().toISOString() }] });
       if (actual < row.credits) await this.credits.refundIn(t, row.userId, row.id, row.credits - actual, `${h.name} cost less than the estimate`);
       await this.finishIn(t, { ...row, credits: actual }, { status: 'succeeded', stage: 'done', error: null, results });
