@@ -149,6 +149,9 @@ await withContext(async (ctx, userId, characterId) => {
   const last = Math.max(...all.map(([, e]) => e));
   const busyMs = all.reduce((s, [a, b]) => s + (b - a), 0);
   const util = busyMs / (4 * (last - first));
+  if (process.env.BENCH_DEBUG) {
+    for (const [k, v] of busy) log(`${k}: ${v.map(([a, b]) => `${Math.round(a - first)}-${Math.round(b - first)}`).join(' ')}`);
+  }
   const perEngine = [...busy.entries()].map(([k, v]) => `${k.replace('http://', '').replace('.test', '')}: ${v.length}`).join(', ');
   log(`pool: ${all.length} calls (${perEngine}), utilisation ${(util * 100).toFixed(1)} %`);
   rows.push({ figure: `pool utilisation, 4 engines × ${POOL_JOBS} queued jobs`, value: `${(util * 100).toFixed(1)} %`, target: '≥ 95 %', verdict: util >= 0.95 ? 'PASS' : 'MISS' });
