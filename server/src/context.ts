@@ -38,6 +38,7 @@ import { EngineDirectory } from './services/generation/engine-directory.ts';
 import { EnginePool } from './services/generation/engine-pool.ts';
 import { EngineService } from './services/generation/engine.service.ts';
 import { GenerationService } from './services/generation/generation.service.ts';
+import { WorkflowService } from './services/generation/workflow.service.ts';
 
 export interface AppContext {
   config: Config;
@@ -50,7 +51,7 @@ export interface AppContext {
     assets: AssetService; ingest: IngestService; assetFiles: AssetDownloadService; folders: FolderService;
     account: AccountService; admin: AdminService; maintenance: MaintenanceService; safety: SafetyReviewService;
     /** Generation: jobs and results, engines (Settings → Engines, usage), credits. */
-    generations: GenerationService; engines: EngineService; credits: CreditService;
+    generations: GenerationService; engines: EngineService; credits: CreditService; workflows: WorkflowService;
   };
   /** Secrets at rest (engine API keys): AES-256-GCM with SECRETS_KEY or DATA_DIR/secrets.key. */
   secrets: SecretBox;
@@ -194,7 +195,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         mail: authMail, throttle: repos.loginThrottle, loginLimit: config.loginLimit,
       }),
       characters, photos, assets, ingest, assetFiles, folders, maintenance, account, safety,
-      generations, engines: engineService, credits,
+      generations, engines: engineService, credits, workflows: new WorkflowService({ configs: repos.engineConfigs }),
       admin: new AdminService({ settings, outbox: repos.outbox }),
     };
 

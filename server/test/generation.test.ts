@@ -2,6 +2,8 @@
 // run on the fallback chain (built-in engines offline; ComfyUI and AUTOMATIC1111 test servers that
 // speak their protocols), results stored in the vault through ingest with their parameters,
 // credits spent up front and refunded on failure or cancel, and every engine tried recorded.
+import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ComfyTestServer } from './support/engines/comfyui.server.ts';
@@ -227,6 +229,44 @@ describe('engines added by URL', () => {
     // The default text-to-image workflow cannot start from an image; the engine says so.
     expect(['succeeded', 'failed']).toContain(v.status);
     expect(v.params.init).toMatchObject({ assetId: first.results[0].assetId, strength: 0.4 });
+  });
+
+  test('an uploaded ComfyUI workflow: checked, mapped, versioned, and run by name', async () => {
+    const shipped = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../src/engines/image/comfyui/workflows/sdxl-txt2img.v1.json'), 'utf8'));
+    const graph = structuredClone(shipped.graph);
+    graph['99'] = { class_type: 'CLIPTextEncode', inputs: { text: 'user-flow-marker', clip: ['1', 1] } }; // an extra node only this workflow has
+    const ui = await inject('POST', '/api/workflows/suggest', { graph: { nodes: [{ id: 1, type: 'KSampler' }], links: [] } });
+    expect(ui.json().ok).toBe(false);
+    expect(ui.json().errors.join(' ')).toMatch(/API format/);
+    const sug = (await inject('POST', '/api/workflows/suggest', { graph })).json();
+    expect(sug.ok).toBe(true);
+    expect(sug.suggestion.bindings.prompt).toBeTruthy();
+    expect(sug.suggestion.output).toBe(shipped.output);
+    const body = { slug: 'my-flow', title: 'My flow', graph, bindings: sug.suggestion.bindings, output: sug.suggestion.output };
+    const v1 = await inject('POST', '/api/workflows', body);
+    expect(v1.statusCode, v1.body).toBe(201);
+    expect(v1.json()).toMatchObject({ slug: 'my-flow', version: 1, builtIn: false });
+    expect((await inject('POST', '/api/workflows', body)).json().version).toBe(2);
+    expect((await inject('POST', '/api/workflows', { ...body, slug: 'sdxl-txt2img' })).statusCode).toBe(409);
+    const bad = await inject('POST', '/api/workflows', { ...body, slug: 'broken', bindings: { prompt: { node: '404', input: 'text' } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/404/);
+    const list = (await inject('GET', '/api/workflows')).json().items;
+    expect(list.map((w: { slug: string }) => w.slug)).toEqual(expect.arrayContaining(['sdxl-txt2img', 'face-instantid', 'my-flow']));
+    await inject('PUT', `/api/characters/${characterId}/generation-settings`, { text: {}, image: { workflow: 'my-flow' } });
+    try {
+      const g = await finished((await generate({ kind: 'image', task: 'image', idea: 'uploaded workflow run', engineId: comfyId })).json().items[0].id);
+      expect(g.status, JSON.stringify(g)).toBe('succeeded');
+      const sent = JSON.stringify(comfy.requests().filter((r) => /^\/(api\/)?prompt$/.test(r.path) && r.method === 'POST').at(-1)?.body);
+      expect(sent).toContain('user-flow-marker');
+      expect(sent).toContain('uploaded workflow run');
+      const asset = (await inject('GET', `/api/assets/${g.results[0].assetId}`)).json();
+      expect(asset.generation.workflow).toEqual({ id: 'my-flow', version: 2 });
+    } finally {
+      await inject('PUT', `/api/characters/${characterId}/generation-settings`, { text: {}, image: {} });
+    }
+    expect((await inject('DELETE', '/api/workflows/my-flow')).statusCode).toBe(200);
+    expect((await inject('DELETE', '/api/workflows/my-flow')).statusCode).toBe(404);
   });
 
   test('usage per engine: calls, success rate, median time', async () => {

@@ -113,6 +113,8 @@ export interface EngineSettings {
   options: Record<string, unknown>;
   /** Seconds one call may take before it is abandoned as unreachable / transient. */
   timeoutSeconds: number;
+  /** Workflows the user uploaded, for adapters that run workflows (`AdapterDefinition.workflows`). */
+  workflows?: ReadonlyArray<unknown>;
 }
 
 /** One adapter in the catalogue: what the Settings page offers and how to build an engine. */
@@ -128,6 +130,8 @@ export interface AdapterDefinition<E = unknown> {
   /** A sensible default base URL to pre-fill ("http://127.0.0.1:11434"). */
   defaultUrl?: string;
   apiKey: 'required' | 'optional' | 'none';
+  /** Runs workflow graphs the user can upload (Settings → Engines → Workflows). */
+  workflows?: boolean;
   /** Adapter options (model, checkpoint, workflow, …) validated when an engine is saved. */
   options: z.ZodType<Record<string, unknown>>;
   create(settings: EngineSettings): E;

@@ -108,6 +108,12 @@ export class EngineConfigRepository {
     return r;
   }
 
+  /** The latest version of each of the user's workflows, whole (for the engines that run them). */
+  async latestWorkflows(userId: string): Promise<WorkflowRow[]> {
+    return this.db.selectDistinctOn([userWorkflows.slug]).from(userWorkflows).where(eq(userWorkflows.userId, userId))
+      .orderBy(asc(userWorkflows.slug), desc(userWorkflows.version));
+  }
+
   async deleteWorkflow(userId: string, slug: string): Promise<boolean> {
     const rows = await this.db.delete(userWorkflows).where(and(eq(userWorkflows.userId, userId), eq(userWorkflows.slug, slug))).returning({ id: userWorkflows.id });
     return rows.length > 0;

@@ -5,7 +5,8 @@ import { creditSettingsSchema } from '../config/runtime-settings.ts';
 import { errorResponse, okResponse, uuidParam } from '../schemas/common.ts';
 import {
   characterGenerationSettings, connectionReport, createEngineBody, createGenerationBody, creditSummary, engine, engineList, generation,
-  generationList, grantBody, listGenerationsQuery, reorderEnginesBody, updateEngineBody, usageQuery, usageReport, varyBody,
+  generationList, grantBody, listGenerationsQuery, reorderEnginesBody, saveWorkflowBody, suggestWorkflowBody, suggestWorkflowResult,
+  updateEngineBody, usageQuery, usageReport, varyBody, workflowInfo, workflowSlug,
 } from '../schemas/generation.schemas.ts';
 
 const errors = { 400: errorResponse, 401: errorResponse, 402: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
@@ -100,6 +101,28 @@ export async function generationRoutes(app: App, ctx: AppContext) {
     ...userRoute,
     schema: { tags: ['engines'], summary: "Set a character's engine overrides (engine, model, checkpoint, LoRA, style preset, workflow)", params: uuidParam, body: characterGenerationSettings, response: { 200: characterGenerationSettings, ...errors } },
   }, (req) => engines.setCharacterSettings(userIdOf(req), req.params.id, req.body));
+
+  // ---- uploaded workflows (ComfyUI) ----
+  const workflows = ctx.services.workflows;
+  app.get('/api/workflows', {
+    ...userRoute,
+    schema: { tags: ['engines'], summary: 'Workflow templates: the shipped ones and your uploaded ComfyUI workflows', response: { 200: z.object({ items: z.array(workflowInfo) }), ...errors } },
+  }, (req) => workflows.list(userIdOf(req)));
+
+  app.post('/api/workflows/suggest', {
+    ...userRoute,
+    schema: { tags: ['engines'], summary: 'Check an API-format ComfyUI graph and propose where prompt, seed, size… go', body: suggestWorkflowBody, response: { 200: suggestWorkflowResult, ...errors } },
+  }, (req) => workflows.suggest(req.body.graph));
+
+  app.post('/api/workflows', {
+    ...userRoute,
+    schema: { tags: ['engines'], summary: 'Store an uploaded workflow with its input mapping (a new version each time)', body: saveWorkflowBody, response: { 201: workflowInfo, ...errors } },
+  }, async (req, reply) => reply.code(201).send(await workflows.save(userIdOf(req), req.body)));
+
+  app.delete('/api/workflows/:slug', {
+    ...userRoute,
+    schema: { tags: ['engines'], summary: 'Remove an uploaded workflow (every version)', params: z.object({ slug: workflowSlug }), response: { 200: okResponse, ...errors } },
+  }, async (req) => { await workflows.remove(userIdOf(req), req.params.slug); return { ok: true as const }; });
 
   // ---- credits ----
   app.get('/api/credits', {

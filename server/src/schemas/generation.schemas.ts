@@ -219,3 +219,30 @@ export const grantBody = z.object({
   amount: z.number().int().min(1, 'must be at least 1').max(10_000_000),
   note: z.string().trim().max(200).default(''),
 });
+
+// ---- uploaded ComfyUI workflows ----
+
+export const workflowSlug = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'lower-case letters, digits and dashes, such as my-portrait-flow');
+
+export const workflowInfo = z.object({
+  slug: z.string(), version: z.number().int(), title: z.string(), description: z.string(), builtIn: z.boolean(),
+  requires: z.object({ nodes: z.array(z.object({ classType: z.string(), pack: z.string() })), models: z.array(z.object({ folder: z.string(), input: z.string(), name: z.string() })) }),
+  createdAt: z.string().nullable(),
+}).meta({ id: 'Workflow' });
+
+const graphInput = z.record(z.string(), z.unknown()).refine((g) => Object.keys(g).length <= 2000, 'has too many nodes (at most 2,000)')
+  .meta({ description: 'The API-format graph (ComfyUI: Workflow → Export (API))' });
+
+export const suggestWorkflowBody = z.object({ graph: graphInput });
+export const suggestWorkflowResult = z.object({
+  ok: z.boolean(), errors: z.array(z.string()), warnings: z.array(z.string()),
+  suggestion: z.object({ bindings: z.record(z.string(), z.unknown()), output: z.string().nullable(), notes: z.array(z.string()) }).nullable(),
+});
+
+export const saveWorkflowBody = z.object({
+  slug: workflowSlug,
+  title: z.string().trim().min(1, 'is required').max(120),
+  graph: graphInput,
+  bindings: z.record(z.string(), z.unknown()),
+  output: z.string().min(1).max(40),
+});

@@ -33,13 +33,13 @@ export interface EngineHandle<K extends RunnableKind = RunnableKind> {
 }
 
 export class EngineDirectory {
-  private readonly configs: Pick<EngineConfigRepository, 'listForRun' | 'getForRun'>;
+  private readonly configs: Pick<EngineConfigRepository, 'listForRun' | 'getForRun' | 'latestWorkflows'>;
   private readonly secrets: SecretBox;
   private readonly catalog: ReadonlyArray<AdapterDefinition>;
   private readonly cache = new Map<string, { stamp: string; engine: unknown }>();
   private readonly builtins = new Map<string, unknown>();
 
-  constructor(deps: { configs: Pick<EngineConfigRepository, 'listForRun' | 'getForRun'>; secrets: SecretBox; catalog: ReadonlyArray<AdapterDefinition> }) {
+  constructor(deps: { configs: Pick<EngineConfigRepository, 'listForRun' | 'getForRun' | 'latestWorkflows'>; secrets: SecretBox; catalog: ReadonlyArray<AdapterDefinition> }) {
     this.configs = deps.configs;
     this.secrets = deps.secrets;
     this.catalog = deps.catalog;
@@ -65,17 +65,30 @@ export class EngineDirectory {
     });
   }
 
-  /** Builds (or reuses) the engine of a stored config; null when its adapter is unknown here. */
-  fromConfig<K extends RunnableKind>(row: EngineConfigWithSecret): EngineHandle<K> | null {
+  /** The user's uploaded workflows as the templates adapters run (latest version of each). */
+  private async workflowsOf(userId: string): Promise<unknown[]> {
+    const rows = await this.configs.latestWorkflows(userId);
+    return rows.map((w) => ({
+      id: w.slug, version: w.version, title: w.title, description: 'Uploaded workflow', requires: { nodes: [], models: [] },
+      bindings: w.bindings, output: w.output, graph: w.graph,
+    }));
+  }
+
+  /**
+   * Builds (or reuses) the engine of a stored config; null when its adapter is unknown here.
+   * `workflows`: the user's uploaded workflows, for adapters that run them.
+   */
+  fromConfig<K extends RunnableKind>(row: EngineConfigWithSecret, workflows: ReadonlyArray<unknown> = []): EngineHandle<K> | null {
     const d = this.definition(row.adapter);
     if (!d || d.kind !== row.kind) return null;
-    const stamp = `${row.updatedAt.toISOString()}|${row.secret ?? ''}`;
+    const wf = d.workflows ? workflows : [];
+    const stamp = `${row.updatedAt.toISOString()}|${row.secret ?? ''}|${wf.map((w) => `${(w as { id: string }).id}@${(w as { version: number }).version}`).join(',')}`;
     let hit = this.cache.get(row.id);
     if (!hit || hit.stamp !== stamp) {
       const options = d.options.safeParse(row.options);
       const engine = d.create({
         url: row.url, apiKey: row.secret ? this.secrets.decrypt(row.secret) : null,
-        options: options.success ? options.data : {}, timeoutSeconds: row.timeoutSeconds,
+        options: options.success ? options.data : {}, timeoutSeconds: row.timeoutSeconds, workflows: wf,
       });
       hit = { stamp, engine };
       this.cache.set(row.id, hit);
@@ -84,6 +97,11 @@ export class EngineDirectory {
       key: row.id, configId: row.id, name: row.name, adapter: row.adapter, definition: d, engine: hit.engine as EnginesByKind[K],
       concurrency: row.concurrency, creditsPerUnit: row.creditsPerUnit, options: row.options,
     };
+  }
+
+  /** The engine of one stored config, with the user's workflows where its adapter runs them. */
+  async handleFor<K extends RunnableKind>(userId: string, row: EngineConfigWithSecret): Promise<EngineHandle<K> | null> {
+    return this.fromConfig<K>(row, this.definition(row.adapter)?.workflows ? await this.workflowsOf(userId) : []);
   }
 
   /**
@@ -95,14 +113,15 @@ export class EngineDirectory {
       if (only.startsWith(BUILTIN_PREFIX)) return this.builtinHandles(kind).filter((h) => h.key === only);
       const row = await this.configs.getForRun(userId, only);
       if (!row || !row.enabled || row.kind !== kind) return [];
-      const h = this.fromConfig<K>(row);
+      const h = this.fromConfig<K>(row, this.definition(row.adapter)?.workflows ? await this.workflowsOf(userId) : []);
       return h ? [h] : [];
     }
     const rows = await this.configs.listForRun(userId, kind);
+    const workflows = rows.some((r) => r.enabled && this.definition(r.adapter)?.workflows) ? await this.workflowsOf(userId) : [];
     const out: Array<EngineHandle<K>> = [];
     for (const row of rows) {
       if (!row.enabled) continue;
-      const h = this.fromConfig<K>(row);
+      const h = this.fromConfig<K>(row, workflows);
       if (h) out.push(h);
     }
     return [...out, ...this.builtinHandles(kind)];

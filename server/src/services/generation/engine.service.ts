@@ -164,7 +164,7 @@ export class EngineService {
     }
     const row = await this.configs.getForRun(userId, id);
     if (!row) throw new NotFoundError('Engine');
-    const h = this.directory.fromConfig(row);
+    const h = await this.directory.handleFor(userId, row);
     if (!h) throw new ConflictError(`The adapter "${row.adapter}" is not available in this version.`);
     const report = await this.safeTest(() => (h.engine as { testConnection(s?: AbortSignal): Promise<ConnectionReport> }).testConnection(AbortSignal.timeout(TEST_TIMEOUT_MS)));
     await this.configs.setLastTest(userId, id, { at: new Date().toISOString(), ok: report.ok, message: report.message });

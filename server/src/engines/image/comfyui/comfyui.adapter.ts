@@ -419,6 +419,7 @@ export const comfyuiAdapter: AdapterDefinition<ImageEngine> = {
   url: 'required',
   defaultUrl: 'http://127.0.0.1:8188',
   apiKey: 'optional',
+  workflows: true,
   options: comfyuiOptionsSchema,
-  create: (settings) => new ComfyUIImageEngine(settings),
+  create: (settings) => new ComfyUIImageEngine(settings, { workflows: (settings.workflows ?? []) as WorkflowTemplate[] }),
 };
