@@ -28,7 +28,7 @@ function causeCode(err: unknown): string | null {
 }
 
 /** Reads a body as JSON when it parses, as text otherwise (vendor errors are often HTML or plain). */
-export async function readBody(res: Response): Promise<unknown> {
+async function readBody(res: Response): Promise<unknown> {
   const text = await res.text();
   try { return JSON.parse(text) as unknown; } catch { return text; }
 }
@@ -47,7 +47,7 @@ export function commonErrorMessage(body: unknown): string | null {
   return null;
 }
 
-export function classifyStatus(status: number): 'auth' | 'transient' | 'rejected' {
+function classifyStatus(status: number): 'auth' | 'transient' | 'rejected' {
   if (status === 401 || status === 403) return 'auth';
   if (status === 408 || status === 409 || status === 425 || status === 429 || status >= 500) return 'transient';
   return 'rejected';

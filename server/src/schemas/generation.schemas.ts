@@ -9,7 +9,7 @@ const engineChoice = z.string().regex(/^(builtin:[a-z0-9-]+|[0-9a-f-]{36})$/, 'm
   .meta({ description: 'An engine id (or builtin:<adapter>) to use only that engine; empty for the best available (the fallback chain)' });
 
 /** Style presets for images: words added to the prompt, and the card compositor's palette of the same name. */
-export const imageStylePresets = ['natural', 'studio', 'cinematic', 'film', 'editorial', 'minimal', 'bold', 'warm', 'pastel', 'noir'] as const;
+const imageStylePresets = ['natural', 'studio', 'cinematic', 'film', 'editorial', 'minimal', 'bold', 'warm', 'pastel', 'noir'] as const;
 
 export const createGenerationBody = z.discriminatedUnion('kind', [
   z.object({
@@ -156,7 +156,7 @@ export const engine = z.object({
 }).meta({ id: 'Engine' });
 export type EngineDto = z.infer<typeof engine>;
 
-export const adapterInfo = z.object({
+const adapterInfo = z.object({
   adapter: z.string(),
   kind: z.enum(generationKinds),
   displayName: z.string(),

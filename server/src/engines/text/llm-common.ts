@@ -10,7 +10,7 @@ import { textTasks, type TextCapabilities, type TextRequest } from './text.ts';
  * it (a 12-scene video script is ~3,000 tokens); a limit is always sent, so a model that loops on
  * whitespace in JSON mode (a known failure) stops instead of running until the timeout.
  */
-export const DEFAULT_MAX_TOKENS = 4096;
+const DEFAULT_MAX_TOKENS = 4096;
 
 /** The option every LLM adapter accepts: what the engine charges, in US dollars per 1,000 tokens. */
 export const usdPer1kTokensOption = z.number().nonnegative().max(1000).optional()

@@ -8,7 +8,7 @@ import type { TextEngine } from '../../engines/text/text.ts';
 import type { SecretBox } from '../../infra/secrets.ts';
 import type { EngineConfigRepository, EngineConfigWithSecret } from '../../repositories/engine-config.repository.ts';
 
-export interface EnginesByKind {
+interface EnginesByKind {
   text: TextEngine;
   image: ImageEngine;
 }

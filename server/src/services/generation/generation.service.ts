@@ -76,7 +76,7 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (p ??= fn());
 }
 
-export function toGenerationDto(g: GenerationRow): GenerationDto {
+function toGenerationDto(g: GenerationRow): GenerationDto {
   const actions: GenerationDto['actions'] = [];
   if (g.status === 'queued' || g.status === 'running') actions.push('cancel');
   else actions.push('regenerate');

@@ -43,7 +43,7 @@ function cleanTag(t: string): string {
 }
 
 /** The persona's hashtags: signature tags first, no duplicates (case-insensitive), the style's count. */
-export function tidyHashtags(tags: string[], brief: PersonaBrief): string[] {
+function tidyHashtags(tags: string[], brief: PersonaBrief): string[] {
   const limit = HASHTAG_LIMIT[brief.hashtagStyle];
   if (limit === 0) return [];
   const out: string[] = [];
@@ -111,7 +111,7 @@ export function finishText<T extends TextTask>(task: T, out: TextTaskOutput<T>, 
 }
 
 /** The words a style preset adds to an image prompt (the compositor uses the preset's name as its palette). */
-export const stylePresetWords: Record<string, string> = {
+const stylePresetWords: Record<string, string> = {
   natural: 'natural light, candid, true-to-life colours',
   studio: 'studio portrait, softbox lighting, clean background',
   cinematic: 'cinematic lighting, shallow depth of field, film still',

@@ -35,17 +35,17 @@ import { asNumber, asRecord, asString, blendedPer1k, costOf, llmCapabilities, ma
 import { parseJsonChunk, readSse, streamFailure, throwIfCancelled, TokenProgress } from '../stream.ts';
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 
-export const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
+const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** The current Sonnet (platform.claude.com models overview, read 2026-11-30). */
-export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-5';
+const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-5';
 
 const anthropicOptions = z.object({
   model: z.string().trim().min(1).default(ANTHROPIC_DEFAULT_MODEL).describe('A Claude model id or alias (claude-sonnet-5, claude-haiku-4-5)'),
   temperature: z.number().min(0).max(1).optional().describe('Left out for models that refuse it (Sonnet 5, Opus 4.7 and later)'),
   usdPer1kTokens: usdPer1kTokensOption,
 });
-export type AnthropicOptions = z.infer<typeof anthropicOptions>;
+type AnthropicOptions = z.infer<typeof anthropicOptions>;
 
 /**
  * Anthropic list prices, US dollars per million tokens (input, output): docs.anthropic.com "Pricing"
@@ -98,7 +98,7 @@ function describeError(body: unknown): string | null {
   return commonErrorMessage(body);
 }
 
-export class AnthropicEngine implements TextEngine {
+class AnthropicEngine implements TextEngine {
   readonly adapter = 'anthropic';
   readonly capabilities: TextCapabilities;
   private readonly url: string;

@@ -27,7 +27,7 @@ import { asNumber, asRecord, asString, costOf, llmCapabilities, maxTokensOf, sen
 import { parseJsonChunk, readLines, streamFailure, throwIfCancelled, TokenProgress } from '../stream.ts';
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 
-export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
+const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
 
 const ollamaOptions = z.object({
   model: z.string().trim().min(1).describe('The model as `ollama list` shows it (llama3.2, qwen3:8b)'),
@@ -37,7 +37,7 @@ const ollamaOptions = z.object({
     .describe('How long the model stays loaded after a call ("5m", "1h", seconds, -1 = forever)'),
   usdPer1kTokens: usdPer1kTokensOption,
 });
-export type OllamaOptions = z.infer<typeof ollamaOptions>;
+type OllamaOptions = z.infer<typeof ollamaOptions>;
 
 /** A model name with its tag: Ollama reads "llama3.2" as "llama3.2:latest". */
 export function ollamaModelKey(name: string): string {
@@ -48,7 +48,7 @@ export function ollamaModelKey(name: string): string {
 
 const MEMORY_ERROR = /requires more system memory/i;
 
-export class OllamaEngine implements TextEngine {
+class OllamaEngine implements TextEngine {
   readonly adapter = 'ollama';
   readonly capabilities: TextCapabilities;
   private readonly url: string;

@@ -41,7 +41,7 @@ import { parseJsonChunk, parseSse, readSse, streamFailure, throwIfCancelled, Tok
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 import { strictSubset } from './strict-schema.ts';
 
-export const structuredOutputModes = ['auto', 'json_schema', 'json_object', 'none'] as const;
+const structuredOutputModes = ['auto', 'json_schema', 'json_object', 'none'] as const;
 
 const openaiCompatibleOptions = z.object({
   model: z.string().trim().min(1).describe('The model id as GET /v1/models lists it'),
@@ -50,7 +50,7 @@ const openaiCompatibleOptions = z.object({
     .describe('auto: try json_schema, then json_object, then the prompt alone, and remember what works'),
   usdPer1kTokens: usdPer1kTokensOption,
 });
-export type OpenAiCompatibleOptions = z.infer<typeof openaiCompatibleOptions>;
+type OpenAiCompatibleOptions = z.infer<typeof openaiCompatibleOptions>;
 
 type Format = 'json_schema' | 'json_object' | 'none';
 
@@ -125,7 +125,7 @@ interface Reading {
   model: string | null;
 }
 
-export class OpenAiCompatibleEngine implements TextEngine {
+class OpenAiCompatibleEngine implements TextEngine {
   readonly adapter = 'openai-compatible';
   private readonly url: string;
   private readonly apiKey: string | null;
