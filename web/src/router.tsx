@@ -235,6 +235,24 @@ const settingsRoute = createRoute({
   component: lazyRouteComponent(retryingImport(() => import('./routes/settings')), 'SettingsPage'),
 });
 
+const enginesRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/settings/engines',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/engines')), 'EnginesPage'),
+});
+
+const creditsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/settings/credits',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/credits')), 'CreditsPage'),
+});
+
+const adminCreditsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin/credits',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/admin-credits')), 'AdminCreditsPage'),
+});
+
 const outboxRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/admin/outbox',
@@ -265,8 +283,11 @@ const routeTree = rootRoute.addChildren([
     vaultRoute,
     reviewRoute,
     settingsRoute,
+    enginesRoute,
+    creditsRoute,
     outboxRoute,
     safetyRoute,
+    adminCreditsRoute,
   ]),
 ]);
 
