@@ -14,6 +14,7 @@ import { UsagePanel } from '@/components/engines/usage-panel';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/dialog';
+import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Switch } from '@/components/ui/switch';
 import { enginesQuery, genKeys } from '@/lib/generation';
@@ -105,10 +106,14 @@ function KindSection({ kind, data, onAdd, onEdit }: { kind: string; data: Engine
       if (ctx?.prev) qc.setQueryData(genKeys.engines, ctx.prev);
       toast.error(errorMessage(err));
     },
-    onSettled: () => void qc.invalidateQueries({ queryKey: genKeys.engines }),
+    onSettled: async () => {
+      await qc.invalidateQueries({ queryKey: genKeys.engines });
+      refocus.current = null;
+    },
   });
 
   const move = (e: Engine, dir: 'up' | 'down') => {
+    if (reorder.isPending) return;
     const ids = own.map((x) => x.id);
     const i = ids.indexOf(e.id);
     const j = dir === 'up' ? i - 1 : i + 1;
@@ -119,14 +124,14 @@ function KindSection({ kind, data, onAdd, onEdit }: { kind: string; data: Engine
     reorder.mutate(ids);
   };
 
-  // Keep the keyboard on the moved engine's button (or its other arrow at the ends of the list).
+  // Keep the keyboard on the moved engine's button (or its other arrow at the ends of the list):
+  // the row's buttons leave the document for a moment when the list is redrawn in the new order.
   React.useLayoutEffect(() => {
     const r = refocus.current;
     if (!r) return;
-    refocus.current = null;
     const other = r.dir === 'up' ? 'down' : 'up';
     const btn = document.querySelector<HTMLButtonElement>(`[data-move="${r.id}-${r.dir}"]:not(:disabled)`) ?? document.querySelector<HTMLButtonElement>(`[data-move="${r.id}-${other}"]`);
-    btn?.focus();
+    if (btn && document.activeElement !== btn && (document.activeElement === document.body || document.activeElement?.hasAttribute('data-move'))) btn.focus();
   });
 
   return (
@@ -245,11 +250,15 @@ function EngineRow({ engine: e, position, first, last, busy, onMove, onEdit }: {
         </div>
         {!e.builtIn ? (
           <div className="flex shrink-0 items-center gap-2">
+            <Label id={`${nameId}-on`} htmlFor={`${nameId}-switch`} className="text-xs font-normal text-muted-foreground">
+              Enabled
+            </Label>
             <Switch
+              id={`${nameId}-switch`}
               checked={enabled}
               disabled={toggle.isPending}
               onCheckedChange={(v) => toggle.mutate(v)}
-              aria-label={`Enabled: ${e.name}`}
+              aria-labelledby={`${nameId}-on ${nameId}`}
             />
           </div>
         ) : null}
@@ -257,10 +266,10 @@ function EngineRow({ engine: e, position, first, last, busy, onMove, onEdit }: {
       <div className="flex flex-wrap items-center gap-2 sm:pl-9">
         {!e.builtIn ? (
           <>
-            <Button size="icon-sm" variant="outline" data-move={`${e.id}-up`} disabled={first || busy} onClick={() => onMove('up')} aria-label={`Move ${e.name} up`}>
+            <Button size="icon-sm" variant="outline" data-move={`${e.id}-up`} disabled={first} aria-disabled={busy || undefined} onClick={() => onMove('up')} aria-label={`Move ${e.name} up`}>
               <ArrowUpIcon aria-hidden="true" />
             </Button>
-            <Button size="icon-sm" variant="outline" data-move={`${e.id}-down`} disabled={last || busy} onClick={() => onMove('down')} aria-label={`Move ${e.name} down`}>
+            <Button size="icon-sm" variant="outline" data-move={`${e.id}-down`} disabled={last} aria-disabled={busy || undefined} onClick={() => onMove('down')} aria-label={`Move ${e.name} down`}>
               <ArrowDownIcon aria-hidden="true" />
             </Button>
           </>

@@ -99,6 +99,7 @@ function EngineForm({ adapters, engine, initialKind, onDone }: { adapters: Engin
   const adapter = addable.find((a) => a.adapter === adapterId) ?? null;
   const fields = React.useMemo(() => optionFields(adapter?.options), [adapter]);
   const [general, setGeneral] = React.useState<string | null>(null);
+  const reportRef = React.useRef<HTMLDivElement>(null);
 
   const chooseAdapter = (id: string) => {
     const next = addable.find((a) => a.adapter === id);
@@ -171,6 +172,10 @@ function EngineForm({ adapters, engine, initialKind, onDone }: { adapters: Engin
     },
     onError: onServerError,
   });
+
+  React.useEffect(() => {
+    if (test.data) reportRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [test.data]);
 
   const runTest = form.handleSubmit((v) => {
     setGeneral(null);
@@ -279,7 +284,7 @@ function EngineForm({ adapters, engine, initialKind, onDone }: { adapters: Engin
           </Field>
         </div>
 
-        {test.data ? <ConnectionReportView report={test.data} /> : null}
+        <div ref={reportRef} className="empty:hidden">{test.data ? <ConnectionReportView report={test.data} /> : null}</div>
         {engine && formState.isDirty && engine.hasApiKey && !getValues('apiKey') ? (
           <p className="text-xs text-muted-foreground">Testing changed settings does not send the stored key; type it again to test with it, or save first.</p>
         ) : null}
