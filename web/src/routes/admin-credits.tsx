@@ -104,7 +104,7 @@ function SettingsForm({ settings }: { settings: CreditSettings }) {
           <Input type="number" inputMode="numeric" min={0} className="sm:max-w-48" {...register('monthlyAllowance', { valueAsNumber: true })} />
         </Field>
         <fieldset className="flex flex-col gap-3">
-          <legend className="mb-3 text-sm font-medium">Price per unit (text, image, video second, voice)</legend>
+          <legend className="mb-3 text-sm font-medium">Price per unit</legend>
           <div className="grid grid-cols-2 gap-4 sm:grid-cols-4">
             {(['text', 'image', 'video', 'voice'] as const).map((k) => (
               <Field key={k} id={`credits-price-${k}`} label={kindLabel[k]!} error={errors.prices?.[k]?.message}>

@@ -197,7 +197,7 @@ function History({ characterId, onCreated }: { characterId: string; onCreated: (
       <h2 id={headingId} className="sr-only">
         History
       </h2>
-      <div className="grid grid-cols-1 gap-3 sm:grid-cols-4 sm:items-end" role="group" aria-label="Filter generations">
+      <div className="grid grid-cols-3 items-end gap-2 sm:grid-cols-4 sm:gap-3" role="group" aria-label="Filter generations">
         <div className="flex flex-col gap-2">
           <Label htmlFor="hist-kind">Kind</Label>
           <NativeSelect id="hist-kind" value={search.kind ?? ''} onChange={(e) => set({ kind: (e.target.value || undefined) as StudioSearch['kind'], task: undefined })}>
@@ -229,7 +229,7 @@ function History({ characterId, onCreated }: { characterId: string; onCreated: (
           </NativeSelect>
         </div>
         {filtered ? (
-          <Button variant="ghost" onClick={() => set({ kind: undefined, status: undefined, task: undefined })}>
+          <Button variant="ghost" className="col-span-3 justify-self-start sm:col-span-1" onClick={() => set({ kind: undefined, status: undefined, task: undefined })}>
             Clear filters
           </Button>
         ) : null}

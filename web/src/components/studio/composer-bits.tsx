@@ -7,7 +7,7 @@ import * as React from 'react';
 import { api, ApiError, call, type CreateGeneration, errorMessage, type Engine, type Generation } from '@/api/client';
 import { Button } from '@/components/ui/button';
 import { NativeSelect } from '@/components/ui/input';
-import { creditsQuery, engineLabel, estimateCredits, isNoEngine, storeGeneration, strList } from '@/lib/generation';
+import { creditsQuery, engineLabel, estimateCredits, isNoEngine, storeGeneration } from '@/lib/generation';
 import { cn } from '@/lib/utils';
 
 /** POST /api/characters/:id/generations; the new generations go into the cache for their cards. */
@@ -123,9 +123,7 @@ export function GenerateError({ error, onMakeCard }: { error: unknown; onMakeCar
   } else if (e?.status === 422 && e.code === 'unsafe_prompt') {
     title = 'This can’t be generated';
     icon = <ShieldAlertIcon className="size-4" aria-hidden="true" />;
-    const d = (e.details ?? {}) as { sexualTerms?: unknown; minorTerms?: unknown };
-    const terms = [...strList(d.sexualTerms), ...strList(d.minorTerms)];
-    if (terms.length) extra = <p>Words that triggered it: {terms.map((t) => `“${t}”`).join(', ')}.</p>;
+    // The server's message names the words and where they are; it is shown as it is.
   } else if (e?.status === 400) {
     title = 'Check the form';
   }

@@ -132,11 +132,17 @@ function TextResults({ generation: g }: { generation: Generation }) {
   );
 }
 
+/** What each task shows as its main text; `text` (ready to post, with hashtags and disclosure) is what Copy takes. */
+const bodyOf: Record<string, string> = { caption: 'caption', reply: 'reply', bio: 'bio' };
+/** Tasks whose ready-to-post text already carries the hashtags and the disclosure line. */
+const extrasInBody = new Set(['x-post', 'x-thread', 'video-script']);
+
 function TextResult({ result: r, task }: { result: Record<string, unknown>; task: string }) {
   const text = str(r.text);
-  const hashtags = strList(r.hashtags);
+  const body = (bodyOf[task] && str(r[bodyOf[task]!])) || text;
+  const hashtags = extrasInBody.has(task) ? [] : strList(r.hashtags);
   const altText = str(r.altText);
-  const disclosure = str(r.disclosure);
+  const disclosure = extrasInBody.has(task) ? '' : str(r.disclosure);
   const posts = strList(r.posts);
   const scenes = Array.isArray(r.scenes) ? (r.scenes as Array<Record<string, unknown>>) : [];
   return (
@@ -172,10 +178,10 @@ function TextResult({ result: r, task }: { result: Record<string, unknown>; task
               {str(r.caption) ? <p className="mt-1 rounded-lg bg-muted/60 px-3 py-2 break-words whitespace-pre-wrap">{str(r.caption)}</p> : null}
             </div>
           ) : (
-            <p className="text-sm leading-relaxed break-words whitespace-pre-wrap">{text}</p>
+            <p className="text-sm leading-relaxed break-words whitespace-pre-wrap">{body}</p>
           )}
         </div>
-        <CopyButton text={text} label="Copy text" className="shrink-0" />
+        <CopyButton text={task === 'video-script' ? [text, str(r.caption)].filter(Boolean).join('\n\n') : text} label="Copy, ready to post" className="shrink-0" />
       </div>
       {hashtags.length > 0 ? (
         <ul className="flex flex-wrap gap-1.5" aria-label="Hashtags">
