@@ -3,6 +3,7 @@
 // its local test server (a server speaking the engine's documented protocol, field for field,
 // citing its source in its header) and builds engines pointed at it. Built-in engines have no
 // server; their harness returns null where a server is needed.
+import type { EngineProgress, RunContext } from '../../src/engines/engine.ts';
 
 export interface HeldCall {
   /** Resolves once the engine has the work and is running it (the adapter saw it start). */
@@ -48,4 +49,11 @@ export interface EngineHarness<E> {
   /** Adapter id, as in the catalogue. */
   adapter: string;
   start(): Promise<HarnessInstance<E>>;
+}
+
+/** A run context that records what the adapter reported. */
+export function runContext(signal: AbortSignal = new AbortController().signal): RunContext & { seen: EngineProgress[]; saved: Array<Record<string, unknown>> } {
+  const seen: EngineProgress[] = [];
+  const saved: Array<Record<string, unknown>> = [];
+  return { signal, progress: (p) => { seen.push(p); }, checkpoint: async (s) => { saved.push(s); }, resumeState: null, seen, saved };
 }
