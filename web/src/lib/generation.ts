@@ -187,7 +187,7 @@ export function estimateCredits(credits: CreditSummary | undefined, candidates: 
 }
 
 export function engineLabel(e: Pick<Engine, 'name' | 'builtIn'>) {
-  return e.builtIn ? `${e.name} (built in)` : e.name;
+  return e.builtIn && !/built[ -]in/i.test(e.name) ? `${e.name} (built in)` : e.name;
 }
 
 /** The reason a 409 gives when no engine can do the request. */

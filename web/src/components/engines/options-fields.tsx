@@ -22,6 +22,10 @@ export interface OptionField {
   integer?: boolean;
   required: boolean;
   defaultValue?: unknown;
+  /** A text field that takes a number or a word ("5m" or 300). */
+  numberOrText?: boolean;
+  /** For JSON fields: what a value looks like. */
+  example?: string;
 }
 
 export type OptionValues = Record<string, string | boolean>;
@@ -42,8 +46,30 @@ function unwrap(s: Json): Json {
   return s;
 }
 
+const primitive = (v: Json) => v.type === 'string' || v.type === 'number' || v.type === 'integer';
+
+/** An empty value of an object schema, as an example for its JSON field. */
+function exampleOf(s: Json): string | undefined {
+  if (s.type !== 'object' || !isObj(s.properties)) return undefined;
+  const out: Json = {};
+  for (const [k, raw] of Object.entries(s.properties)) {
+    const v = isObj(raw) ? unwrap(raw) : {};
+    out[k] = v.default ?? (v.type === 'number' || v.type === 'integer' ? (typeof v.minimum === 'number' && v.minimum > 0 ? v.minimum : 1) : v.type === 'boolean' ? false : '');
+  }
+  return JSON.stringify(out);
+}
+
+const acronyms = new Set(['usd', 'url', 'cfg', 'id', 'api', 'ctx', 'lora', 'vae']);
+/** "usdPer1kTokens" → "USD per 1k tokens". */
 const humanize = (key: string) => {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([a-z])(\d)/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase()
+    .split(' ')
+    .map((w) => (acronyms.has(w) ? (w === 'lora' ? 'LoRA' : w === 'ctx' ? 'context' : w.toUpperCase()) : w))
+    .join(' ');
   return words[0]!.toUpperCase() + words.slice(1);
 };
 
@@ -63,6 +89,8 @@ export function optionFields(schema: Json | undefined): OptionField[] {
     const values = Array.isArray(s.enum) ? s.enum : s.const !== undefined ? [s.const] : null;
     if (values && values.every((v) => typeof v === 'string')) return { ...base, control: 'enum' as const, options: values as string[] };
     if (s.type === 'string') return { ...base, control: 'text' as const };
+    const variants = ((s.anyOf ?? s.oneOf) as unknown[] | undefined)?.filter(isObj).filter((v) => v.type !== 'null');
+    if (variants && variants.length > 1 && variants.every(primitive)) return { ...base, control: 'text' as const, numberOrText: variants.some((v) => v.type !== 'string') };
     if (s.type === 'number' || s.type === 'integer') {
       return {
         ...base,
@@ -74,7 +102,7 @@ export function optionFields(schema: Json | undefined): OptionField[] {
     }
     if (s.type === 'boolean') return { ...base, control: 'boolean' as const };
     if (s.type === 'array' && isObj(s.items) && unwrap(s.items).type === 'string') return { ...base, control: 'list' as const };
-    return { ...base, control: 'json' as const };
+    return { ...base, control: 'json' as const, example: exampleOf(s) };
   });
 }
 
@@ -121,7 +149,7 @@ export function optionsFromForm(fields: OptionField[], values: OptionValues, err
         errors[f.key] = 'This is not valid JSON.';
       }
     } else {
-      out[f.key] = s;
+      out[f.key] = f.numberOrText && /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : s;
     }
   }
   return out;
@@ -185,7 +213,7 @@ export function OptionsFields<T extends FieldValues>({ fields, idPrefix }: { fie
                 ))}
               </NativeSelect>
             ) : f.control === 'json' ? (
-              <Textarea rows={3} spellCheck={false} className="font-mono text-xs" {...register(name(f.key))} />
+              <Textarea rows={2} spellCheck={false} className="font-mono text-xs" placeholder={f.example ? `JSON, e.g. ${f.example}` : 'JSON'} {...register(name(f.key))} />
             ) : (
               <Input
                 inputMode={f.control === 'number' ? 'decimal' : undefined}
