@@ -54,15 +54,22 @@ test('write captions and make a card in the Studio, offline', async ({ page, bro
   expect(new Set(written).size, `three different captions: ${JSON.stringify(written)}`).toBe(3);
   await expectAccessible(page, 'studio with captions');
 
-  // A quote card from the built-in compositor, into the vault, where the gates decide.
+  // No image engine yet: the Image tab says so, and asking for an image offers a card instead.
   await page.getByRole('tab', { name: 'Image' }).click();
   const image = page.getByRole('tabpanel', { name: 'Image' });
-  await image.getByRole('radio', { name: 'Card' }).check();
-  await image.getByLabel('Card layout').selectOption('quote');
-  await image.getByLabel('Card text').fill('Cold water, warm heart.');
+  await expect(image.getByTestId('no-image-engine')).toContainText('No image engine yet');
   await image.getByRole('radio', { name: '1:1' }).check();
-  await expectAccessible(page, 'studio, image tab (card)');
-  await image.getByRole('button', { name: 'Make card' }).click();
+  await image.getByLabel('Idea').fill('Cold water, warm heart.');
+  await expectAccessible(page, 'studio, image tab');
+  await image.getByRole('button', { name: 'Generate', exact: true }).click();
+  const refused = image.getByTestId('generate-error');
+  await expect(refused).toContainText('No engine can do this yet');
+  await expect(refused.getByRole('link', { name: 'Open Settings → Engines' })).toHaveAttribute('href', '/app/settings/engines');
+  await expectAccessible(page, 'studio, no image engine');
+  // One click: a quote card from the built-in compositor, into the vault, where the gates decide.
+  await refused.getByRole('button', { name: 'Make a card instead' }).click();
+  await expect(image.getByRole('radio', { name: 'Card' })).toBeChecked();
+  await expect(image.getByLabel('Card layout')).toHaveValue('quote');
   const cardGen = page.getByTestId('results-image').getByTestId('generation-card').first();
   await expect(cardGen).toHaveAttribute('data-task', 'card');
   await expect(cardGen).toHaveAttribute('data-status', 'succeeded', { timeout: 90_000 });

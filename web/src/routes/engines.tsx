@@ -230,11 +230,11 @@ function EngineRow({ engine: e, position, first, last, busy, onMove, onEdit }: {
             {e.hasApiKey ? <Badge variant="outline">Key stored</Badge> : null}
             {cost?.usd ? <Badge variant="warning">Paid: ${cost.usd} per {cost.unit === '1k-tokens' ? '1k tokens' : cost.unit}</Badge> : null}
           </p>
-          <p className="mt-0.5 text-sm break-all text-muted-foreground">
-            {e.adapterName}
-            {e.url ? ` · ${e.url}` : ''}
-            {e.creditsPerUnit != null ? ` · ${e.creditsPerUnit} credits per unit` : ''}
-          </p>
+          {e.adapterName !== e.name || e.url || e.creditsPerUnit != null ? (
+            <p className="mt-0.5 text-sm break-all text-muted-foreground">
+              {[e.adapterName !== e.name ? e.adapterName : null, e.url || null, e.creditsPerUnit != null ? `${e.creditsPerUnit} credits per unit` : null].filter(Boolean).join(' · ')}
+            </p>
+          ) : null}
           {e.builtIn ? <p className="mt-1 text-xs text-muted-foreground">Always last: the offline fallback. Needs no setup.</p> : null}
           {e.lastTest ? (
             <p className="mt-1 text-xs break-words" data-testid="engine-last-test">
