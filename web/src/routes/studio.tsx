@@ -70,8 +70,11 @@ function Studio({ character: c }: { character: Character }) {
         <CharacterAvatar name={c.name} url={c.avatarUrl} />
         <div className="min-w-0">
           <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Studio</h1>
-          <p className="mt-1 truncate text-sm text-muted-foreground">
-            Captions, posts and images in the voice and look of {c.name} (@{c.handle}).
+          <p className="mt-1 text-sm text-muted-foreground">
+            Captions, posts and images in the voice and look of {c.name} (@{c.handle}).{' '}
+            <Link to="/app/characters/$id" params={{ id: c.id }} search={{ tab: 'prompt' }} className="whitespace-nowrap underline underline-offset-4 hover:text-foreground">
+              Engines for {c.name}
+            </Link>
           </p>
         </div>
       </header>

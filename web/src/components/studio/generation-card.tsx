@@ -8,6 +8,7 @@ import * as React from 'react';
 import { toast } from 'sonner';
 import { api, call, errorMessage, type Generation } from '@/api/client';
 import { CopyButton } from '@/components/app/copy-button';
+import { InlineError } from '@/components/app/errors';
 import { AssetStatusBadge, RatingBadge } from '@/components/vault/asset-bits';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -44,7 +45,7 @@ export function LiveGenerationCard({ id, onCreated }: { id: string; onCreated?: 
   if (!q.data) {
     return (
       <li>
-        <Skeleton className="h-32 rounded-xl" />
+        {q.isError ? <InlineError error={q.error} onRetry={() => void q.refetch()} /> : <Skeleton className="h-32 rounded-xl" />}
       </li>
     );
   }
