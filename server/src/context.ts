@@ -176,7 +176,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     generations.onCancelRequested = (id) => events.publishSystem({ type: 'generation.cancel', data: { generationId: id } });
     events.onSystem((e) => { if (e.type === 'generation.cancel') generations.abortLocal(e.data.generationId); });
-    const engineService = new EngineService({ configs: repos.engineConfigs, characters: repos.characters, generations: repos.generations, directory, secrets });
+    const engineService = new EngineService({ configs: repos.engineConfigs, characters: repos.characters, generations: repos.generations, directory, secrets, pool: enginePool });
     const generationReconciler = {
       reconcile: (olderThan: Date) => generations.reconcile(
         olderThan,

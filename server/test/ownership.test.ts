@@ -14,6 +14,8 @@ let ownerSessionId: string;
 let photoUpload: { payload: Buffer; headers: Record<string, string> };
 let assetId: string;
 let folderId: string;
+let generationId: string;
+let engineId: string;
 const boundary = 'xyzBOUNDARY';
 let img: Buffer;
 
@@ -32,6 +34,8 @@ beforeAll(async () => {
   assetId = (await t.app.inject({ method: 'POST', url: '/api/assets', payload: assetUpload, headers: { cookie: owner.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` } })).json().items[0].id;
   folderId = (await t.app.inject({ method: 'POST', url: '/api/folders', payload: { name: 'Private folder' }, headers: { cookie: owner.cookie } })).json().id;
   ownerSessionId = (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: owner.cookie } })).json().session.id;
+  generationId = (await t.app.inject({ method: 'POST', url: `/api/characters/${characterId}/generations`, payload: { kind: 'text', task: 'bio' }, headers: { cookie: owner.cookie } })).json().items[0].id;
+  engineId = (await t.app.inject({ method: 'POST', url: '/api/engines', payload: { kind: 'text', adapter: 'ollama', name: 'Private LLM', url: 'http://127.0.0.1:9', options: { model: 'llama3' } }, headers: { cookie: owner.cookie } })).json().id;
 });
 afterAll(async () => { await t?.close(); });
 
@@ -94,6 +98,26 @@ const table: Record<string, Probe> = {
   'POST /api/folders': { kind: 'self', why: 'creates for the caller' },
   'PATCH /api/folders/:id': { kind: 'owned', request: () => ({ method: 'PATCH', url: `/api/folders/${folderId}`, payload: { name: 'Hijacked' } }) },
   'DELETE /api/folders/:id': { kind: 'owned', request: () => ({ method: 'DELETE', url: `/api/folders/${folderId}` }) },
+  'POST /api/characters/:id/generations': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/characters/${characterId}/generations`, payload: { kind: 'text', task: 'caption' } }) },
+  'GET /api/generations': { kind: 'self', why: 'lists caller generations (generation.test.ts)' },
+  'GET /api/generations/:id': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/generations/${generationId}` }) },
+  'POST /api/generations/:id/cancel': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/generations/${generationId}/cancel` }) },
+  'POST /api/generations/:id/regenerate': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/generations/${generationId}/regenerate` }) },
+  'POST /api/generations/:id/vary': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/generations/${generationId}/vary`, payload: { strength: 0.5 } }) },
+  'GET /api/engines': { kind: 'self', why: 'lists caller engines (checked below)' },
+  'POST /api/engines': { kind: 'self', why: 'creates for the caller' },
+  'POST /api/engines/test': { kind: 'self', why: 'tests the settings in the body' },
+  'PUT /api/engines/order': { kind: 'owned', request: () => ({ method: 'PUT', url: '/api/engines/order', payload: { kind: 'text', ids: [engineId] } }) },
+  'PATCH /api/engines/:id': { kind: 'owned', request: () => ({ method: 'PATCH', url: `/api/engines/${engineId}`, payload: { name: 'Hijacked' } }) },
+  'DELETE /api/engines/:id': { kind: 'owned', request: () => ({ method: 'DELETE', url: `/api/engines/${engineId}` }) },
+  'POST /api/engines/:id/test': { kind: 'owned', request: () => ({ method: 'POST', url: `/api/engines/${engineId}/test` }) },
+  'GET /api/usage': { kind: 'self', why: "the caller's usage only" },
+  'GET /api/characters/:id/generation-settings': { kind: 'owned', request: () => ({ method: 'GET', url: `/api/characters/${characterId}/generation-settings` }) },
+  'PUT /api/characters/:id/generation-settings': { kind: 'owned', request: () => ({ method: 'PUT', url: `/api/characters/${characterId}/generation-settings`, payload: { text: {}, image: {} } }) },
+  'GET /api/credits': { kind: 'self', why: "the caller's balance and ledger" },
+  'POST /api/admin/credits/grant': { kind: 'self', why: 'administrators only (credits.test.ts)' },
+  'GET /api/admin/credit-settings': { kind: 'self', why: 'administrators only (credits.test.ts)' },
+  'PUT /api/admin/credit-settings': { kind: 'self', why: 'administrators only (credits.test.ts)' },
 };
 
 function multipartWith(fields: Record<string, string>, file: Buffer) {
@@ -123,7 +147,9 @@ test("another user's records answer 404 on every owned route, and stay unchanged
     const res = r.multipart
       ? await t.app.inject({ method: 'POST', url: r.url, payload: r.fields ? multipartWith(r.fields, img) : photoUpload.payload, headers: { ...photoUpload.headers, cookie: intruder.cookie } })
       : await t.app.inject({ method: r.method as 'GET', url: r.url, payload: r.payload as object, headers: { cookie: intruder.cookie } });
-    if (name === 'POST /api/characters/bulk' || name === 'POST /api/assets/batch') {
+    if (name === 'PUT /api/engines/order') {
+      expect(res.statusCode, name).toBe(400); // not one of the intruder's engines
+    } else if (name === 'POST /api/characters/bulk' || name === 'POST /api/assets/batch') {
       expect(res.statusCode, name).toBe(200);
       expect(res.json()).toEqual({ updated: [], skipped: [{ id: name.includes('assets') ? assetId : characterId, reason: 'not found' }] });
     } else {
@@ -137,6 +163,10 @@ test("another user's records answer 404 on every owned route, and stay unchanged
   expect(c.json()).toMatchObject({ name: 'Private Pia', status: 'active' });
   expect((await t.app.inject({ method: 'GET', url: `/api/photos/${photoId}/original`, headers: { cookie: owner.cookie } })).statusCode).toBe(200);
   expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: owner.cookie } })).statusCode).toBe(200);
+  const engines = (await t.app.inject({ method: 'GET', url: '/api/engines', headers: { cookie: owner.cookie } })).json().items;
+  expect(engines.find((e: { id: string }) => e.id === engineId)).toMatchObject({ name: 'Private LLM', priority: 0 });
+  expect((await t.app.inject({ method: 'GET', url: '/api/engines', headers: { cookie: intruder.cookie } })).json().items.every((e: { builtIn: boolean }) => e.builtIn)).toBe(true);
+  expect((await t.app.inject({ method: 'GET', url: `/api/generations/${generationId}`, headers: { cookie: owner.cookie } })).json().status).not.toBe('cancelled');
 });
 
 test("lists never include another user's data", async () => {
@@ -164,7 +194,8 @@ test('every route declares who may call it, and the table agrees', () => {
 
 function concrete(url: string) {
   return url.replace(':photoId', photoId).replace(':variant', 'original')
-    .replace(':id', url.startsWith('/api/photos') ? photoId : url.startsWith('/api/assets') ? assetId : url.startsWith('/api/folders') ? folderId : characterId);
+    .replace(':id', url.startsWith('/api/photos') ? photoId : url.startsWith('/api/assets') ? assetId : url.startsWith('/api/folders') ? folderId
+      : url.startsWith('/api/generations') ? generationId : url.startsWith('/api/engines') ? engineId : characterId);
 }
 
 test('every non-public route answers 401 to an anonymous caller before looking at its input', async () => {
@@ -185,10 +216,10 @@ test('every non-public route answers 401 to an anonymous caller before looking a
 
 test('administrator routes answer 403 to a signed-in user who is not an administrator', async () => {
   const routes = t.app.routeList.filter((x) => x.access === 'admin');
-  expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['DELETE /api/admin/safety/flags/:userId', 'GET /api/admin/outbox', 'GET /api/admin/safety', 'GET /api/admin/vault-settings', 'PUT /api/admin/vault-settings']);
+  expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['DELETE /api/admin/safety/flags/:userId', 'GET /api/admin/credit-settings', 'GET /api/admin/outbox', 'GET /api/admin/safety', 'GET /api/admin/vault-settings', 'POST /api/admin/credits/grant', 'PUT /api/admin/credit-settings', 'PUT /api/admin/vault-settings']);
   // The first account of the instance is the administrator; the intruder is a normal user.
   for (const r of routes) {
-    const res = await t.app.inject({ method: r.method as 'GET', url: r.url, headers: { cookie: intruder.cookie, 'content-type': 'application/json' }, ...(r.method === 'PUT' ? { payload: '{not json' } : {}) });
+    const res = await t.app.inject({ method: r.method as 'GET', url: r.url, headers: { cookie: intruder.cookie, 'content-type': 'application/json' }, ...(r.method === 'PUT' || r.method === 'POST' ? { payload: '{not json' } : {}) });
     expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
   }
 });

@@ -50,6 +50,8 @@ export const asset = z
     prompt: z.string().nullable(),
     caption: z.string().nullable(),
     engine: z.string().nullable(),
+    /** For generated media: how it was made (generation id, prompt, negative, seed, engine, model, workflow, timings). */
+    generation: z.record(z.string(), z.unknown()).nullable(),
     tags: z.array(z.string()),
     waveform: z.array(z.number()).nullable(),
     error: z.string().nullable(),

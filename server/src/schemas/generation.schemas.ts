@@ -109,9 +109,17 @@ export const createEngineBody = z.object({
 });
 export type CreateEngineBody = z.infer<typeof createEngineBody>;
 
-export const updateEngineBody = createEngineBody.omit({ kind: true, adapter: true }).partial().extend({
+// No defaults here: a field left out keeps its stored value.
+export const updateEngineBody = z.object({
+  name: z.string().trim().min(1, 'is required').max(80).optional(),
+  url: url.optional(),
   /** A new key; null removes the stored one; absent keeps it. */
   apiKey: z.string().max(4000).nullable().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  enabled: z.boolean().optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  timeoutSeconds: z.number().int().min(5).max(3600).optional(),
+  creditsPerUnit: z.number().int().min(0).max(100000).nullable().optional(),
 });
 export type UpdateEngineBody = z.infer<typeof updateEngineBody>;
 

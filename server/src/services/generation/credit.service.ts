@@ -55,10 +55,10 @@ export class CreditService {
   /**
    * Spends `amount` for a generation inside the caller's transaction; throws 402 (and the caller's
    * transaction rolls back) when the balance cannot cover it. Spending twice for one generation is
-   * a no-op.
+   * a no-op. `s` is read before the transaction (`config()`): on the embedded database a read
+   * outside the transaction would wait for it to end.
    */
-  async spendIn(t: Tx<CreditRepos>, userId: string, generationId: string, amount: number, note: string): Promise<void> {
-    const s = await this.settings();
+  async spendIn(t: Tx<CreditRepos>, s: CreditSettings, userId: string, generationId: string, amount: number, note: string): Promise<void> {
     if (!s.enabled || amount <= 0) return;
     await this.allowanceIn(t, userId, s);
     const r = await t.repos.credits.apply(userId, { delta: -amount, reason: 'spend', key: `spend:${generationId}`, generationId, note });

@@ -5,7 +5,7 @@
 
 export class EnginePool {
   private readonly busy = new Map<string, number>();
-  private readonly down = new Map<string, { until: number; reason: string }>();
+  private readonly down = new Map<string, { until: number; reason: string; retryable: boolean }>();
   private waiters: Array<() => void> = [];
   private readonly now: () => number;
 
@@ -44,8 +44,14 @@ export class EnginePool {
     return this.busy.get(key) ?? 0;
   }
 
-  markDown(key: string, seconds: number, reason: string): void {
-    this.down.set(key, { until: this.now() + seconds * 1000, reason });
+  /** `retryable`: the engine may come back by itself (unreachable), unlike refused credentials. */
+  markDown(key: string, seconds: number, reason: string, retryable = true): void {
+    this.down.set(key, { until: this.now() + seconds * 1000, reason, retryable });
+  }
+
+  /** Whether a down engine may come back without anyone changing its settings. */
+  mayRecover(key: string): boolean {
+    return this.down.get(key)?.retryable ?? true;
   }
 
   markUp(key: string): void {

@@ -14,6 +14,7 @@ import {
   characterGenerationSettings, type CharacterGenerationSettings, type CreateEngineBody, type EngineDto, type UpdateEngineBody,
 } from '../../schemas/generation.schemas.ts';
 import { BUILTIN_PREFIX, runnableKind, type EngineDirectory } from './engine-directory.ts';
+import type { EnginePool } from './engine-pool.ts';
 
 const TEST_TIMEOUT_MS = 20_000;
 
@@ -27,16 +28,20 @@ export class EngineService {
   private readonly generations: Pick<GenerationRepository, 'usageByEngine' | 'usageByCharacter'>;
   private readonly directory: EngineDirectory;
   private readonly secrets: SecretBox;
+  private readonly pool: Pick<EnginePool, 'markUp'>;
 
   constructor(deps: {
     configs: EngineConfigRepository; characters: Pick<CharacterRepository, 'getForPrompt' | 'setGenerationSettings'>;
     generations: Pick<GenerationRepository, 'usageByEngine' | 'usageByCharacter'>; directory: EngineDirectory; secrets: SecretBox;
+    /** A changed or successfully tested engine is tried again at once, not after its down time. */
+    pool: Pick<EnginePool, 'markUp'>;
   }) {
     this.configs = deps.configs;
     this.characters = deps.characters;
     this.generations = deps.generations;
     this.directory = deps.directory;
     this.secrets = deps.secrets;
+    this.pool = deps.pool;
   }
 
   private capabilitiesOf(adapter: string, options: Record<string, unknown> = {}): Record<string, unknown> {
@@ -127,6 +132,7 @@ export class EngineService {
         ...(body.creditsPerUnit !== undefined ? { creditsPerUnit: body.creditsPerUnit } : {}),
       });
       if (!row) throw new NotFoundError('Engine');
+      this.pool.markUp(id);
       return this.toDto(row);
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError(`You already have an engine called "${body.name}".`, { field: 'name' });
@@ -162,6 +168,7 @@ export class EngineService {
     if (!h) throw new ConflictError(`The adapter "${row.adapter}" is not available in this version.`);
     const report = await this.safeTest(() => (h.engine as { testConnection(s?: AbortSignal): Promise<ConnectionReport> }).testConnection(AbortSignal.timeout(TEST_TIMEOUT_MS)));
     await this.configs.setLastTest(userId, id, { at: new Date().toISOString(), ok: report.ok, message: report.message });
+    if (report.ok) this.pool.markUp(id);
     return report;
   }
 

@@ -62,6 +62,20 @@ class FinalFailure extends Error {
 }
 class Cancelled extends Error {}
 
+/** What a run reads before the engine call, loaded once per run (before an engine slot is taken). */
+interface RunInputs {
+  character(): Promise<CharacterRow>;
+  avoid(): Promise<string[]>;
+  referenceFaces(): Promise<ImageRequest['referenceFaces']>;
+  card(): Promise<ImageRequest['card']>;
+  init(): Promise<ImageRequest['init']>;
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null;
+  return () => (p ??= fn());
+}
+
 export function toGenerationDto(g: GenerationRow): GenerationDto {
   const actions: GenerationDto['actions'] = [];
   if (g.status === 'queued' || g.status === 'running') actions.push('cancel');
@@ -193,10 +207,11 @@ export class GenerationService {
       const price = await this.credits.unitPrice(p.kind, chain[0]!.creditsPerUnit);
       rows.push({ userId, characterId: c.id, batchId, kind: p.kind, task: p.task, params: p as unknown as Record<string, unknown>, prompt, negativePrompt: negative, credits: price * units });
     }
+    const creditSettings = await this.credits.config();
     const inserted = await this.tx.run(async (t) => {
       const out = await t.repos.generations.insert(rows);
       for (const g of out) {
-        await this.credits.spendIn(t, userId, g.id, g.credits, `${g.kind} ${g.task} for ${c.name}`);
+        await this.credits.spendIn(t, creditSettings, userId, g.id, g.credits, `${g.kind} ${g.task} for ${c.name}`);
         await t.jobs.send(JobName.GenerationRun, { generationId: g.id }, { singletonKey: g.id });
         await t.events.emit(userId, { type: 'GenerationQueued', data: { generationId: g.id, characterId: c.id, kind: g.kind } });
       }
@@ -351,6 +366,15 @@ export class GenerationService {
       const i = chain.findIndex((h) => h.configId === g.resumeState!.engineConfigId);
       if (i > 0) chain = [chain[i]!, ...chain.slice(0, i), ...chain.slice(i + 1)];
     }
+    const inputs = this.inputsFor(g, p);
+    await inputs.character();
+    if (p.kind === 'text') await inputs.avoid();
+    else {
+      const caps = chain.map((h) => (h as EngineHandle<'image'>).engine.capabilities);
+      if (caps.some((c) => c.referenceFace)) await inputs.referenceFaces();
+      if (caps.some((c) => c.cards)) await inputs.card();
+      if (p.init) await inputs.init();
+    }
     const attempts = [...g.attempts];
     const note = async (h: EngineHandle, outcome: string, reason: string) => {
       attempts.push({ engine: h.name, adapter: h.adapter, engineConfigId: h.configId, outcome, reason, at: new Date().toISOString() });
@@ -359,6 +383,9 @@ export class GenerationService {
     const remaining = [...chain];
     const noted = new Set<string>();
     let lastTransient: EngineError | null = null;
+    // Whether waiting could help: an engine was unreachable or busy with a passing error. Refused
+    // credentials and refused requests need the user; then the generation fails at once.
+    let mayRecover = false;
     while (remaining.length > 0) {
       if (signal.aborted) throw new Cancelled();
       // Skip engines that are down; take the first free one (a paid API only when it is first).
@@ -366,6 +393,7 @@ export class GenerationService {
       for (const h of [...remaining]) {
         const down = this.pool.downReason(h.key);
         if (down) {
+          if (this.pool.mayRecover(h.key)) mayRecover = true;
           if (!noted.has(h.key)) { noted.add(h.key); await note(h, 'skipped', down); }
           remaining.splice(remaining.indexOf(h), 1);
           continue;
@@ -381,20 +409,23 @@ export class GenerationService {
         await this.pool.waitForRelease(signal);
         continue;
       }
+      // The engine's slot is held for the engine call only; storing the results (ingest, the
+      // final transaction) happens after it is free again, so the next job can use the engine.
+      let finish: (() => Promise<void>) | undefined;
       try {
-        await this.callEngine(g, picked, p, signal);
+        finish = await this.callEngine(g, picked, p, inputs, signal);
         this.pool.markUp(picked.key);
-        return;
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
         if (err.kind === 'cancelled' || signal.aborted) throw new Cancelled();
         remaining.splice(remaining.indexOf(picked), 1);
         await note(picked, err.kind, err.message);
         if (err.kind === 'unreachable' || err.kind === 'auth') {
-          this.pool.markDown(picked.key, DOWN_SECONDS[err.kind], err.kind === 'auth' ? `refused the credentials: ${err.message}` : `unreachable: ${err.message}`);
+          this.pool.markDown(picked.key, DOWN_SECONDS[err.kind], err.kind === 'auth' ? `refused the credentials: ${err.message}` : `unreachable: ${err.message}`, err.kind === 'unreachable');
+          if (err.kind === 'unreachable') mayRecover = true;
           continue;
         }
-        if (err.kind === 'transient') { lastTransient = err; continue; }
+        if (err.kind === 'transient') { lastTransient = err; mayRecover = true; continue; }
         if (err.kind === 'invalid_output' || err.kind === 'unsupported') {
           if (remaining.length) continue;
           throw new FinalFailure(`${picked.name}: ${err.message}`);
@@ -404,10 +435,15 @@ export class GenerationService {
       } finally {
         this.pool.release(picked.key);
       }
+      if (finish) {
+        await finish();
+        return;
+      }
     }
-    if (lastTransient) throw new OperationalError(`${lastTransient.message} (will try again)`, { cause: lastTransient });
     const why = attempts.filter((a) => a.outcome !== 'succeeded').map((a) => `${a.engine}: ${a.reason}`).join('; ');
-    throw new OperationalError(`No engine could run this now. ${why}`);
+    if (!mayRecover) throw new FinalFailure(`No engine could run this. ${why}`);
+    if (lastTransient) throw new OperationalError(`${lastTransient.message} (will try again)`, { cause: lastTransient });
+    throw new OperationalError(`No engine could run this now; trying again shortly. ${why}`);
   }
 
   private runContext(g: GenerationRow, h: EngineHandle, signal: AbortSignal): RunContext {
@@ -441,9 +477,12 @@ export class GenerationService {
       .catch((err) => this.log.warn({ err }, 'could not push progress'));
   }
 
-  private async callEngine(g: GenerationRow, h: EngineHandle, p: Params, signal: AbortSignal): Promise<void> {
+  /** Runs the engine call; resolves with the step that stores its results (run once the slot is free). */
+  private async callEngine(g: GenerationRow, h: EngineHandle, p: Params, inputs: RunInputs, signal: AbortSignal): Promise<() => Promise<void>> {
     const started = performance.now();
-    await this.generations.update(g.id, { stage: `starting on ${h.name}`, engineConfigId: h.configId, engineAdapter: h.adapter, engineName: h.name }, ['running']);
+    // Not awaited: the engine call starts at once; the row follows.
+    void this.generations.update(g.id, { stage: `starting on ${h.name}`, engineConfigId: h.configId, engineAdapter: h.adapter, engineName: h.name }, ['running'])
+      .catch((err) => this.log.warn({ err, generationId: g.id }, 'could not store the stage'));
     const ctx = this.runContext(g, h, signal);
     const usage = async (outcome: 'succeeded' | 'failed' | 'cancelled', units: number, usd: number | null) => {
       const cost = h.engine.capabilities.cost;
@@ -453,20 +492,18 @@ export class GenerationService {
       }).catch((err) => this.log.warn({ err }, 'could not record usage'));
     };
     try {
-      if (p.kind === 'text') await this.runText(g, h as EngineHandle<'text'>, p, ctx, usage);
-      else await this.runImage(g, h as EngineHandle<'image'>, p, ctx, usage);
+      if (p.kind === 'text') return await this.runText(g, h as EngineHandle<'text'>, p, inputs, ctx, usage);
+      return await this.runImage(g, h as EngineHandle<'image'>, p, inputs, ctx, usage);
     } catch (err) {
       await usage(err instanceof EngineError && err.kind === 'cancelled' ? 'cancelled' : 'failed', 0, null);
       throw err;
     }
   }
 
-  private async runText(g: GenerationRow, h: EngineHandle<'text'>, p: TextParams, ctx: RunContext, usage: (o: 'succeeded', units: number, usd: number | null) => Promise<void>) {
-    const c = await this.characters.getForPrompt(g.userId, g.characterId);
-    if (!c) throw new FinalFailure('The character was deleted.');
+  private async runText(g: GenerationRow, h: EngineHandle<'text'>, p: TextParams, inputs: RunInputs, ctx: RunContext, usage: (o: 'succeeded', units: number, usd: number | null) => Promise<void>) {
+    const c = await inputs.character();
     const brief = personaBrief(c);
-    const recent = await this.generations.recentTexts(g.userId, g.characterId, p.task, AVOID_RECENT);
-    const avoid = recent.flat().map((r) => (typeof r.text === 'string' ? r.text : '')).filter(Boolean);
+    const avoid = await inputs.avoid();
     const req: TextRequest = {
       task: p.task, system: exportPrompts(c).systemPrompt, prompt: buildTextPrompt(p.task, p.idea, { avoid, replyTo: p.replyTo }),
       schema: textTaskSchema(p.task), brief, idea: p.idea, avoid, replyTo: p.replyTo, seed: p.seed, maxTokens: p.task === 'video-script' || p.task === 'x-thread' ? 1500 : 600,
@@ -488,23 +525,19 @@ export class GenerationService {
     const units = (res.usage.inputTokens ?? 0) + (res.usage.outputTokens ?? 0);
     const cost = h.engine.capabilities.cost;
     const usd = cost?.unit === '1k-tokens' ? (units / 1000) * cost.usd : cost?.unit === 'request' ? cost.usd : null;
-    await usage('succeeded', h.engine.capabilities.cost?.unit === '1k-tokens' ? units : 1, usd);
-    await this.succeed(g, h, res.model, [{ ...result, seed: p.seed }]);
+    return async () => {
+      await usage('succeeded', h.engine.capabilities.cost?.unit === '1k-tokens' ? units : 1, usd);
+      await this.succeed(g, h, res.model, [{ ...result, seed: p.seed }]);
+    };
   }
 
-  private async runImage(g: GenerationRow, h: EngineHandle<'image'>, p: ImageParams, ctx: RunContext, usage: (o: 'succeeded', units: number, usd: number | null) => Promise<void>) {
-    const c = await this.characters.getForPrompt(g.userId, g.characterId);
-    if (!c) throw new FinalFailure('The character was deleted.');
+  private async runImage(g: GenerationRow, h: EngineHandle<'image'>, p: ImageParams, inputs: RunInputs, ctx: RunContext, usage: (o: 'succeeded', units: number, usd: number | null) => Promise<void>) {
+    const c = await inputs.character();
     const caps = h.engine.capabilities;
     const { width, height } = sizeFor(p.aspect, caps);
-    const referenceFaces = caps.referenceFace ? await this.referenceFaces(g.userId, g.characterId) : [];
-    const card = caps.cards ? await this.cardSpec(g, c, p) : { layout: 'quote' as const, text: '', attribution: '', photo: null, style: null };
-    let init: ImageRequest['init'] = null;
-    if (p.init) {
-      const a = await this.assets.get(g.userId, p.init.assetId);
-      if (!a || !a.storageKey) throw new FinalFailure('The image to vary is no longer in the vault.');
-      init = { data: await this.read(a.storageKey), mime: a.mimeType, strength: p.init.strength };
-    }
+    const referenceFaces = caps.referenceFace ? await inputs.referenceFaces() : [];
+    const card = caps.cards ? await inputs.card() : { layout: 'quote' as const, text: '', attribution: '', photo: null, style: null };
+    const init = await inputs.init();
     const req: ImageRequest = {
       prompt: g.prompt, negativePrompt: g.negativePrompt, width, height, aspect: p.aspect, seed: p.seed, batch: Math.min(p.batch, caps.maxBatch),
       checkpoint: p.checkpoint, lora: p.lora, workflow: p.workflow, referenceFaces, init, card,
@@ -523,8 +556,9 @@ export class GenerationService {
       info = res.info;
     }
     const cost = caps.cost;
-    await usage('succeeded', images.length, cost?.unit === 'image' ? cost.usd * images.length : null);
     // Into the vault, like an upload: the gates decide (rating, identity, age); the Studio shows it.
+    return async () => {
+    await usage('succeeded', images.length, cost?.unit === 'image' ? cost.usd * images.length : null);
     ctx.progress({ percent: 99, stage: 'saving to the vault' });
     const results: Array<Record<string, unknown>> = [];
     for (const [i, img] of images.entries()) {
@@ -548,6 +582,30 @@ export class GenerationService {
       }
     }
     await this.succeed(g, h, model, results);
+    };
+  }
+
+  private inputsFor(g: GenerationRow, p: Params): RunInputs {
+    const character = once(async () => {
+      const c = await this.characters.getForPrompt(g.userId, g.characterId);
+      if (!c) throw new FinalFailure('The character was deleted.');
+      return c;
+    });
+    return {
+      character,
+      avoid: once(async () => {
+        const recent = await this.generations.recentTexts(g.userId, g.characterId, g.task, AVOID_RECENT);
+        return recent.flat().map((r) => (typeof r.text === 'string' ? r.text : '')).filter(Boolean);
+      }),
+      referenceFaces: once(() => this.referenceFaces(g.userId, g.characterId)),
+      card: once(async () => this.cardSpec(g, await character(), p as ImageParams)),
+      init: once(async () => {
+        if (p.kind !== 'image' || !p.init) return null;
+        const a = await this.assets.get(g.userId, p.init.assetId);
+        if (!a || !a.storageKey) throw new FinalFailure('The image to vary is no longer in the vault.');
+        return { data: await this.read(a.storageKey), mime: a.mimeType, strength: p.init.strength };
+      }),
+    };
   }
 
   private async read(key: string): Promise<Buffer> {
@@ -579,13 +637,15 @@ export class GenerationService {
   }
 
   private async succeed(g: GenerationRow, h: EngineHandle, model: string | null, results: Array<Record<string, unknown>>) {
+    // The price of the engine that did the work; a cheaper fallback gives back the difference.
+    // (Read before the transaction: on the embedded database a read outside it would wait for it.)
+    const unit = await this.credits.unitPrice(g.kind, h.creditsPerUnit);
     await this.tx.run(async (t) => {
       const row = await t.repos.generations.lockForUpdate(g.id);
       if (!row || row.status !== 'running') return;
-      // The price of the engine that did the work; a cheaper fallback gives back the difference.
       const p = row.params as unknown as Params;
       const units = p.kind === 'image' ? results.length : 1;
-      const actual = Math.min(row.credits, (await this.credits.unitPrice(row.kind, h.creditsPerUnit)) * units);
+      const actual = Math.min(row.credits, unit * units);
       await t.repos.generations.update(g.id, { model, engineConfigId: h.configId, engineAdapter: h.adapter, engineName: h.name, credits: actual, resumeState: null, attempts: [...row.attempts, { engine: h.name, adapter: h.adapter, engineConfigId: h.configId, outcome: 'succeeded', reason: '', at: new Date().toISOString() }] });
       if (actual < row.credits) await this.credits.refundIn(t, row.userId, row.id, row.credits - actual, `${h.name} cost less than the estimate`);
       await this.finishIn(t, { ...row, credits: actual }, { status: 'succeeded', stage: 'done', error: null, results });

@@ -58,15 +58,20 @@ export function tidyHashtags(tags: string[], brief: PersonaBrief): string[] {
 
 const hashLine = (tags: string[]) => tags.map((t) => `#${t}`).join(' ');
 
-/** The text a user copies: body, hashtags and (where the persona asks) the disclosure line. */
+/**
+ * The text a user copies: body, hashtags and the persona's disclosure line where the persona asks
+ * for it — replies and bios, as the persona's system prompt says (posts carry the platforms' AI
+ * labels when published). Every result names the line, so the Studio can offer to add it.
+ */
 export function finishText<T extends TextTask>(task: T, out: TextTaskOutput<T>, brief: PersonaBrief): Record<string, unknown> {
-  const disclosure = brief.disclosureLine.trim();
+  const line = brief.disclosureLine.trim();
+  const disclosure = task === 'reply' || task === 'bio' ? line : '';
   switch (task) {
     case 'caption': {
       const o = out as TextTaskOutput<'caption'>;
       const hashtags = tidyHashtags(o.hashtags, brief);
       const text = [o.caption.trim(), disclosure, hashLine(hashtags)].filter(Boolean).join('\n\n');
-      return { text, caption: o.caption.trim(), hashtags, altText: o.altText.trim(), disclosure: disclosure || null };
+      return { text, caption: o.caption.trim(), hashtags, altText: o.altText.trim(), disclosure: line || null };
     }
     case 'x-post': {
       const o = out as TextTaskOutput<'x-post'>;
@@ -75,7 +80,7 @@ export function finishText<T extends TextTask>(task: T, out: TextTaskOutput<T>, 
       // X counts 280 characters: drop hashtags before cutting words.
       while (hashtags.length && `${body} ${hashLine(hashtags)}`.length > 280) hashtags = hashtags.slice(0, -1);
       const text = [body, hashLine(hashtags)].filter(Boolean).join(' ').slice(0, 280);
-      return { text, hashtags, disclosure: disclosure || null };
+      return { text, hashtags, disclosure: line || null };
     }
     case 'x-thread': {
       const o = out as TextTaskOutput<'x-thread'>;
@@ -83,23 +88,23 @@ export function finishText<T extends TextTask>(task: T, out: TextTaskOutput<T>, 
       const posts = o.posts.map((p) => p.text.trim());
       const last = [posts.at(-1), disclosure, hashLine(hashtags)].filter(Boolean).join(' ');
       if (last.length <= 280) posts[posts.length - 1] = last;
-      return { text: posts.map((p, i) => `${i + 1}/${posts.length} ${p}`).join('\n\n'), posts, hashtags, disclosure: disclosure || null };
+      return { text: posts.map((p, i) => `${i + 1}/${posts.length} ${p}`).join('\n\n'), posts, hashtags, disclosure: line || null };
     }
     case 'reply': {
       const o = out as TextTaskOutput<'reply'>;
-      return { text: [o.reply.trim(), disclosure].filter(Boolean).join(' '), reply: o.reply.trim(), disclosure: disclosure || null };
+      return { text: [o.reply.trim(), disclosure].filter(Boolean).join(' '), reply: o.reply.trim(), disclosure: line || null };
     }
     case 'bio': {
       const o = out as TextTaskOutput<'bio'>;
       const text = [o.bio.trim(), disclosure].filter(Boolean).join(' · ');
-      return { text, bio: o.bio.trim(), disclosure: disclosure || null };
+      return { text, bio: o.bio.trim(), disclosure: line || null };
     }
     case 'video-script': {
       const o = out as TextTaskOutput<'video-script'>;
       const hashtags = tidyHashtags(o.hashtags, brief);
       const caption = [o.caption.trim(), disclosure, hashLine(hashtags)].filter(Boolean).join('\n\n');
       const text = [`${o.title}`, `Hook: ${o.hook}`, ...o.scenes.map((s, i) => `${i + 1}. (${s.seconds}s) ${s.narration}\n   On screen: ${s.visual}`)].join('\n');
-      return { text, title: o.title, hook: o.hook, scenes: o.scenes, caption, hashtags, disclosure: disclosure || null };
+      return { text, title: o.title, hook: o.hook, scenes: o.scenes, caption, hashtags, disclosure: line || null };
     }
   }
   return {};

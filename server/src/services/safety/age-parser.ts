@@ -12,6 +12,13 @@
 import type { CompiledLexicons, GradeTemplate, LexiconFile } from './lexicon.ts';
 import { asciiDigits, foldText, lowerPlain, plainLatinLetters, stripAndCompose, UNSPACED_SCRIPT } from './normalize.ts';
 
+/**
+ * A bare year word after the number: after "for", "since", "open"… ("for 12 years", "seit 3 Jahren")
+ * such a template reads as a span of time. Anything more says whose age it is: "15 year olds",
+ * "15-jährige", "15 Jahre alte".
+ */
+const BARE_YEARS = /^[\s./'’,:·=-]*(?:years?|yrs?|jahren?|jahr|ans?|años|anos|anni|jaar|år|aar|vuotta|lat|let|roky|rokov|evs?|éves?|ετών|χρόνια|лет|года|год|років|рік|yıl|yaşında|sene|tahun|năm|ปี|歳|岁|살|年)(?:[\s,]+(?:and|und|et|y|e|en|och|og|i|и|ve|dan|và))?[\s.,;:!?)]*$/iu;
+
 export const MINOR_AGE_LIMIT = 18;
 
 type AgeKind = 'age' | 'under' | 'birth-year' | 'class-year' | 'grade';
@@ -370,7 +377,7 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
     const candidates = [...(tables.byAfter.get(next) ?? []), ...(tables.byBefore.get(prev) ?? [])];
     for (const t of candidates) {
       if (unit && !t.after) continue;
-      if (duration && !t.before && t.kind === 'age') continue;
+      const spanOnly = duration && !t.before && t.kind === 'age';
       let age: number | null = null;
       // An age of 0 is no one's stated age ("0 f" is part of an id more often than a baby).
       if (t.kind === 'age') age = value >= 1 && value < MINOR_AGE_LIMIT ? value : null;
@@ -388,10 +395,14 @@ export function findMinorAges(text: string, tables: AgeTables, options: AgeOptio
         matchEnd = t.after.lastIndex;
         // A longer unit reads on past the template: "14 anos atrás", "14 Jahre her" are spans of time.
         if (t.kind === 'age' && unitEnd > matchEnd) continue;
+        // After "for", "since", "open"… a bare "{n} years" is a span of time; "{n} year olds" still
+        // says whose age it is ("lingerie for 15 year olds").
+        if (spanOnly && BARE_YEARS.test(s.slice(end, matchEnd))) continue;
         // A one-letter abbreviation that is also a unit ("15 v" for vuotta, "12 V" volts) is an age
         // only at the end of a phrase; "3 v 1", "12 V battery" are measures.
         if (unitEnd === matchEnd && /^\s*\p{L}$/u.test(s.slice(end, matchEnd)) && !/^\s*(?:[,.;:!?)\]]|$)/u.test(s.slice(matchEnd))) continue;
       }
+      else if (spanOnly) continue;
       const at = t.before ? before.search(t.before) : -1;
       const matchStart = at >= 0 ? start - before.length + at : start;
       if (isObjectNear(s, matchStart, matchEnd, tables.objects)) continue;

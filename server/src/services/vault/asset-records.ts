@@ -15,7 +15,7 @@ export function toAssetDto(a: AssetRow): AssetDto {
     originalName: a.originalName, mimeType: a.mimeType, bytes: a.bytes, width: a.width, height: a.height,
     durationSeconds: a.durationSeconds, sha256: a.sha256, phash: a.phash, nearDuplicateOfId: a.nearDuplicateOfId,
     rating: a.rating, nsfwScores: a.nsfwScores ?? null, ratingThresholds: a.ratingThresholds ?? null, identityScore: a.identityScore, identityThreshold: a.identityThreshold,
-    faceCount: a.faceCount, minFaceAge: a.minFaceAge, prompt: a.prompt, caption: a.caption, engine: a.engine, tags: a.tags,
+    faceCount: a.faceCount, minFaceAge: a.minFaceAge, prompt: a.prompt, caption: a.caption, engine: a.engine, generation: (a.generation as Record<string, unknown> | null) ?? null, tags: a.tags,
     waveform: a.waveform ?? null, error: a.error, urls: assetUrls(a),
     createdAt: a.createdAt.toISOString(), processedAt: a.processedAt?.toISOString() ?? null,
   };
