@@ -5278,18 +5278,13 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** @default  */
                         url?: string;
                         apiKey?: string | null;
-                        /** @default {} */
                         options?: {
                             [key: string]: unknown;
                         };
-                        /** @default true */
                         enabled?: boolean;
-                        /** @default 1 */
                         concurrency?: number;
-                        /** @default 300 */
                         timeoutSeconds?: number;
                         creditsPerUnit?: number | null;
                     };
@@ -6115,6 +6110,9 @@ export interface components {
             prompt: string | null;
             caption: string | null;
             engine: string | null;
+            generation: {
+                [key: string]: unknown;
+            } | null;
             tags: string[];
             waveform: number[] | null;
             error: string | null;
@@ -6773,6 +6771,9 @@ export interface components {
             prompt: string | null;
             caption: string | null;
             engine: string | null;
+            generation: {
+                [key: string]: unknown;
+            } | null;
             tags: string[];
             waveform: number[] | null;
             error: string | null;
