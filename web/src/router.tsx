@@ -161,6 +161,26 @@ const characterRoute = createRoute({
   component: lazyRouteComponent(retryingImport(() => import('./routes/character')), 'CharacterPage'),
 });
 
+export type StudioTab = 'caption' | 'image' | 'history';
+export interface StudioSearch {
+  tab?: Exclude<StudioTab, 'caption'>;
+  kind?: 'text' | 'image';
+  status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  task?: string;
+}
+
+const studioRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/characters/$id/studio',
+  validateSearch: (s: Record<string, unknown>): StudioSearch => ({
+    tab: s.tab === 'image' || s.tab === 'history' ? s.tab : undefined,
+    kind: s.kind === 'text' || s.kind === 'image' ? s.kind : undefined,
+    status: ['queued', 'running', 'succeeded', 'failed', 'cancelled'].includes(s.status as string) ? (s.status as StudioSearch['status']) : undefined,
+    task: typeof s.task === 'string' && /^[a-z-]{1,40}$/.test(s.task) ? s.task : undefined,
+  }),
+  component: lazyRouteComponent(retryingImport(() => import('./routes/studio')), 'StudioPage'),
+});
+
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuid = (v: unknown) => (typeof v === 'string' && uuidRe.test(v) ? v : undefined);
 const day = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
@@ -215,6 +235,24 @@ const settingsRoute = createRoute({
   component: lazyRouteComponent(retryingImport(() => import('./routes/settings')), 'SettingsPage'),
 });
 
+const enginesRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/settings/engines',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/engines')), 'EnginesPage'),
+});
+
+const creditsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/settings/credits',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/credits')), 'CreditsPage'),
+});
+
+const adminCreditsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/admin/credits',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/admin-credits')), 'AdminCreditsPage'),
+});
+
 const outboxRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/admin/outbox',
@@ -237,7 +275,20 @@ const routeTree = rootRoute.addChildren([
     forgotPasswordRoute,
     resetPasswordRoute,
   ]),
-  appLayout.addChildren([dashboardRoute, newCharacterRoute, characterRoute, vaultRoute, reviewRoute, settingsRoute, outboxRoute, safetyRoute]),
+  appLayout.addChildren([
+    dashboardRoute,
+    newCharacterRoute,
+    characterRoute,
+    studioRoute,
+    vaultRoute,
+    reviewRoute,
+    settingsRoute,
+    enginesRoute,
+    creditsRoute,
+    outboxRoute,
+    safetyRoute,
+    adminCreditsRoute,
+  ]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

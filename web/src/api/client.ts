@@ -18,6 +18,16 @@ export type Asset = Schemas['Asset'];
 export type AssetListItem = Schemas['AssetListItem'];
 export type AssetList = Schemas['AssetList'];
 export type CharacterGates = Schemas['CharacterGates'];
+export type Generation = Schemas['Generation'];
+export type Engine = Schemas['Engine'];
+export type EngineAdapter = paths['/api/engines']['get']['responses'][200]['content']['application/json']['adapters'][number];
+export type ConnectionReport = Schemas['ConnectionReport'];
+export type CreditSummary = Schemas['CreditSummary'];
+export type CreditSettings = Schemas['CreditSettings'];
+export type CharacterGenerationSettings = Schemas['CharacterGenerationSettings'];
+export type CreateGeneration = paths['/api/characters/{id}/generations']['post']['requestBody']['content']['application/json'];
+export type CreateEngine = paths['/api/engines']['post']['requestBody']['content']['application/json'];
+export type UsageReport = paths['/api/usage']['get']['responses'][200]['content']['application/json'];
 
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 

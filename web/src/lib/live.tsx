@@ -2,6 +2,7 @@ import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import * as React from 'react';
 import { api, call } from '@/api/client';
 import { onReconnect, probeServer, useServerReachable } from './connection';
+import { applyCreditsEvent, applyGenerationEvent, genKeys, type GenerationStatus, storeGeneration } from './generation';
 import { keys } from './queries';
 import { patchAsset, vaultKeys } from './vault';
 
@@ -99,6 +100,30 @@ export function LiveEventsProvider({ children }: { children: React.ReactNode }) 
       invalidate(vaultKeys.folders);
     };
 
+    // Studio: progress goes straight onto the cached generation (the bar moves without a fetch);
+    // a finished one is fetched once for its results, engines tried and allowed actions.
+    const onGenerationUpdated = (e: MessageEvent<string>) => {
+      const { id, characterId, status, percent, stage } = parse(e.data);
+      if (typeof id !== 'string' || typeof status !== 'string') return;
+      const ev = { id, characterId: String(characterId ?? ''), status: status as GenerationStatus, percent: Number(percent) || 0, stage: String(stage ?? '') };
+      const cached = applyGenerationEvent(qc, ev);
+      if (ev.status === 'queued' || ev.status === 'running') {
+        if (!cached) invalidate(genKeys.lists);
+        return;
+      }
+      invalidate(['usage']);
+      call(api.GET('/api/generations/{id}', { params: { path: { id } } }))
+        .then((g) => {
+          if (!storeGeneration(qc, g)) invalidate(genKeys.lists);
+        })
+        .catch(() => invalidate(genKeys.all));
+    };
+    const onCreditsUpdated = (e: MessageEvent<string>) => {
+      const { balance } = parse(e.data);
+      if (typeof balance === 'number') applyCreditsEvent(qc, balance);
+      invalidate(genKeys.credits);
+    };
+
     const connect = () => {
       window.clearTimeout(retryTimer);
       es?.close();
@@ -121,6 +146,8 @@ export function LiveEventsProvider({ children }: { children: React.ReactNode }) 
       es.addEventListener('character.deleted', onCharacterDeleted);
       es.addEventListener('photo.updated', onPhotoUpdated);
       es.addEventListener('photo.deleted', onPhotoUpdated);
+      es.addEventListener('generation.updated', onGenerationUpdated);
+      es.addEventListener('credits.updated', onCreditsUpdated);
     };
     connect();
     // Events were missed while the server was away: open a fresh stream (queries refetch on their own).

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { ArchiveIcon, ArchiveRestoreIcon, ArrowLeftIcon, Loader2Icon, MapPinIcon, PauseIcon, PlayIcon } from 'lucide-react';
+import { ArchiveIcon, ArchiveRestoreIcon, ArrowLeftIcon, Loader2Icon, MapPinIcon, PauseIcon, PlayIcon, SparklesIcon } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { api, ApiError, call, type Character, errorMessage } from '@/api/client';
@@ -147,6 +147,13 @@ function StatusActions({ character: c }: { character: Character }) {
   const icon = (a: StatusAction, I: React.ComponentType<{ 'aria-hidden'?: boolean }>) => (busy(a) ? <Loader2Icon className="animate-spin" aria-hidden="true" /> : <I aria-hidden />);
   return (
     <div className="flex flex-wrap gap-2">
+      {c.status !== 'archived' ? (
+        <Button asChild>
+          <Link to="/app/characters/$id/studio" params={{ id: c.id }}>
+            <SparklesIcon aria-hidden="true" /> Studio
+          </Link>
+        </Button>
+      ) : null}
       {c.status === 'active' || c.status === 'error' ? (
         <Button variant="outline" onClick={() => m.mutate('pause')} disabled={m.isPending}>
           {icon('pause', PauseIcon)} Pause

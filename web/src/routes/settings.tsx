@@ -4,7 +4,9 @@ import { BotIcon, DownloadIcon, LogOutIcon, MailIcon, MonitorIcon, SmartphoneIco
 import * as React from 'react';
 import { toast } from 'sonner';
 import { api, ApiError, call, errorMessage, type Session } from '@/api/client';
+import { CopyButton } from '@/components/app/copy-button';
 import { InlineError } from '@/components/app/errors';
+import { SettingsHeader } from '@/components/app/settings-nav';
 import { Section } from '@/components/character/shared';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -27,10 +29,7 @@ export function SettingsPage() {
   const logout = useLogout();
   return (
     <div className="mx-auto flex max-w-3xl flex-col gap-6">
-      <div>
-        <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Settings</h1>
-        <p className="mt-1 text-sm text-muted-foreground">Your account, password and signed-in devices.</p>
-      </div>
+      <SettingsHeader title="Settings" description="Your account, password and signed-in devices." />
 
       <Section title="Account">
         {me ? (
@@ -41,6 +40,14 @@ export function SettingsPage() {
               <span className="text-muted-foreground">Role: </span>
               <span className="font-medium">{me.user.role === 'admin' ? 'Administrator' : 'User'}</span>
             </p>
+            <div className="flex flex-wrap items-center gap-2 text-sm">
+              <span className="text-muted-foreground">Account id:</span>
+              <code className="rounded bg-muted px-1.5 py-0.5 font-mono text-xs break-all" data-testid="account-id">
+                {me.user.id}
+              </code>
+              <CopyButton text={me.user.id} label="Copy account id" />
+              <span className="basis-full text-xs text-muted-foreground">An administrator needs it to grant you credits.</span>
+            </div>
           </div>
         ) : null}
         <div className="mt-6 border-t pt-5">

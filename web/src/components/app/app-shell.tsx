@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
-import { ImagesIcon, InboxIcon, LogOutIcon, MailIcon, ShieldAlertIcon, MenuIcon, SettingsIcon, UsersIcon } from 'lucide-react';
+import { CoinsIcon, ImagesIcon, InboxIcon, LogOutIcon, MailIcon, ShieldAlertIcon, MenuIcon, SettingsIcon, UsersIcon } from 'lucide-react';
 import * as React from 'react';
 import { Button } from '@/components/ui/button';
 import {
@@ -14,6 +14,7 @@ import {
 import { Sheet, SheetContent, SheetTitle, SheetTrigger } from '@/components/ui/sheet';
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip';
 import { useLogout, useMe } from '@/lib/auth';
+import { creditsQuery } from '@/lib/generation';
 import { LiveEventsProvider, useLiveState } from '@/lib/live';
 import { cn, initials } from '@/lib/utils';
 import { pendingCountQuery } from '@/lib/vault';
@@ -55,6 +56,32 @@ function LiveIndicator() {
         </button>
       </TooltipTrigger>
       <TooltipContent>{help}</TooltipContent>
+    </Tooltip>
+  );
+}
+
+/** The credit balance when credits are on; moves live with `credits.updated`. */
+function CreditBalance() {
+  const q = useQuery(creditsQuery);
+  if (!q.data?.enabled) return null;
+  const low = q.data.balance <= 0;
+  return (
+    <Tooltip>
+      <TooltipTrigger asChild>
+        <Link
+          to="/app/settings/credits"
+          data-testid="credit-balance"
+          className={cn(
+            'inline-flex h-7 items-center gap-1 rounded-full border px-2 text-xs font-medium tabular-nums hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring [&_svg]:size-3.5',
+            low ? 'border-destructive/40 text-destructive' : 'text-foreground',
+          )}
+        >
+          <CoinsIcon aria-hidden="true" />
+          {q.data.balance}
+          <span className="sr-only"> credits</span>
+        </Link>
+      </TooltipTrigger>
+      <TooltipContent>Your credits: {q.data.balance}. Generating spends them; failures are refunded.</TooltipContent>
     </Tooltip>
   );
 }
@@ -157,18 +184,19 @@ function MainNav({ className, vertical = false, onNavigate }: { className?: stri
             </Link>
           </li>
         ) : null}
+
       </ul>
     </nav>
   );
 }
 
 /** Below md the sections sit behind a menu button (a sheet), so nothing scrolls sideways. */
-function PhoneMenu() {
+function PhoneMenu({ className }: { className: string }) {
   const [open, setOpen] = React.useState(false);
   return (
     <Sheet open={open} onOpenChange={setOpen}>
       <SheetTrigger asChild>
-        <Button variant="ghost" size="icon" className="-ml-2 md:hidden">
+        <Button variant="ghost" size="icon" className={cn('-ml-2', className)}>
           <MenuIcon aria-hidden="true" />
           <span className="sr-only">Main menu</span>
         </Button>
@@ -182,6 +210,8 @@ function PhoneMenu() {
 }
 
 export function AppShell() {
+  // Administrators have two more sections: the row needs a wider screen before it fits.
+  const admin = useMe()?.user.role === 'admin';
   return (
     <LiveEventsProvider>
       <div className="flex min-h-dvh flex-col">
@@ -189,11 +219,12 @@ export function AppShell() {
         <header className="sticky top-0 z-40 border-b bg-background/90 backdrop-blur">
           <div className="mx-auto flex h-16 max-w-6xl items-center justify-between gap-3 px-4 sm:px-6">
             <div className="flex min-w-0 items-center gap-2 md:gap-6">
-              <PhoneMenu />
-              <Logo to="/app" />
-              <MainNav className="hidden md:block" />
+              <PhoneMenu className={admin ? 'xl:hidden' : 'md:hidden'} />
+              <Logo to="/app" compact />
+              <MainNav className={admin ? 'hidden xl:block' : 'hidden md:block'} />
             </div>
             <div className="flex items-center gap-1 sm:gap-2">
+              <CreditBalance />
               <LiveIndicator />
               <ThemeToggle />
               <UserMenu />

@@ -3,14 +3,15 @@ import { MoonIcon, SunIcon } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { useTheme } from '@/lib/theme';
 
-export function Logo({ to = '/' }: { to?: '/' | '/app' }) {
+/** `compact`: below the lg breakpoint the name is left to the link's label (the app header needs the room). */
+export function Logo({ to = '/', compact = false }: { to?: '/' | '/app'; compact?: boolean }) {
   return (
     <Link to={to} className="flex items-center gap-2 rounded-md font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-ring" aria-label="AInfluencer home">
       <svg viewBox="0 0 32 32" className="size-7" aria-hidden="true">
         <rect width="32" height="32" rx="8" className="fill-primary" />
         <path d="M9 23l5.5-14h3L23 23h-3.2l-1.2-3.4h-5.3L12.1 23zm5-6h3.6L15.8 11.8z" className="fill-primary-foreground" />
       </svg>
-      <span className="text-base">AInfluencer</span>
+      <span className={compact ? 'text-base max-lg:hidden' : 'text-base'}>AInfluencer</span>
     </Link>
   );
 }

@@ -1,34 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { CheckIcon, CopyIcon } from 'lucide-react';
 import * as React from 'react';
-import { toast } from 'sonner';
 import type { Character } from '@/api/client';
+import { CopyButton } from '@/components/app/copy-button';
 import { InlineError } from '@/components/app/errors';
-import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { promptQuery } from '@/lib/queries';
+import { GenerationSettingsPanel } from './generation-settings';
 import { Section } from './shared';
 
-async function copyText(text: string) {
-  if (navigator.clipboard?.writeText) {
-    await navigator.clipboard.writeText(text);
-    return;
-  }
-  const ta = document.createElement('textarea');
-  ta.value = text;
-  ta.style.position = 'fixed';
-  ta.style.opacity = '0';
-  document.body.appendChild(ta);
-  ta.select();
-  const ok = document.execCommand('copy');
-  ta.remove();
-  if (!ok) throw new Error('copy failed');
-}
-
 function CopyBlock({ title, text, description }: { title: string; text: string; description?: string }) {
-  const [copied, setCopied] = React.useState(false);
-  const timer = React.useRef<number | undefined>(undefined);
-  React.useEffect(() => () => window.clearTimeout(timer.current), []);
   const id = React.useId();
   return (
     <section aria-labelledby={id} className="flex flex-col gap-2">
@@ -40,26 +20,7 @@ function CopyBlock({ title, text, description }: { title: string; text: string; 
           {description ? <p className="text-sm text-muted-foreground">{description}</p> : null}
         </div>
         <div className="flex items-center gap-2">
-          <span role="status" className="sr-only">
-            {copied ? 'Copied' : ''}
-          </span>
-          <Button
-            variant="outline"
-            size="sm"
-            aria-label={`Copy ${title.toLowerCase()}`}
-            onClick={() => {
-              copyText(text)
-                .then(() => {
-                  setCopied(true);
-                  window.clearTimeout(timer.current);
-                  timer.current = window.setTimeout(() => setCopied(false), 2000);
-                })
-                .catch(() => toast.error('Could not copy. Select the text and copy it by hand.'));
-            }}
-          >
-            {copied ? <CheckIcon aria-hidden="true" /> : <CopyIcon aria-hidden="true" />}
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
+          <CopyButton text={text} label={`Copy ${title.toLowerCase()}`} />
         </div>
       </div>
       <pre className="max-h-96 overflow-auto rounded-lg border bg-muted px-4 py-3 font-mono text-xs leading-relaxed break-words whitespace-pre-wrap" tabIndex={0} aria-label={title}>
@@ -72,6 +33,8 @@ function CopyBlock({ title, text, description }: { title: string; text: string; 
 export function PromptTab({ character }: { character: Character }) {
   const prompt = useQuery(promptQuery(character.id));
   return (
+    <div className="flex flex-col gap-6">
+    <GenerationSettingsPanel characterId={character.id} />
     <Section
       title="Export persona as prompt"
       description="Use these with any chat model or image engine you like. They are rebuilt from the character every time you save."
@@ -95,5 +58,6 @@ export function PromptTab({ character }: { character: Character }) {
         </div>
       )}
     </Section>
+    </div>
   );
 }

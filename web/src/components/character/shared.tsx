@@ -100,7 +100,8 @@ export function Section({ title, description, children, actions, className }: { 
   return (
     <section aria-labelledby={id} className={cn('rounded-xl border bg-card p-5 shadow-sm sm:p-6', className)}>
       <div className="mb-5 flex flex-wrap items-start justify-between gap-3">
-        <div className="min-w-0 flex-1">
+        {/* basis: at phone width the actions wrap under the title instead of squeezing it. */}
+        <div className="min-w-0 flex-1 basis-64">
           <h2 id={id} className="text-lg font-semibold">
             {title}
           </h2>

@@ -261,6 +261,26 @@ export function GateResults({ asset, onOpen, characterName }: { asset: Asset; on
   );
 }
 
+/** How a generated asset was made (the parameters stored with it): model, seed, style, size. */
+function GenerationRows({ g }: { g: Record<string, unknown> }) {
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  const lora = g.lora && typeof g.lora === 'object' ? (g.lora as { name?: unknown; weight?: unknown }) : null;
+  const made = [
+    text(g.model) ?? text(g.checkpoint),
+    lora && text(lora.name) ? `LoRA ${text(lora.name)} ${num(lora.weight) ?? ''}`.trim() : null,
+    text(g.style) ? `style ${text(g.style)}` : null,
+    text(g.aspect),
+    num(g.seed) !== null ? `seed ${num(g.seed)}` : null,
+  ].filter(Boolean);
+  return (
+    <>
+      {made.length ? <Row label="Made with">{made.join(' · ')}</Row> : null}
+      {text(g.negativePrompt) ? <Row label="Negative prompt">{text(g.negativePrompt)}</Row> : null}
+    </>
+  );
+}
+
 export function AssetMetadata({ asset, folderName, characterName }: { asset: Asset; folderName?: string; characterName?: string }) {
   return (
     <section aria-label="Details" className="flex flex-col gap-3">
@@ -286,6 +306,7 @@ export function AssetMetadata({ asset, folderName, characterName }: { asset: Ass
         </Row>
         {characterName ? <Row label="Character">{characterName}</Row> : null}
         {asset.prompt ? <Row label="Prompt">{asset.prompt}</Row> : null}
+        {asset.generation ? <GenerationRows g={asset.generation} /> : null}
         {asset.caption ? <Row label="Caption">{asset.caption}</Row> : null}
         <Row label="Tags">
           {asset.tags.length ? (
