@@ -155,7 +155,8 @@ export class GenerationService {
       styles.forEach((style, i) => specs.push({
         kind: 'image', task: body.task, idea: body.idea, style, aspect: body.aspect, batch: body.batch, seed: (first + i * body.batch) % (2 ** 31 - 1),
         variationId: body.variationId ?? null, userNegative: body.negativePrompt, cardText: body.cardText ?? null, cardLayout: body.cardLayout ?? null,
-        engineId: body.engineId ?? overrides.image.engineId ?? null, checkpoint: overrides.image.checkpoint ?? null, lora: overrides.image.lora ?? null,
+        // A character's image engine paints; cards are the compositor's unless one is chosen here.
+        engineId: body.engineId ?? (body.task === 'card' ? null : overrides.image.engineId ?? null), checkpoint: overrides.image.checkpoint ?? null, lora: overrides.image.lora ?? null,
         workflow: overrides.image.workflow ?? null, init: null, parentId: null,
       }));
     }
