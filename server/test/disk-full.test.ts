@@ -39,7 +39,9 @@ let mnt = '';
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((d) => d.isFile() && !d.name.endsWith('~meta.json')).map((d) => path.relative(dir, path.join(d.parentPath, d.name))).sort();
+    .filter((d) => d.isFile() && !d.name.endsWith('~meta.json')).map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
+    .filter((f) => f !== 'secrets.key') // the instance's secrets key, written at start
+    .sort();
 }
 
 /** Free bytes on the tmpfs. */
