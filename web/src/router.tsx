@@ -241,6 +241,12 @@ const enginesRoute = createRoute({
   component: lazyRouteComponent(retryingImport(() => import('./routes/engines')), 'EnginesPage'),
 });
 
+const workflowsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/settings/workflows',
+  component: lazyRouteComponent(retryingImport(() => import('./routes/workflows')), 'WorkflowsPage'),
+});
+
 const creditsRoute = createRoute({
   getParentRoute: () => appLayout,
   path: '/settings/credits',
@@ -284,6 +290,7 @@ const routeTree = rootRoute.addChildren([
     reviewRoute,
     settingsRoute,
     enginesRoute,
+    workflowsRoute,
     creditsRoute,
     outboxRoute,
     safetyRoute,

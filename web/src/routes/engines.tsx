@@ -1,7 +1,8 @@
 // Settings → Engines: the user's engines per kind in fallback order (built-in ones pinned last),
 // switched on and off, moved up and down, tested, edited and removed; the Add engine dialog; usage.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ArrowDownIcon, ArrowUpIcon, Loader2Icon, PencilIcon, PlugZapIcon, PlusIcon, Trash2Icon } from 'lucide-react';
+import { Link } from '@tanstack/react-router';
+import { ArrowDownIcon, ArrowUpIcon, Loader2Icon, PencilIcon, PlugZapIcon, PlusIcon, Trash2Icon, WorkflowIcon } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { api, call, type ConnectionReport, type Engine, type EngineAdapter, errorMessage } from '@/api/client';
@@ -287,6 +288,13 @@ function EngineRow({ engine: e, position, first, last, busy, onMove, onEdit }: {
               <Trash2Icon aria-hidden="true" /> Remove<span className="sr-only"> {e.name}</span>
             </Button>
           </>
+        ) : null}
+        {e.adapter === 'comfyui' ? (
+          <Button size="sm" variant="outline" asChild>
+            <Link to="/app/settings/workflows">
+              <WorkflowIcon aria-hidden="true" /> Workflows
+            </Link>
+          </Button>
         ) : null}
       </div>
       {report ? <ConnectionReportView report={report} className="sm:ml-9" /> : null}

@@ -1,12 +1,12 @@
 import { Link } from '@tanstack/react-router';
-import { CoinsIcon, ServerCogIcon, SlidersHorizontalIcon, UserIcon } from 'lucide-react';
+import { CoinsIcon, ServerCogIcon, WorkflowIcon, SlidersHorizontalIcon, UserIcon } from 'lucide-react';
 import { useMe } from '@/lib/auth';
 
 const item =
   'inline-flex h-8 items-center gap-1.5 rounded-md px-2.5 text-sm font-medium whitespace-nowrap text-muted-foreground transition-colors hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring sm:px-3 [&_svg]:size-4';
 const active = 'bg-background text-foreground shadow-sm';
 
-/** The settings pages: account, engines, credits (and the credit settings of the studio, for administrators). */
+/** The settings pages: account, engines, workflows, credits (and the credit settings of the studio, for administrators). */
 function SettingsNav() {
   const admin = useMe()?.user.role === 'admin';
   return (
@@ -20,6 +20,11 @@ function SettingsNav() {
         <li>
           <Link to="/app/settings/engines" className={item} activeProps={{ className: active, 'aria-current': 'page' }}>
             <ServerCogIcon aria-hidden="true" /> Engines
+          </Link>
+        </li>
+        <li>
+          <Link to="/app/settings/workflows" className={item} activeProps={{ className: active, 'aria-current': 'page' }}>
+            <WorkflowIcon aria-hidden="true" /> Workflows
           </Link>
         </li>
         <li>

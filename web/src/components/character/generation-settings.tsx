@@ -15,6 +15,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { applyServerErrors, errorAt } from '@/lib/character-form';
 import { characterSettingsQuery, engineLabel, enginesFor, enginesQuery, genKeys, imageStyles, styleLabel } from '@/lib/generation';
 import { useUnsavedChanges } from '@/lib/unsaved';
+import { workflowsQuery } from '@/lib/workflows';
 import { FormSaveBar, Section } from './shared';
 
 const opt = (max: number) => z.string().trim().max(max, `Use at most ${max} characters.`);
@@ -64,6 +65,38 @@ function EngineOptions({ engines, current }: { engines: Engine[]; current: strin
         </option>
       ))}
       {current && !engines.some((e) => e.id === current) ? <option value={current}>An engine that is no longer available</option> : null}
+    </>
+  );
+}
+
+function WorkflowOptions({ current }: { current: string }) {
+  const q = useQuery(workflowsQuery);
+  const items = q.data?.items ?? [];
+  const shipped = items.filter((w) => w.builtIn);
+  const own = [...new Map(items.filter((w) => !w.builtIn).map((w) => [w.slug, w] as const)).values()];
+  const known = items.some((w) => w.slug === current);
+  return (
+    <>
+      <option value="">Engine default</option>
+      {shipped.length ? (
+        <optgroup label="Built in">
+          {shipped.map((w) => (
+            <option key={w.slug} value={w.slug}>
+              {w.title} ({w.slug})
+            </option>
+          ))}
+        </optgroup>
+      ) : null}
+      {own.length ? (
+        <optgroup label="Your workflows">
+          {own.map((w) => (
+            <option key={w.slug} value={w.slug}>
+              {w.title} ({w.slug})
+            </option>
+          ))}
+        </optgroup>
+      ) : null}
+      {current && !known ? <option value={current}>{q.isPending ? current : `${current} (not found)`}</option> : null}
     </>
   );
 }
@@ -159,8 +192,22 @@ function SettingsForm({ characterId, settings, engines }: { characterId: string;
             <Field id="gs-checkpoint" label="Checkpoint" hint="A model file on the image engine." error={err('image.checkpoint')}>
               <Input autoComplete="off" spellCheck={false} placeholder="e.g. sdxl/juggernautXL.safetensors" {...register('image.checkpoint')} />
             </Field>
-            <Field id="gs-workflow" label="Workflow" hint="A workflow id of the engine (ComfyUI)." error={err('image.workflow')}>
-              <Input autoComplete="off" spellCheck={false} {...register('image.workflow')} />
+            <Field
+              id="gs-workflow"
+              label="Workflow"
+              hint={
+                <>
+                  The ComfyUI workflow its images use.{' '}
+                  <Link to="/app/settings/workflows" className="underline underline-offset-4">
+                    Manage workflows
+                  </Link>
+                </>
+              }
+              error={err('image.workflow')}
+            >
+              <NativeSelect {...register('image.workflow')}>
+                <WorkflowOptions current={watch('image.workflow')} />
+              </NativeSelect>
             </Field>
             <Field id="gs-lora" label="LoRA" hint="Empty for none." error={err('image.lora.name')}>
               <Input autoComplete="off" spellCheck={false} placeholder="e.g. mia-face-v2.safetensors" {...register('image.lora.name')} />
