@@ -38,15 +38,14 @@ export interface Binding {
 }
 export type BindingRef = Binding | Binding[];
 
-export interface ApiNode {
+interface ApiNode {
   class_type: string;
   inputs: Record<string, unknown>;
   _meta?: { title?: string };
 }
-export type ApiGraph = Record<string, ApiNode>;
 
 /** The same rule as the server: letters, digits and dashes, starting with a letter or digit, at most 60. */
-export const slugPattern = /^[a-z0-9][a-z0-9-]{0,59}$/;
+const slugPattern = /^[a-z0-9][a-z0-9-]{0,59}$/;
 
 export function slugError(slug: string): string | null {
   if (!slug) return 'Enter a name.';
@@ -75,7 +74,7 @@ const isLink = (v: unknown) => Array.isArray(v) && v.length === 2 && (typeof v[0
 const byId = (a: string, b: string) => Number(a) - Number(b) || a.localeCompare(b);
 
 /** The graph's nodes when it looks like an API-format graph (an object of {class_type, inputs}). */
-export function graphNodes(graph: Record<string, unknown>): [string, ApiNode][] {
+function graphNodes(graph: Record<string, unknown>): [string, ApiNode][] {
   return Object.entries(graph)
     .filter((e): e is [string, ApiNode] => {
       const n = e[1] as ApiNode | null;
@@ -113,7 +112,7 @@ export function outputOptions(graph: Record<string, unknown>): { id: string; lab
   return [...nodes.filter((n) => n.likely), ...nodes.filter((n) => !n.likely)];
 }
 
-export function isBinding(v: unknown): v is Binding {
+function isBinding(v: unknown): v is Binding {
   return !!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Binding).node === 'string' && typeof (v as Binding).input === 'string';
 }
 
