@@ -279,10 +279,10 @@ function prepareComposed(composed: string, tables: AgeTables): string {
   s = s.replace(/(?<![\d./-])((?:19|20)\d{2})-\d{1,2}-\d{1,2}(?![\d./-])/gu, '$1');
   // "0x0F": a number in hexadecimal.
   s = s.replace(/(?<![\p{L}\p{N}])0x([0-9a-f]{1,2})(?![\p{L}\p{N}])/gu, (_m, h: string) => String(parseInt(h, 16)));
-  // A run of hex digits that switches between digits and letters three times or more ("0f4e21",
-  // "14f4e2") is an id — a colour, a hash, a handle suffix — not a number with a unit. Leetspeak
-  // ("n4k3d", "t33n4g3r") uses letters beyond a–f or is shorter, and "0x0F" is read as a number.
-  if (/\d[a-f]|[a-f]\d/.test(s)) s = s.replace(/(?<![\p{L}\p{N}])[0-9a-f]{6,}(?![\p{L}\p{N}])/gu, (w) => ((w.match(/\d(?=[a-f])|[a-f](?=\d)/g)?.length ?? 0) >= 3 ? ' ' : w));
+  // A run of six or more hex digits mixing digits and letters ("0f4e21", "3f5159", "adcb9f") is an
+  // id — a colour, a hash, a handle suffix — not a number with a unit ("15 f"). Leetspeak ("n4k3d",
+  // "t33n4g3r") uses letters beyond a–f or is shorter, and "0x0F" is read as a number.
+  if (/\d[a-f]|[a-f]\d/.test(s)) s = s.replace(/(?<![\p{L}\p{N}])[0-9a-f]{6,}(?![\p{L}\p{N}])/gu, (w) => (/\d/.test(w) && /[a-f]/.test(w) ? ' ' : w));
   s = s.replace(/[〇零一二两兩三四五六七八九十]+/gu, cjkNumber);
   s = s.replace(/(\d)\s?(?:y|yr|yrs)(?![\p{L}])/gu, '$1 yo');
   // "9thgrade", "15thbday": an English ordinal glued to the word after it.
