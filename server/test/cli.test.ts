@@ -198,8 +198,11 @@ describe('the first administrator without SMTP', () => {
       expect(reg.status, reg.text).toBe(201);
       const { link } = await printedLink(first, 0);
       expect(new URL(link).pathname).toBe('/verify-email');
-      // The JSON log line is still there too (with the link inside its escaped message).
-      expect(first.output()).toMatch(/^\{.*"Email \(no SMTP configured; kept in the outbox\):\\n {2}To: first@x\.io/m);
+      // The JSON log line is still there too (with the link inside its escaped message). pino writes
+      // it through its own buffered stream, so it may arrive after the plain line: wait for it.
+      const jsonLine = /^\{.*"Email \(no SMTP configured; kept in the outbox\):\\n {2}To: first@x\.io/m;
+      for (let i = 0; i < 400 && !jsonLine.test(first.output()); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(first.output()).toMatch(jsonLine);
       expect((await first.stop('SIGTERM')).code).toBe(0);
     } finally {
       if (first.child.exitCode === null) first.child.kill('SIGKILL');
