@@ -57,3 +57,14 @@ export function runContext(signal: AbortSignal = new AbortController().signal): 
   const saved: Array<Record<string, unknown>> = [];
   return { signal, progress: (p) => { seen.push(p); }, checkpoint: async (s) => { saved.push(s); }, resumeState: null, seen, saved };
 }
+
+/** The harness of a built-in engine: no server to start, nothing to hold, fail or record. */
+export function builtinHarness<E>(definition: { adapter: string; create(settings: { url: string; apiKey: null; options: Record<string, never>; timeoutSeconds: number }): E }): EngineHarness<E> {
+  return {
+    adapter: definition.adapter,
+    async start() {
+      const engine = definition.create({ url: '', apiKey: null, options: {}, timeoutSeconds: 60 });
+      return { engine, engineWithBadKey: null, unreachableEngine: null, holdNext: () => null, failNext: null, requests: () => [], close: async () => {} };
+    },
+  };
+}

@@ -76,3 +76,13 @@ export function sentence(text: string): string {
   const t = text.trim();
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
+
+/** A price table row: model id prefix, US dollars per million input and output tokens. */
+export type PriceRow = [prefix: string, input: number, output: number];
+
+/** The per-1k-token price of the table row whose prefix matches the model longest, or the fallback. */
+export function listPrice(table: readonly PriceRow[], model: string, fallback: [input: number, output: number]): UnitCost {
+  const m = model.toLowerCase();
+  const hit = table.filter(([p]) => m.startsWith(p)).sort((a, b) => b[0].length - a[0].length)[0];
+  return hit ? blendedPer1k(hit[1], hit[2]) : blendedPer1k(...fallback);
+}

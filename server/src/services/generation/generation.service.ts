@@ -188,11 +188,11 @@ export class GenerationService {
 
   private async queue(userId: string, c: CharacterRow, batchId: string, specs: Params[]): Promise<GenerationDto[]> {
     const rows: GenerationInsert[] = [];
+    // The character (once) and each final prompt are screened before anything is queued or charged.
+    await this.safety.guard(userId, 'generation.create', () => assertPromptsScreened(c));
     for (const p of specs) {
       const { prompt, negative, screened } = this.prompts(c, p);
-      // The character and the final prompt are screened before anything is queued or charged.
       await this.safety.guard(userId, 'generation.create', () => {
-        assertPromptsScreened(c);
         const doc = screenDocument(screened);
         if (doc.blocked) {
           throw new UnsafeContentError(

@@ -2,20 +2,6 @@
 // server to start, nothing to hold, fail or record — the engine draws in process.
 import { cardCompositorAdapter } from '../../../src/engines/image/card-compositor/card-compositor.adapter.ts';
 import type { ImageEngine } from '../../../src/engines/image/image.ts';
-import type { EngineHarness } from '../../engines/harness.ts';
+import { builtinHarness, type EngineHarness } from '../../engines/harness.ts';
 
-export const cardCompositorHarness: EngineHarness<ImageEngine> = {
-  adapter: cardCompositorAdapter.adapter,
-  async start() {
-    const engine = cardCompositorAdapter.create({ url: '', apiKey: null, options: {}, timeoutSeconds: 60 });
-    return {
-      engine,
-      engineWithBadKey: null,
-      unreachableEngine: null,
-      holdNext: () => null,
-      failNext: null,
-      requests: () => [],
-      close: async () => {},
-    };
-  },
-};
+export const cardCompositorHarness: EngineHarness<ImageEngine> = builtinHarness(cardCompositorAdapter);

@@ -2,20 +2,6 @@
 // no server to start, nothing to hold, fail or record — the engine writes in process.
 import { personaTemplateAdapter } from '../../../src/engines/text/persona-template/persona-template.adapter.ts';
 import type { TextEngine } from '../../../src/engines/text/text.ts';
-import type { EngineHarness } from '../../engines/harness.ts';
+import { builtinHarness, type EngineHarness } from '../../engines/harness.ts';
 
-export const personaTemplateHarness: EngineHarness<TextEngine> = {
-  adapter: personaTemplateAdapter.adapter,
-  async start() {
-    const engine = personaTemplateAdapter.create({ url: '', apiKey: null, options: {}, timeoutSeconds: 60 });
-    return {
-      engine,
-      engineWithBadKey: null,
-      unreachableEngine: null,
-      holdNext: () => null,
-      failNext: null,
-      requests: () => [],
-      close: async () => {},
-    };
-  },
-};
+export const personaTemplateHarness: EngineHarness<TextEngine> = builtinHarness(personaTemplateAdapter);

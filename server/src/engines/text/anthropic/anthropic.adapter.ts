@@ -31,7 +31,7 @@ import { z } from 'zod';
 import { EngineError, type AdapterDefinition, type ConnectionReport, type EngineErrorKind, type EngineSettings, type RunContext, type UnitCost } from '../../engine.ts';
 import { commonErrorMessage, engineFetch, engineJson, joinUrl, type EngineFetchOptions } from '../../http.ts';
 import { parseJsonAnswer } from '../json-output.ts';
-import { asNumber, asRecord, asString, blendedPer1k, costOf, llmCapabilities, maxTokensOf, sentence, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
+import { asNumber, asRecord, asString, costOf, listPrice, llmCapabilities, maxTokensOf, sentence, temperatureOf, usdPer1kTokensOption, type PriceRow } from '../llm-common.ts';
 import { parseJsonChunk, readSse, streamFailure, throwIfCancelled, TokenProgress } from '../stream.ts';
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 
@@ -54,7 +54,7 @@ type AnthropicOptions = z.infer<typeof anthropicOptions>;
  * price ($2/$10) ended on 2026-08-31; all read 2026-11-30. First matching prefix wins; a model not
  * listed is priced as a Sonnet, the default model's family.
  */
-const ANTHROPIC_PRICES: Array<[prefix: string, input: number, output: number]> = [
+const ANTHROPIC_PRICES: PriceRow[] = [
   ['claude-fable', 10, 50],
   ['claude-mythos', 10, 50],
   ['claude-opus-4-1', 15, 75],
@@ -68,9 +68,7 @@ const ANTHROPIC_PRICES: Array<[prefix: string, input: number, output: number]> =
 ];
 
 export function anthropicListPrice(model: string): UnitCost {
-  const m = model.toLowerCase();
-  const hit = ANTHROPIC_PRICES.find(([prefix]) => m.startsWith(prefix));
-  return hit ? blendedPer1k(hit[1], hit[2]) : blendedPer1k(3, 15);
+  return listPrice(ANTHROPIC_PRICES, model, [3, 15]);
 }
 
 /** Tool names allowed by the API: ^[a-zA-Z0-9_-]{1,64}$. */

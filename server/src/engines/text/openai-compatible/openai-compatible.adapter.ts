@@ -36,7 +36,7 @@ import { z } from 'zod';
 import { EngineError, type AdapterDefinition, type ConnectionReport, type EngineSettings, type RunContext, type UnitCost } from '../../engine.ts';
 import { commonErrorMessage, engineFetch, engineJson, joinUrl, type EngineFetchOptions } from '../../http.ts';
 import { parseJsonAnswer, withSchemaInstructions } from '../json-output.ts';
-import { asNumber, asRecord, asString, blendedPer1k, costOf, llmCapabilities, maxTokensOf, sentence, temperatureOf, usdPer1kTokensOption } from '../llm-common.ts';
+import { asNumber, asRecord, asString, costOf, listPrice, llmCapabilities, maxTokensOf, sentence, temperatureOf, usdPer1kTokensOption, type PriceRow } from '../llm-common.ts';
 import { parseJsonChunk, parseSse, readSse, streamFailure, throwIfCancelled, TokenProgress } from '../stream.ts';
 import type { TextCapabilities, TextEngine, TextRequest, TextResult } from '../text.ts';
 import { strictSubset } from './strict-schema.ts';
@@ -76,7 +76,7 @@ const MAX_ADJUSTMENTS = 6;
  * as the dearest standard model here (gpt-5.4), so a budget never under-counts. Used only when the
  * base URL is api.openai.com and the engine has no price of its own.
  */
-const OPENAI_PRICES: Array<[prefix: string, input: number, output: number]> = [
+const OPENAI_PRICES: PriceRow[] = [
   ['gpt-5-nano', 0.05, 0.4],
   ['gpt-5-mini', 0.25, 2],
   ['gpt-5.4', 2.5, 15],
@@ -87,9 +87,7 @@ const OPENAI_PRICES: Array<[prefix: string, input: number, output: number]> = [
 ];
 
 export function openAiListPrice(model: string): UnitCost {
-  const m = model.toLowerCase();
-  const hit = OPENAI_PRICES.filter(([p]) => m.startsWith(p)).sort((a, b) => b[0].length - a[0].length)[0];
-  return hit ? blendedPer1k(hit[1], hit[2]) : blendedPer1k(2.5, 15);
+  return listPrice(OPENAI_PRICES, model, [2.5, 15]);
 }
 
 function isOpenAi(url: string): boolean {
