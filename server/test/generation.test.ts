@@ -181,6 +181,18 @@ describe('engines added by URL', () => {
     expect(sent).toContain('childlike');
   });
 
+  test('an engine that stays unreachable: retried, then failed for good with the reason; credits refunded', async () => {
+    const before = await balance();
+    const res = await generate({ kind: 'image', task: 'image', idea: 'only the dead box', engineId: deadId });
+    expect(res.statusCode, res.body).toBe(202);
+    const g = await finished(res.json().items[0].id);
+    expect(g.status).toBe('failed');
+    expect(g.error).toMatch(/Gave up after several tries/);
+    expect(g.error).toMatch(/Old Forge box/);
+    expect(g.actions).toEqual(['regenerate']);
+    expect(await balance()).toBe(before);
+  });
+
   test('cancel reaches the engine, ends the generation and refunds its credits', async () => {
     const before = await balance();
     const held = comfy.holdNext();
