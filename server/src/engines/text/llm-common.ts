@@ -50,7 +50,7 @@ export function costOf(usdPer1kTokens: number | undefined, fallback: UnitCost | 
  * million tokens). Our calls are mostly input (a persona system prompt of a few thousand tokens,
  * an answer of a few hundred), so the figure weighs input 4:1 — 0.8 × input + 0.2 × output.
  */
-export function blendedPer1k(inputPerMTok: number, outputPerMTok: number): UnitCost {
+function blendedPer1k(inputPerMTok: number, outputPerMTok: number): UnitCost {
   return { unit: '1k-tokens', usd: Math.round((0.8 * inputPerMTok + 0.2 * outputPerMTok) * 1e4) / 1e7 };
 }
 
